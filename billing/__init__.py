@@ -1,0 +1,1 @@
+"""Billing periods, the G702/G703 engine, retainage and payments."""

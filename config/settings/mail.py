@@ -1,0 +1,33 @@
+"""Django 6.1's MAILERS setting from one EMAIL_URL, e.g. smtp+tls://user:pass@host:587."""
+
+from urllib.parse import unquote, urlsplit
+
+BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
+    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+def mailer_from_url(url):
+    """One MAILERS entry: file:///var/mail writes each message to a file in that folder."""
+    parts = urlsplit(url)
+    if parts.scheme not in BACKENDS:
+        raise ValueError(f"EMAIL_URL: unknown scheme {parts.scheme!r}; use one of {list(BACKENDS)}")
+    mailer = {"BACKEND": BACKENDS[parts.scheme]}
+    if parts.scheme == "file":
+        mailer["OPTIONS"] = {"file_path": unquote(parts.path)}
+    elif parts.scheme.startswith("smtp"):
+        mailer["OPTIONS"] = {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or 25,
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_tls": parts.scheme == "smtp+tls",
+            "use_ssl": parts.scheme == "smtps",
+            "timeout": 20,
+        }
+    return mailer

@@ -1,0 +1,32 @@
+"""`make test`: real PostgreSQL and Redis on this machine."""
+
+import uuid
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+SECRET_KEY = "test-only-not-secret-" + "x" * 40
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/billwright")
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
+KEY_PREFIX = f"test-{uuid.uuid4().hex[:8]}"
+CACHES["default"]["KEY_PREFIX"] = KEY_PREFIX
+CELERY_BROKER_URL = REDIS_URL
+# Jobs run inline unless a test starts a real worker (tests/worker.py); a queue of its own
+# per run keeps a stale message from an earlier run from reaching this run's worker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_DEFAULT_QUEUE = f"billwright-{KEY_PREFIX}"
+
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,1 @@
+"""Client contracts, commitments, schedules of values, change orders and subcontractor SOVs."""

@@ -1,0 +1,1 @@
+"""Invoices (pay applications), their review, documents and emails."""

@@ -1,0 +1,1 @@
+"""Permission levels per project and tool, the permission matrix, permission templates."""

@@ -1,0 +1,1 @@
+"""Tenancy: companies (the tenants), their members, projects and directory, and users."""

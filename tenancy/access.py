@@ -1,0 +1,61 @@
+"""Who may reach a company: its members, and the directory contacts linked to a user."""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Company, Membership
+
+
+@dataclass(frozen=True)
+class CompanyAccess:
+    company: Company
+    # None for a vendor's contact: someone from the directory, not an employee.
+    membership: Membership | None
+
+    @property
+    def is_admin(self):
+        return self.membership is not None and self.membership.is_admin
+
+
+def company_access(user, slug):
+    """The user's access to the company with this slug; 404 when there is none.
+
+    An outsider gets exactly the answer a missing company gets, so the existence of a
+    tenant is never revealed.
+    """
+    membership = (
+        Membership.objects.select_related("company").filter(user=user, company__slug=slug).first()
+    )
+    if membership is not None:
+        return CompanyAccess(membership.company, membership)
+    company = Company.objects.filter(slug=slug, people__user=user).first()
+    if company is None:
+        raise Http404("No such company.")
+    return CompanyAccess(company, None)
+
+
+def member_required(view):
+    """Refuse (403) a view to a vendor's contacts: it shows the company's own records."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.company_access.membership is None:
+            raise PermissionDenied("Only the company's members can see this.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def company_admin_required(view):
+    """Refuse (403) a view to anyone but the company's admins; outsiders never get here."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.company_access.is_admin:
+            raise PermissionDenied("Only company admins can do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,136 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from tenancy.models import Company, Membership, Person, Project, User, Vendor
+
+DEMO_PASSWORD = "billwright-demo"
+
+# email, full name, company slug (None: no employee anywhere), company admin?, what it shows
+DEMO_USERS = [
+    ("admin@demo.test", "Avery Admin", "demo", True, "company admin of Demo Builders"),
+    ("standard@demo.test", "Sam Standard", "demo", False, "member of Demo Builders (Standard)"),
+    ("readonly@demo.test", "Riley Readonly", "demo", False, "member of Demo Builders (Read Only)"),
+    (
+        "noaccess@demo.test",
+        "Nico Noaccess",
+        "demo",
+        False,
+        "member of Demo Builders without project access",
+    ),
+    (
+        "contact@vendor.test",
+        "Casey Contact",
+        None,
+        False,
+        "invoice contact at Apex Electrical, a Demo Builders vendor",
+    ),
+    (
+        "outsider@other.test",
+        "Olive Outsider",
+        "other",
+        True,
+        "company admin of Other Construction only",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or bring up to date) the demo companies, projects, directory and users."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        with scopes_disabled():
+            demo = self._company("demo", "Demo Builders Inc.")
+            other = self._company("other", "Other Construction Co.")
+            users = self._users({"demo": demo, "other": other})
+            self._projects(demo, other)
+            self._directory(demo, users["contact@vendor.test"])
+        self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000 with:"))
+        for email, _, _, _, shows in DEMO_USERS:
+            self.stdout.write(f"  {email:<22} {DEMO_PASSWORD}   {shows}")
+
+    def _company(self, slug, name):
+        company, _ = Company.objects.update_or_create(slug=slug, defaults={"name": name})
+        return company
+
+    def _users(self, companies):
+        users = {}
+        for email, full_name, slug, is_admin, _ in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                email=email, defaults={"full_name": full_name}
+            )
+            if created or not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            if slug:
+                Membership.objects.update_or_create(
+                    user=user, company=companies[slug], defaults={"is_admin": is_admin}
+                )
+            users[email] = user
+        return users
+
+    def _projects(self, demo, other):
+        for company, number, name, address, start in [
+            (
+                demo,
+                "P-1001",
+                "Riverside Medical Office Building",
+                "1200 River Rd\nAustin, TX 78701",
+                date(2026, 3, 2),
+            ),
+            (
+                demo,
+                "P-1002",
+                "Oak Street Parking Garage",
+                "45 Oak St\nAustin, TX 78702",
+                date(2026, 6, 1),
+            ),
+            (
+                other,
+                "H-01",
+                "Harbor Warehouse",
+                "9 Dock Way\nGalveston, TX 77550",
+                date(2026, 5, 4),
+            ),
+        ]:
+            Project.objects.update_or_create(
+                company=company,
+                number=number,
+                defaults={"name": name, "address": address, "start_date": start},
+            )
+
+    def _directory(self, demo, contact_user):
+        for name, trade, people in [
+            (
+                "Apex Electrical LLC",
+                "Electrical",
+                [("Casey Contact", "contact@vendor.test", "Project Manager")],
+            ),
+            (
+                "Summit Concrete Co.",
+                "Concrete",
+                [("Morgan Pourman", "morgan@summit.test", "Estimator")],
+            ),
+            (
+                "Blue Line Plumbing",
+                "Plumbing",
+                [("Jordan Pipes", "jordan@blueline.test", "Office Manager")],
+            ),
+        ]:
+            vendor, _ = Vendor.objects.update_or_create(
+                company=demo, name=name, defaults={"trade": trade}
+            )
+            for full_name, email, title in people:
+                Person.objects.update_or_create(
+                    company=demo,
+                    email=email,
+                    defaults={
+                        "vendor": vendor,
+                        "full_name": full_name,
+                        "job_title": title,
+                        "user": contact_user if email == contact_user.email else None,
+                    },
+                )

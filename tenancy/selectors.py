@@ -1,0 +1,31 @@
+"""Reads shaped for the tenancy pages. Scoped models are filtered by the active company."""
+
+from django.db.models import Count, Q
+
+from .models import Company, Membership, Project, Vendor
+
+
+def companies_for_user(user):
+    return Company.objects.filter(Q(memberships__user=user) | Q(people__user=user)).distinct()
+
+
+def project_list(*, access, search=""):
+    # Vendor contacts reach projects through their commitments, which arrive with the
+    # contracts; until then they see none.
+    if access.membership is None:
+        return Project.objects.none()
+    projects = Project.objects.all()
+    if search:
+        projects = projects.filter(Q(name__icontains=search) | Q(number__icontains=search))
+    return projects
+
+
+def user_list(*, company):
+    return Membership.objects.filter(company=company).select_related("user").order_by("user__email")
+
+
+def vendor_list(*, search=""):
+    vendors = Vendor.objects.annotate(people_count=Count("people")).order_by("name")
+    if search:
+        vendors = vendors.filter(Q(name__icontains=search) | Q(trade__icontains=search))
+    return vendors

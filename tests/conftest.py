@@ -1,0 +1,117 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from config.settings.mail import mailer_from_url
+from tests.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    PersonFactory,
+    ProjectFactory,
+    UserFactory,
+    VendorFactory,
+)
+from tests.smtp import SMTPServer
+
+# Playwright's sync API runs an event loop in the test thread; Django then refuses ORM
+# calls from it unless told that this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+
+
+@pytest.fixture
+def company():
+    return CompanyFactory(name="Acme Builders", slug="acme")
+
+
+@pytest.fixture
+def admin(company):
+    return MembershipFactory(company=company, is_admin=True, user__email="admin@acme.test").user
+
+
+@pytest.fixture
+def member(company):
+    return MembershipFactory(company=company, user__email="member@acme.test").user
+
+
+@pytest.fixture
+def project(company):
+    return ProjectFactory(company=company, name="Riverside Clinic", number="P-100")
+
+
+@pytest.fixture
+def vendor(company):
+    return VendorFactory(company=company, name="Apex Electrical")
+
+
+@pytest.fixture
+def contact(vendor):
+    """A vendor's employee with a login: in the directory, not a member."""
+    user = UserFactory(email="contact@apex.test")
+    PersonFactory(vendor=vendor, email=user.email, user=user)
+    return user
+
+
+@pytest.fixture
+def other_company():
+    return CompanyFactory(name="Other Co", slug="other")
+
+
+@pytest.fixture
+def outsider(other_company):
+    """An admin of another company, and nothing of `company`."""
+    return MembershipFactory(
+        company=other_company, is_admin=True, user__email="outsider@other.test"
+    ).user
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin):
+    return client_for(admin)
+
+
+@pytest.fixture
+def member_client(member):
+    return client_for(member)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Route Django's email through a real SMTP server on loopback."""
+    with SMTPServer() as server:
+        settings.MAILERS = {"default": mailer_from_url(f"smtp://127.0.0.1:{server.port}")}
+        yield server.mailbox
+
+
+@pytest.fixture
+def output_dir():
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: Playwright cannot download a browser of its own here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium"),
+        "args": [
+            "--no-sandbox",
+            "--headless",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

@@ -1,0 +1,43 @@
+"""Run by test_configuration in a fresh process on the demo's SQLite database: each demo
+login reaches its main pages, and a password-reset email is written by an inline job."""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ["ALLOWED_HOSTS"] = "testserver"
+
+import django
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+
+from tenancy.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
+
+PAGES = {
+    "admin@demo.test": ["/demo/projects/", "/demo/directory/", "/demo/users/"],
+    "standard@demo.test": ["/demo/projects/", "/demo/directory/"],
+    "readonly@demo.test": ["/demo/projects/"],
+    "noaccess@demo.test": ["/demo/projects/"],
+    "contact@vendor.test": ["/demo/projects/"],
+    "outsider@other.test": ["/other/projects/", "/other/users/"],
+}
+
+for email, *_ in DEMO_USERS:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, f"{email} could not log in"
+    for path in [*PAGES[email], "/"]:
+        response = client.get(path, follow=True)
+        assert response.status_code == 200, f"{email} {path} {response.status_code}"
+    for path in ["/demo/projects/", "/other/projects/"]:
+        if path not in PAGES[email]:
+            assert client.get(path).status_code == 404, f"{email} reached {path}"
+
+response = Client().post("/accounts/password-reset/", {"email": "admin@demo.test"})
+assert response.status_code == 302
+mail_dir = Path(os.environ["EMAIL_URL"].removeprefix("file://"))
+assert any("Set your Billwright password" in p.read_text() for p in mail_dir.iterdir())
+print("demo pages ok")

@@ -1,0 +1,79 @@
+"""One factory per model. Tenant-owned rows are created outside any tenant scope."""
+
+import factory
+from django_scopes import scopes_disabled
+
+from tenancy.models import Company, Membership, Person, Project, User, Vendor
+
+PASSWORD = "correct-horse-battery"
+
+
+class UnscopedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with scopes_disabled():
+            return super()._create(model_class, *args, **kwargs)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    is_admin = False
+
+
+class ProjectFactory(UnscopedFactory):
+    class Meta:
+        model = Project
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Project {n}")
+    number = factory.Sequence(lambda n: f"P-{n:04d}")
+
+
+class VendorFactory(UnscopedFactory):
+    class Meta:
+        model = Vendor
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Vendor {n} LLC")
+    trade = "Electrical"
+
+
+class PersonFactory(UnscopedFactory):
+    class Meta:
+        model = Person
+
+    vendor = factory.SubFactory(VendorFactory)
+    company = factory.SelfAttribute("vendor.company")
+    full_name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"person{n}@vendor.test")

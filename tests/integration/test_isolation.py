@@ -1,0 +1,109 @@
+"""No tenant ever sees another's data: 404 for outsiders, login for anonymous visitors."""
+
+import pytest
+from django_scopes import scope
+from django_scopes.exceptions import ScopeError
+
+from tenancy.models import Project, Vendor
+from tests.conftest import client_for
+from tests.factories import PersonFactory, ProjectFactory, UserFactory, VendorFactory
+from tests.urlsweep import fill_route, url_patterns
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tenant_urls(company):
+    """Every company URL, filled with objects of `company` (the victim)."""
+    project = ProjectFactory(company=company)
+    vendor = VendorFactory(company=company)
+    person = PersonFactory(vendor=vendor)
+    values = {
+        "company": company.slug,
+        "project": project.pk,
+        "vendor": vendor.pk,
+        "person": person.pk,
+    }
+    return [
+        fill_route(route, values)
+        for route, _ in url_patterns()
+        if route.startswith("<slug:company>/")
+    ]
+
+
+def test_the_sweep_covers_every_tenant_page(tenant_urls):
+    assert len(tenant_urls) >= 12
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_companys_admin_gets_404_everywhere(tenant_urls, outsider, method):
+    client = client_for(outsider)
+    answers = {url: getattr(client, method)(url).status_code for url in tenant_urls}
+    assert answers == dict.fromkeys(tenant_urls, 404)
+
+
+def test_a_user_of_no_company_gets_404_everywhere(tenant_urls):
+    client = client_for(UserFactory())
+    answers = {url: client.get(url).status_code for url in tenant_urls}
+    assert answers == dict.fromkeys(tenant_urls, 404)
+
+
+def test_a_missing_company_answers_like_a_foreign_one(outsider):
+    client = client_for(outsider)
+    assert client.get("/no-such-company/projects/").status_code == 404
+
+
+def test_logged_out_visitors_are_sent_to_log_in(client, tenant_urls):
+    for url in tenant_urls:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith("/accounts/login/?next="), url
+
+
+def test_own_company_in_the_url_does_not_reach_another_companys_objects(
+    company, admin_client, other_company
+):
+    """The company slug is mine, the id is theirs: still 404, as for a missing id."""
+    their_project = ProjectFactory(company=other_company)
+    their_vendor = VendorFactory(company=other_company)
+    their_person = PersonFactory(vendor=their_vendor)
+    for url in [
+        f"/acme/projects/{their_project.pk}/",
+        f"/acme/projects/{their_project.pk}/edit/",
+        f"/acme/directory/{their_vendor.pk}/",
+        f"/acme/directory/{their_vendor.pk}/edit/",
+        f"/acme/directory/{their_vendor.pk}/people/new/",
+        f"/acme/directory/people/{their_person.pk}/edit/",
+    ]:
+        assert admin_client.get(url).status_code == 404, url
+
+
+def test_lists_show_only_the_companys_own_rows(company, admin_client, other_company):
+    ProjectFactory(company=company, name="Our Clinic")
+    ProjectFactory(company=other_company, name="Their Warehouse")
+    VendorFactory(company=other_company, name="Their Plumber")
+    projects = admin_client.get("/acme/projects/").content.decode()
+    assert "Our Clinic" in projects
+    assert "Their Warehouse" not in projects
+    assert "Their Plumber" not in admin_client.get("/acme/directory/").content.decode()
+
+
+def test_an_unscoped_query_fails_loudly(project):
+    with pytest.raises(ScopeError), scope():
+        list(Project.objects.all())
+    with pytest.raises(ScopeError), scope():
+        Vendor.objects.count()
+
+
+def test_a_scoped_query_sees_one_company(company, other_company):
+    ProjectFactory(company=company)
+    ProjectFactory(company=other_company)
+    with scope(company=company):
+        assert {p.company_id for p in Project.objects.all()} == {company.pk}
+
+
+def test_a_vendor_contact_reaches_the_company_but_not_its_records(company, contact):
+    client = client_for(contact)
+    assert client.get("/acme/projects/").status_code == 200
+    assert client.get("/acme/directory/").status_code == 403
+    assert client.get("/acme/users/").status_code == 403
