@@ -1,0 +1,545 @@
+"""The G702/G703 engine: one contract's lines for one period in, the pay application out.
+
+Pure: no ORM, no Django. Every amount is a Decimal; each line's derived amounts are rounded
+half-up to the cent and every total is the sum of the rounded line amounts, so the G702
+ties out to the G703 exactly, and an invoice's "previous" figures are the previous
+invoice's "to date" figures, carried unchanged.
+
+Columns (SPEC §6): A number, B description, C scheduled value, D work completed from
+previous application, E work completed this period, F materials presently stored,
+G = D + E + F, % = G / C, H = C − G, I = retainage to date.
+
+Retainage is kept per line for work and for stored materials. Retained this period is the
+rate times the period's amount (E for work; the change in the stored balance for materials,
+so material installed this period moves its retainage from materials to work), unless an
+amount is given instead; to date = previous + this period − released.
+"""
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+MAX_RETAINAGE_RULES = 5
+
+
+def money(value):
+    """Round half-up to the cent: the one rounding rule for every derived amount."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent_of(part, whole):
+    """part / whole as a percentage to two decimals; None when there is no whole."""
+    if not whole:
+        return None
+    return (part * HUNDRED / whole).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class InvoiceType(StrEnum):
+    PROGRESS = "progress"  # work and materials
+    PROGRESS_RETAINAGE = "progress_retainage"  # work, materials and retainage release
+    RETAINAGE_RELEASE = "retainage_release"  # releases only
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the invoice cannot be saved or submitted like this
+    WARNING = "warning"  # allowed, or refused, by the project's overbilling rule
+    NOTE = "note"  # shown, never blocks (credits)
+
+
+@dataclass(frozen=True, slots=True)
+class RetainageRule:
+    """From `from_percent` complete (of the whole contract, inclusive), retain `rate` %."""
+
+    from_percent: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RetainagePolicy:
+    """The contract's retainage: default rates, and an optional sliding scale for work."""
+
+    work_rate: Decimal = ZERO
+    materials_rate: Decimal = ZERO
+    work_rules: tuple[RetainageRule, ...] = ()
+
+    def __post_init__(self):
+        if len(self.work_rules) > MAX_RETAINAGE_RULES:
+            raise ValueError(f"At most {MAX_RETAINAGE_RULES} sliding-scale rules.")
+
+    def work_rate_at(self, percent_complete):
+        """The work rate for a contract this far complete: the last rule reached applies."""
+        rate = self.work_rate
+        for rule in sorted(self.work_rules, key=lambda r: r.from_percent):
+            if percent_complete >= rule.from_percent:
+                rate = rule.rate
+        return rate
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """One SOV, change-order or SSOV detail line: what was billed before, what is entered now.
+
+    Amount-based lines enter `work_this_period`; unit-based lines (with `unit_price`) enter
+    `quantity_this_period` and their money columns derive from quantities.
+    """
+
+    key: Hashable
+    number: str
+    description: str
+    scheduled_value: Decimal
+    previous_work: Decimal = ZERO  # D: previous invoice's D + E
+    previous_materials: Decimal = ZERO  # previous invoice's F
+    previous_retainage_work: Decimal = ZERO
+    previous_retainage_materials: Decimal = ZERO
+    work_this_period: Decimal = ZERO  # E, amount-based lines
+    materials_stored: Decimal = ZERO  # F: the balance on hand at the end of the period
+    retainage_work_rate: Decimal | None = None  # None: the contract's rate
+    retainage_work_amount: Decimal | None = None  # given instead of a rate
+    retainage_work_released: Decimal = ZERO
+    retainage_materials_rate: Decimal | None = None
+    retainage_materials_amount: Decimal | None = None
+    retainage_materials_released: Decimal = ZERO
+    unit_price: Decimal | None = None  # set: a unit-based line
+    scheduled_quantity: Decimal | None = None
+    previous_quantity: Decimal = Decimal(0)
+    quantity_this_period: Decimal = Decimal(0)
+    change_order: str | None = None  # the change order a line comes from, if any
+    change_order_approved_on: date | None = None
+
+    @property
+    def is_unit_based(self):
+        return self.unit_price is not None
+
+
+@dataclass(frozen=True, slots=True)
+class G703Row:
+    key: Hashable
+    number: str  # A
+    description: str  # B
+    scheduled_value: Decimal  # C
+    previous_work: Decimal  # D
+    work_this_period: Decimal  # E
+    materials_stored: Decimal  # F
+    completed_to_date: Decimal  # G
+    percent_complete: Decimal | None  # G / C
+    previous_materials: Decimal  # the previous invoice's F
+    previous_retainage: Decimal  # the previous invoice's I
+    balance_to_finish: Decimal  # H
+    retainage_to_date: Decimal  # I
+    retainage_work_rate: Decimal
+    retainage_work_this_period: Decimal
+    retainage_work_released: Decimal
+    retainage_work_to_date: Decimal
+    retainage_materials_rate: Decimal
+    retainage_materials_this_period: Decimal
+    retainage_materials_released: Decimal
+    retainage_materials_to_date: Decimal
+    scheduled_quantity: Decimal | None
+    previous_quantity: Decimal | None
+    quantity_this_period: Decimal | None
+    quantity_to_date: Decimal | None
+    change_order: str | None
+    overbilled: bool
+    credit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class G703Totals:
+    scheduled_value: Decimal
+    previous_work: Decimal
+    work_this_period: Decimal
+    materials_stored: Decimal
+    completed_to_date: Decimal
+    percent_complete: Decimal | None
+    balance_to_finish: Decimal
+    retainage_to_date: Decimal
+    retainage_work_this_period: Decimal
+    retainage_work_released: Decimal
+    retainage_materials_this_period: Decimal
+    retainage_materials_released: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class G702:
+    original_contract_sum: Decimal  # 1
+    net_change_by_change_orders: Decimal  # 2
+    contract_sum_to_date: Decimal  # 3
+    total_completed_and_stored: Decimal  # 4
+    retainage_work: Decimal  # 5a
+    retainage_work_percent: Decimal | None
+    retainage_materials: Decimal  # 5b
+    retainage_materials_percent: Decimal | None
+    total_retainage: Decimal  # 5
+    total_earned_less_retainage: Decimal  # 6
+    previous_certificates: Decimal  # 7
+    current_payment_due: Decimal  # 8
+    balance_to_finish_including_retainage: Decimal  # 9
+    retainage_released: Decimal  # raises line 8; an invoice that releases shows a banner
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOrderSummary:
+    previous_additions: Decimal  # approved in previous months
+    previous_deductions: Decimal
+    this_period_additions: Decimal  # approved this month
+    this_period_deductions: Decimal
+    total_additions: Decimal
+    total_deductions: Decimal
+    net_change: Decimal  # = G702 line 2
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    key: Hashable  # the line, or None for the invoice
+    field: str
+    code: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PayApplication:
+    rows: tuple[G703Row, ...]
+    totals: G703Totals
+    g702: G702
+    change_orders: ChangeOrderSummary
+    issues: tuple[Issue, ...] = field(default=())
+
+    @property
+    def errors(self):
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    @property
+    def warnings(self):
+        return [i for i in self.issues if i.severity is Severity.WARNING]
+
+
+def compute(
+    lines: Sequence[LineInput],
+    *,
+    invoice_type: InvoiceType = InvoiceType.PROGRESS,
+    retainage: RetainagePolicy = RetainagePolicy(),
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> PayApplication:
+    """The pay application for one period. Invalid entries are reported, never corrected."""
+    work_rate = retainage.work_rate_at(_percent_complete_to_date(lines))
+    issues = []
+    rows = tuple(_row(line, work_rate, retainage, invoice_type, issues) for line in lines)
+    totals = _totals(rows)
+    return PayApplication(
+        rows=rows,
+        totals=totals,
+        g702=_g702(rows, totals),
+        change_orders=_change_order_summary(lines, period_start, period_end),
+        issues=tuple(issues),
+    )
+
+
+def _work_to_date(line):
+    """D + E, with E derived from quantities on a unit-based line."""
+    if line.is_unit_based:
+        return money((line.previous_quantity + line.quantity_this_period) * line.unit_price)
+    return line.previous_work + line.work_this_period
+
+
+def _percent_complete_to_date(lines):
+    """The whole contract's ΣG / ΣC, which selects the sliding-scale rate."""
+    scheduled = sum((line.scheduled_value for line in lines), ZERO)
+    completed = sum((_work_to_date(line) + line.materials_stored for line in lines), ZERO)
+    return percent_of(completed, scheduled) or ZERO
+
+
+def _row(line, contract_work_rate, retainage, invoice_type, issues):
+    def report(field_name, code, severity, message):
+        issues.append(Issue(line.key, field_name, code, severity, message))
+
+    work_to_date = _work_to_date(line)
+    work_this_period = work_to_date - line.previous_work
+    completed = work_to_date + line.materials_stored
+    scheduled = line.scheduled_value
+
+    work_rate = _coalesce(line.retainage_work_rate, contract_work_rate)
+    materials_rate = _coalesce(line.retainage_materials_rate, retainage.materials_rate)
+    work_retained = _retained(line.retainage_work_amount, work_this_period, work_rate)
+    materials_change = line.materials_stored - line.previous_materials
+    materials_retained = _retained(
+        line.retainage_materials_amount, materials_change, materials_rate
+    )
+    work_retained_to_date = (
+        line.previous_retainage_work + work_retained - line.retainage_work_released
+    )
+    materials_retained_to_date = (
+        line.previous_retainage_materials + materials_retained - line.retainage_materials_released
+    )
+
+    _check_entries(line, work_this_period, materials_change, invoice_type, report)
+    _check_releases(line, work_retained, materials_retained, invoice_type, report)
+    overbilled = completed > scheduled if scheduled >= 0 else completed < scheduled
+    if overbilled:
+        report(
+            "work_this_period",
+            "overbilled",
+            Severity.WARNING,
+            f"Line {line.number}: completed and stored to date ({completed:,.2f}) exceeds "
+            f"the scheduled value ({scheduled:,.2f}).",
+        )
+    credit = work_this_period < 0 if scheduled >= 0 else work_this_period > 0
+    if credit:
+        report(
+            "work_this_period",
+            "credit",
+            Severity.NOTE,
+            f"Line {line.number}: {work_this_period:,.2f} this period is a credit "
+            "correcting an earlier period.",
+        )
+
+    quantity_to_date = (
+        line.previous_quantity + line.quantity_this_period if line.is_unit_based else None
+    )
+    return G703Row(
+        key=line.key,
+        number=line.number,
+        description=line.description,
+        scheduled_value=scheduled,
+        previous_work=line.previous_work,
+        work_this_period=work_this_period,
+        materials_stored=line.materials_stored,
+        completed_to_date=completed,
+        percent_complete=percent_of(completed, scheduled),
+        previous_materials=line.previous_materials,
+        previous_retainage=line.previous_retainage_work + line.previous_retainage_materials,
+        balance_to_finish=scheduled - completed,
+        retainage_to_date=work_retained_to_date + materials_retained_to_date,
+        retainage_work_rate=work_rate,
+        retainage_work_this_period=work_retained,
+        retainage_work_released=line.retainage_work_released,
+        retainage_work_to_date=work_retained_to_date,
+        retainage_materials_rate=materials_rate,
+        retainage_materials_this_period=materials_retained,
+        retainage_materials_released=line.retainage_materials_released,
+        retainage_materials_to_date=materials_retained_to_date,
+        scheduled_quantity=line.scheduled_quantity if line.is_unit_based else None,
+        previous_quantity=line.previous_quantity if line.is_unit_based else None,
+        quantity_this_period=line.quantity_this_period if line.is_unit_based else None,
+        quantity_to_date=quantity_to_date,
+        change_order=line.change_order,
+        overbilled=overbilled,
+        credit=credit,
+    )
+
+
+def _coalesce(value, default):
+    return default if value is None else value
+
+
+def _retained(amount, base, rate):
+    """Retained this period: the amount given, or the rate applied to the period's base."""
+    if amount is not None:
+        return amount
+    return money(base * rate / HUNDRED)
+
+
+def _check_entries(line, work_this_period, materials_change, invoice_type, report):
+    if line.materials_stored < 0:
+        report(
+            "materials_stored",
+            "negative_materials",
+            Severity.ERROR,
+            f"Line {line.number}: materials presently stored cannot be negative.",
+        )
+    if invoice_type is InvoiceType.RETAINAGE_RELEASE and (work_this_period or materials_change):
+        report(
+            "work_this_period",
+            "release_only",
+            Severity.ERROR,
+            f"Line {line.number}: a retainage release invoice bills no work or materials.",
+        )
+    if line.is_unit_based and line.previous_quantity + line.quantity_this_period < 0:
+        report(
+            "quantity_this_period",
+            "negative_to_date",
+            Severity.ERROR,
+            f"Line {line.number}: the quantity completed to date cannot be negative.",
+        )
+    for rate_field in ("retainage_work_rate", "retainage_materials_rate"):
+        rate = getattr(line, rate_field)
+        if rate is not None and not ZERO <= rate <= HUNDRED:
+            report(
+                rate_field,
+                "rate_out_of_range",
+                Severity.ERROR,
+                f"Line {line.number}: a retainage rate is between 0% and 100%.",
+            )
+
+
+def _check_releases(line, work_retained, materials_retained, invoice_type, report):
+    if invoice_type is InvoiceType.PROGRESS and (
+        line.retainage_work_released or line.retainage_materials_released
+    ):
+        report(
+            "retainage_work_released",
+            "release_not_allowed",
+            Severity.ERROR,
+            f"Line {line.number}: this invoice bills work and materials only; release "
+            "retainage on a 'work, materials and retainage' or a release invoice.",
+        )
+    for kind, released, available in [
+        ("work", line.retainage_work_released, line.previous_retainage_work + work_retained),
+        (
+            "materials",
+            line.retainage_materials_released,
+            line.previous_retainage_materials + materials_retained,
+        ),
+    ]:
+        field_name = f"retainage_{kind}_released"
+        if released < 0:
+            report(
+                field_name,
+                "negative_release",
+                Severity.ERROR,
+                f"Line {line.number}: a release of retainage cannot be negative.",
+            )
+        elif released > max(available, ZERO):
+            report(
+                field_name,
+                "release_exceeds_retained",
+                Severity.ERROR,
+                f"Line {line.number}: {released:,.2f} of {kind} retainage cannot be released; "
+                f"{max(available, ZERO):,.2f} is retained.",
+            )
+
+
+def _totals(rows):
+    def total(name):
+        return sum((getattr(row, name) for row in rows), ZERO)
+
+    scheduled = total("scheduled_value")
+    completed = total("completed_to_date")
+    return G703Totals(
+        scheduled_value=scheduled,
+        previous_work=total("previous_work"),
+        work_this_period=total("work_this_period"),
+        materials_stored=total("materials_stored"),
+        completed_to_date=completed,
+        percent_complete=percent_of(completed, scheduled),
+        balance_to_finish=total("balance_to_finish"),
+        retainage_to_date=total("retainage_to_date"),
+        retainage_work_this_period=total("retainage_work_this_period"),
+        retainage_work_released=total("retainage_work_released"),
+        retainage_materials_this_period=total("retainage_materials_this_period"),
+        retainage_materials_released=total("retainage_materials_released"),
+    )
+
+
+def _g702(rows, totals):
+    original = sum((row.scheduled_value for row in rows if row.change_order is None), ZERO)
+    work_retained = sum((row.retainage_work_to_date for row in rows), ZERO)
+    materials_retained = sum((row.retainage_materials_to_date for row in rows), ZERO)
+    work_completed = sum((row.previous_work + row.work_this_period for row in rows), ZERO)
+    earned = totals.completed_to_date - totals.retainage_to_date
+    # Line 7 is the previous invoice's line 6, carried line by line: what it certified as
+    # completed and stored (its D + E + F) less what it retained (its I).
+    previous_certificates = sum(
+        (row.previous_work + row.previous_materials - row.previous_retainage for row in rows),
+        ZERO,
+    )
+    return G702(
+        original_contract_sum=original,
+        net_change_by_change_orders=totals.scheduled_value - original,
+        contract_sum_to_date=totals.scheduled_value,
+        total_completed_and_stored=totals.completed_to_date,
+        retainage_work=work_retained,
+        retainage_work_percent=percent_of(work_retained, work_completed),
+        retainage_materials=materials_retained,
+        retainage_materials_percent=percent_of(materials_retained, totals.materials_stored),
+        total_retainage=totals.retainage_to_date,
+        total_earned_less_retainage=earned,
+        previous_certificates=previous_certificates,
+        current_payment_due=earned - previous_certificates,
+        balance_to_finish_including_retainage=totals.scheduled_value - earned,
+        retainage_released=totals.retainage_work_released + totals.retainage_materials_released,
+    )
+
+
+def _change_order_summary(lines, period_start, period_end):
+    """Additions and deductions of approved change orders, by when they were approved.
+
+    Deductions are shown as positive amounts, as on the AIA form; net = additions − deductions.
+    """
+    previous_add = previous_deduct = this_add = this_deduct = ZERO
+    for line in lines:
+        if line.change_order is None:
+            continue
+        this_period = (
+            period_start is None
+            or line.change_order_approved_on is None
+            or line.change_order_approved_on >= period_start
+        )
+        amount = line.scheduled_value
+        if this_period:
+            this_add += max(amount, ZERO)
+            this_deduct += max(-amount, ZERO)
+        else:
+            previous_add += max(amount, ZERO)
+            previous_deduct += max(-amount, ZERO)
+    total_add = previous_add + this_add
+    total_deduct = previous_deduct + this_deduct
+    return ChangeOrderSummary(
+        previous_additions=previous_add,
+        previous_deductions=previous_deduct,
+        this_period_additions=this_add,
+        this_period_deductions=this_deduct,
+        total_additions=total_add,
+        total_deductions=total_deduct,
+        net_change=total_add - total_deduct,
+    )
+
+
+# Entry helpers: what a person types (a percent, "bill to 100%") becomes line input.
+
+
+def work_for_percent(line: LineInput, percent: Decimal) -> LineInput:
+    """Enter work so that the line is `percent` complete (G = C × percent, to the cent).
+
+    Stored materials stay as entered; the work this period makes up the rest. A unit-based
+    line gets the quantity that is that percent of its scheduled quantity.
+    """
+    if line.is_unit_based:
+        target_quantity = (line.scheduled_quantity or 0) * percent / HUNDRED
+        return replace(line, quantity_this_period=target_quantity - line.previous_quantity)
+    target = money(line.scheduled_value * percent / HUNDRED)
+    return replace(line, work_this_period=target - line.previous_work - line.materials_stored)
+
+
+def bill_to_complete(line: LineInput) -> LineInput:
+    """Bill the line to 100%: everything installed, so stored materials move into work."""
+    if line.is_unit_based:
+        return replace(
+            line,
+            quantity_this_period=(line.scheduled_quantity or 0) - line.previous_quantity,
+            materials_stored=ZERO,
+        )
+    return replace(
+        line,
+        work_this_period=line.scheduled_value - line.previous_work,
+        materials_stored=ZERO,
+    )
+
+
+def carried_forward(row: G703Row) -> dict:
+    """The next invoice's "previous" figures for this line: this invoice's "to date" ones."""
+    carried = {
+        "previous_work": row.previous_work + row.work_this_period,
+        "previous_materials": row.materials_stored,
+        "previous_retainage_work": row.retainage_work_to_date,
+        "previous_retainage_materials": row.retainage_materials_to_date,
+    }
+    if row.quantity_to_date is not None:
+        carried["previous_quantity"] = row.quantity_to_date
+    return carried

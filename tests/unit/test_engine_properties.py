@@ -1,0 +1,192 @@
+"""Tie-out invariants of the engine over random SOVs and 36 random periods (hypothesis)."""
+
+from dataclasses import fields, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from billing.engine import (
+    CENT,
+    InvoiceType,
+    LineInput,
+    RetainagePolicy,
+    RetainageRule,
+    bill_to_complete,
+    carried_forward,
+    compute,
+    money,
+    work_for_percent,
+)
+
+PERIODS = 36
+START = date(2026, 1, 1)
+
+
+def cents(low, high):
+    return st.integers(low * 100, high * 100).map(lambda n: Decimal(n) / 100)
+
+
+rates = st.integers(0, 1500).map(lambda n: Decimal(n) / 100)
+
+
+@st.composite
+def sov_lines(draw):
+    """An SOV: amount lines, unit lines and change-order lines approved in some period."""
+    lines = []
+    for index in range(draw(st.integers(1, 12))):
+        key = f"L{index}"
+        change_order = draw(st.none() | st.integers(0, PERIODS - 1))
+        approved_on = None if change_order is None else START + timedelta(days=30 * change_order)
+        if draw(st.booleans()):
+            quantity = Decimal(draw(st.integers(1, 50000))) / 10
+            price = Decimal(draw(st.integers(1, 5_000_000))) / 10000
+            lines.append(
+                LineInput(
+                    key=key,
+                    number=str(index),
+                    description=key,
+                    scheduled_value=money(quantity * price),
+                    unit_price=price,
+                    scheduled_quantity=quantity,
+                    change_order=None if change_order is None else f"CO-{change_order}",
+                    change_order_approved_on=approved_on,
+                )
+            )
+        else:
+            sign = -1 if change_order is not None and draw(st.booleans()) else 1
+            lines.append(
+                LineInput(
+                    key=key,
+                    number=str(index),
+                    description=key,
+                    scheduled_value=sign * draw(cents(0, 2_000_000)),
+                    change_order=None if change_order is None else f"CO-{change_order}",
+                    change_order_approved_on=approved_on,
+                )
+            )
+    return lines
+
+
+@st.composite
+def policies(draw):
+    rules = tuple(
+        RetainageRule(Decimal(draw(st.integers(0, 100))), draw(rates))
+        for _ in range(draw(st.integers(0, 5)))
+    )
+    return RetainagePolicy(work_rate=draw(rates), materials_rate=draw(rates), work_rules=rules)
+
+
+@st.composite
+def entry(draw, line):
+    """What someone types on a line in one period: money, a percent, 100%, or nothing."""
+    kind = draw(st.sampled_from(["none", "money", "percent", "complete", "release"]))
+    if kind == "percent":
+        line = work_for_percent(line, Decimal(draw(st.integers(0, 10000))) / 100)
+    elif kind == "complete":
+        line = bill_to_complete(line)
+    elif kind == "money":
+        if line.is_unit_based:
+            line = replace(line, quantity_this_period=Decimal(draw(st.integers(-100, 2000))) / 10)
+        else:
+            line = replace(line, work_this_period=draw(cents(-5000, 300_000)))
+    elif kind == "release":
+        share = Decimal(draw(st.integers(0, 100))) / 100
+        line = replace(
+            line,
+            retainage_work_released=money(max(line.previous_retainage_work, 0) * share),
+            retainage_materials_released=money(max(line.previous_retainage_materials, 0) * share),
+        )
+    if draw(st.booleans()):
+        line = replace(line, materials_stored=draw(cents(0, 50_000)))
+    return line
+
+
+def billable(line, period_end):
+    return line.change_order_approved_on is None or line.change_order_approved_on <= period_end
+
+
+def assert_no_float(value):
+    for f in fields(value):
+        item = getattr(value, f.name)
+        assert not isinstance(item, float), f.name
+
+
+def assert_cents(*amounts):
+    for amount in amounts:
+        assert isinstance(amount, Decimal)
+        assert amount == amount.quantize(CENT), amount
+
+
+@settings(max_examples=60, deadline=None)
+@given(sov=sov_lines(), policy=policies(), data=st.data())
+def test_every_period_ties_out_and_chains(sov, policy, data):
+    carried = {}  # key -> "previous" figures for the next period
+    previous = None
+    for period in range(PERIODS):
+        period_start = START + timedelta(days=30 * period)
+        period_end = period_start + timedelta(days=29)
+        invoice_type = data.draw(st.sampled_from(list(InvoiceType)))
+        lines = []
+        for line in sov:
+            if not billable(line, period_end):
+                continue
+            line = replace(line, **carried.get(line.key, {}))
+            lines.append(data.draw(entry(line)))
+        result = compute(
+            lines,
+            invoice_type=invoice_type,
+            retainage=policy,
+            period_start=period_start,
+            period_end=period_end,
+        )
+        rows, totals, g = result.rows, result.totals, result.g702
+
+        for row in rows:
+            assert_no_float(row)
+            assert (
+                row.completed_to_date
+                == row.previous_work + row.work_this_period + row.materials_stored
+            )
+            assert row.balance_to_finish == row.scheduled_value - row.completed_to_date
+            assert (
+                row.retainage_to_date
+                == row.retainage_work_to_date + row.retainage_materials_to_date
+            )
+            assert_cents(
+                row.scheduled_value,
+                row.previous_work,
+                row.work_this_period,
+                row.materials_stored,
+                row.completed_to_date,
+                row.balance_to_finish,
+                row.retainage_to_date,
+                row.retainage_work_this_period,
+                row.retainage_materials_this_period,
+            )
+            if previous is not None and row.key in previous:
+                before = previous[row.key]
+                assert row.previous_work == before.previous_work + before.work_this_period
+                assert row.previous_materials == before.materials_stored
+                assert row.previous_retainage == before.retainage_to_date
+
+        assert_no_float(g)
+        assert_no_float(totals)
+        assert g.contract_sum_to_date == sum(r.scheduled_value for r in rows)  # line 3 = ΣC
+        assert g.contract_sum_to_date == g.original_contract_sum + g.net_change_by_change_orders
+        assert g.total_completed_and_stored == sum(r.completed_to_date for r in rows)  # 4 = ΣG
+        assert g.total_retainage == sum(r.retainage_to_date for r in rows)  # 5 = ΣI
+        assert g.total_retainage == g.retainage_work + g.retainage_materials
+        assert g.total_earned_less_retainage == g.total_completed_and_stored - g.total_retainage
+        assert g.current_payment_due == g.total_earned_less_retainage - g.previous_certificates
+        assert g.balance_to_finish_including_retainage == (
+            g.contract_sum_to_date - g.total_earned_less_retainage
+        )
+        assert result.change_orders.net_change == g.net_change_by_change_orders
+        if previous_g702 := (previous and previous["__g702__"]):
+            assert g.previous_certificates == previous_g702.total_earned_less_retainage
+
+        previous = {row.key: row for row in rows}
+        previous["__g702__"] = g
+        carried = {row.key: carried_forward(row) for row in rows}
