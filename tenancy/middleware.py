@@ -1,18 +1,19 @@
-from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
 from .access import company_access
-from .models import Project
+from .url_objects import resolve_objects
 
 
 class TenantMiddleware:
-    """Resolves the tenant a URL names and runs the whole request inside its scope.
+    """Resolves the tenant and the objects a URL names, and runs the request in its scope.
 
-    A URL with a `company` slug (and optionally a `project` id) is only served to a user
-    with access to that company; every scoped query the request makes, templates included,
-    is filtered to that company, and a query on a scoped model outside any scope raises.
-    Views receive the checked Company and Project objects in place of the raw URL values.
+    A URL with a `company` slug is only served to a user with access to that company. Every
+    object the URL names (project, contract, invoice, ...) is looked up within that company
+    and project (see url_objects), and the whole request, templates included, runs inside
+    the company's scope: a query on a tenant-owned model is filtered to the company, and one
+    made outside any scope raises. Views receive the checked objects in place of the raw
+    URL values, so no view ever looks a tenant object up by its id.
     """
 
     def __init__(self, get_response):
@@ -27,15 +28,16 @@ class TenantMiddleware:
         request.company_access = access
         request.company = access.company
         with scope(company=access.company):
-            if "project" in kwargs:
-                request.project = get_object_or_404(Project.objects, pk=kwargs["project"])
+            request.url_objects = resolve_objects(kwargs, {"company": access.company})
+            request.project = request.url_objects.get("project")
             return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if "company" in view_kwargs:
-            view_kwargs["company"] = request.company
-        if "project" in view_kwargs:
-            view_kwargs["project"] = request.project
+        objects = getattr(request, "url_objects", None)
+        if objects is None:  # not a tenant URL: its parameters are no tenant's objects
+            return
+        for name in view_kwargs:
+            view_kwargs[name] = objects[name]
 
 
 def _url_kwargs(path):

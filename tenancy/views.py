@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
 from .access import company_admin_required, member_required
 from .forms import PersonForm, ProjectForm, UserAddForm, VendorForm
-from .models import Person, Vendor
 
 PAGE_SIZE = 50
 
@@ -92,7 +91,6 @@ def vendor_list(request, company):
 
 @member_required
 def vendor_detail(request, company, vendor):
-    vendor = get_object_or_404(Vendor.objects, pk=vendor)
     return render(
         request,
         "tenancy/vendor_detail.html",
@@ -114,7 +112,6 @@ def vendor_create(request, company):
 @company_admin_required
 @require_http_methods(["GET", "POST"])
 def vendor_edit(request, company, vendor):
-    vendor = get_object_or_404(Vendor.objects, pk=vendor)
     form = VendorForm(request.POST or None, instance=vendor, company=company)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -126,7 +123,6 @@ def vendor_edit(request, company, vendor):
 @company_admin_required
 @require_http_methods(["GET", "POST"])
 def person_create(request, company, vendor):
-    vendor = get_object_or_404(Vendor.objects, pk=vendor)
     form = PersonForm(request.POST or None, company=company, vendor=vendor)
     if request.method == "POST" and form.is_valid():
         person = services.person_save(person=form.save(commit=False))
@@ -138,7 +134,6 @@ def person_create(request, company, vendor):
 @company_admin_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request, company, person):
-    person = get_object_or_404(Person.objects.select_related("vendor"), pk=person)
     form = PersonForm(request.POST or None, instance=person, company=company, vendor=person.vendor)
     if request.method == "POST" and form.is_valid():
         services.person_save(person=form.save(commit=False))
