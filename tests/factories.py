@@ -1,8 +1,13 @@
 """One factory per model. Tenant-owned rows are created outside any tenant scope."""
 
+from datetime import date, timedelta
+from decimal import Decimal
+
 import factory
 from django_scopes import scopes_disabled
 
+from billing.models import BillingPeriod
+from contracts.models import Contract, SOVLine
 from tenancy.models import Company, Membership, Person, Project, User, Vendor
 
 PASSWORD = "correct-horse-battery"
@@ -77,3 +82,45 @@ class PersonFactory(UnscopedFactory):
     company = factory.SelfAttribute("vendor.company")
     full_name = factory.Faker("name")
     email = factory.Sequence(lambda n: f"person{n}@vendor.test")
+
+
+class ContractFactory(UnscopedFactory):
+    class Meta:
+        model = Contract
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = Contract.Kind.SUBCONTRACT
+    number = factory.Sequence(lambda n: f"SC-{n:03d}")
+    title = factory.Sequence(lambda n: f"Subcontract {n}")
+    status = Contract.Status.APPROVED
+    vendor = factory.LazyAttribute(
+        lambda o: (
+            None if o.kind == Contract.Kind.CLIENT else VendorFactory(company=o.project.company)
+        )
+    )
+    retainage_work_rate = Decimal("10")
+    retainage_materials_rate = Decimal("5")
+
+
+class SOVLineFactory(UnscopedFactory):
+    class Meta:
+        model = SOVLine
+
+    contract = factory.SubFactory(ContractFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: str(o.position))
+    description = factory.Sequence(lambda n: f"Work item {n}")
+    scheduled_value = Decimal("10000.00")
+
+
+class BillingPeriodFactory(UnscopedFactory):
+    class Meta:
+        model = BillingPeriod
+
+    project = factory.SubFactory(ProjectFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    start_date = factory.LazyAttribute(
+        lambda o: date(2026, 1, 1) + timedelta(days=31 * (o.position - 1))
+    )
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=29))
+    due_date = factory.LazyAttribute(lambda o: o.end_date - timedelta(days=5))

@@ -1,0 +1,77 @@
+from django.db import models
+from django.db.models import F, Q
+from django_scopes import ScopedManager
+
+from tenancy.models import Project
+
+
+class BillingPeriod(models.Model):
+    """A project's billing period; contacts submit by the due date. One is open at a time."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="billing_periods")
+    position = models.PositiveIntegerField()
+    start_date = models.DateField()
+    end_date = models.DateField()
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLOSED)
+
+    objects = ScopedManager(company="project__company")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "position"], name="period_unique_position"),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status="open"),
+                name="period_one_open",
+                violation_error_message="Another billing period of this project is open.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="period_ends_after_start",
+                violation_error_code="end_before_start",
+                violation_error_message="The end date must be on or after the start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("start_date")),
+                name="period_due_after_start",
+                violation_error_code="due_before_start",
+                violation_error_message="The due date must be on or after the start date.",
+            ),
+        ]
+
+    def __str__(self):
+        start, end = self.start_date, self.end_date
+        return f"Period {self.position}: {start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class BillingSettings(models.Model):
+    """A project's Progress Billings settings."""
+
+    class Overbilling(models.TextChoices):
+        FORBID = "forbid", "Refuse overbilling"
+        WARN = "warn", "Allow overbilling and flag it"
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="billing_settings"
+    )
+    overbilling = models.CharField(
+        max_length=10, choices=Overbilling.choices, default=Overbilling.FORBID
+    )
+
+    objects = ScopedManager(company="project__company")
+
+    class Meta:
+        verbose_name_plural = "billing settings"
+
+    def __str__(self):
+        return f"Billing settings of {self.project}"

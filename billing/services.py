@@ -1,0 +1,100 @@
+"""Writes on billing periods and the project's billing settings."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tenancy.models import Project
+
+from .models import BillingPeriod, BillingSettings
+
+Status = BillingPeriod.Status
+
+
+def _lock_project(project):
+    """Period changes of one project happen one at a time: overlaps are checked, not raced."""
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+
+
+def _check_dates(*, start_date, end_date, due_date):
+    errors = {}
+    if end_date < start_date:
+        errors["end_date"] = "The end date must be on or after the start date."
+    if due_date < start_date:
+        errors["due_date"] = "The due date must be on or after the start date."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_overlap(period):
+    overlapping = (
+        BillingPeriod.objects.filter(
+            project=period.project,
+            start_date__lte=period.end_date,
+            end_date__gte=period.start_date,
+        )
+        .exclude(pk=period.pk)
+        .first()
+    )
+    if overlapping:
+        raise ValidationError(f"These dates overlap {overlapping}.")
+
+
+@transaction.atomic
+def period_create(*, project, start_date, end_date, due_date, open_it=False):
+    """Add the project's next billing period; periods follow one another in time."""
+    _lock_project(project)
+    _check_dates(start_date=start_date, end_date=end_date, due_date=due_date)
+    last = BillingPeriod.objects.filter(project=project).order_by("-position").first()
+    if last and start_date <= last.end_date:
+        raise ValidationError(
+            {
+                "start_date": f"The next period starts after {last.end_date:%b %d, %Y}, "
+                f"the end of {last}."
+            }
+        )
+    position = (last.position if last else 0) + 1
+    period = BillingPeriod.objects.create(
+        project=project,
+        position=position,
+        start_date=start_date,
+        end_date=end_date,
+        due_date=due_date,
+    )
+    if open_it:
+        period_open(period=period)
+    return period
+
+
+@transaction.atomic
+def period_update(*, period, start_date, end_date, due_date):
+    _lock_project(period.project)
+    _check_dates(start_date=start_date, end_date=end_date, due_date=due_date)
+    period.start_date, period.end_date, period.due_date = start_date, end_date, due_date
+    _check_overlap(period)
+    period.save()
+    return period
+
+
+@transaction.atomic
+def period_open(*, period):
+    """Open a period; the one open before it closes (one period is open at a time)."""
+    _lock_project(period.project)
+    BillingPeriod.objects.filter(project=period.project, status=Status.OPEN).exclude(
+        pk=period.pk
+    ).update(status=Status.CLOSED)
+    period.status = Status.OPEN
+    period.save(update_fields=["status"])
+    return period
+
+
+@transaction.atomic
+def period_close(*, period):
+    period.status = Status.CLOSED
+    period.save(update_fields=["status"])
+    return period
+
+
+def billing_settings(project):
+    """The project's settings, created with the defaults on first use."""
+    settings, _ = BillingSettings.objects.get_or_create(project=project)
+    return settings

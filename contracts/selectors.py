@@ -1,0 +1,102 @@
+"""Reads shaped for the contract pages and for invoicing."""
+
+from django.db.models import Count, Q, Sum
+
+from .models import ChangeOrder, ChangeOrderLine, Contract, SOVLine
+
+
+def contract_list(*, project, kind=None):
+    contracts = (
+        Contract.objects.filter(project=project)
+        .select_related("vendor", "client")
+        .annotate(
+            original_sum=Sum("sov_lines__scheduled_value"),
+            approved_changes=Sum(
+                "change_orders__lines__scheduled_value",
+                filter=Q(change_orders__status=ChangeOrder.Status.APPROVED),
+            ),
+        )
+    )
+    if kind == "client":
+        contracts = contracts.filter(kind=Contract.Kind.CLIENT)
+    elif kind == "commitments":
+        contracts = contracts.exclude(kind=Contract.Kind.CLIENT)
+    return contracts.order_by("kind", "number")
+
+
+def change_orders_of(contract):
+    return contract.change_orders.annotate(
+        total=Sum("lines__scheduled_value"), line_count=Count("lines")
+    ).order_by("created_at", "id")
+
+
+def billable_items(contract, *, through):
+    """The lines an invoice of `contract` for a period ending `through` bills, in order.
+
+    SOV lines (replaced by their detail lines when the subcontractor SOV is approved), then
+    the lines of change orders approved on or before `through`, each as the fields of an
+    invoice line.
+    """
+    ssov_approved = contract.ssov_status == Contract.SSOVStatus.APPROVED
+    sov_lines = SOVLine.objects.filter(contract=contract)
+    if ssov_approved:
+        sov_lines = sov_lines.prefetch_related("ssov_lines")
+    items = []
+    for line in sov_lines:
+        details = list(line.ssov_lines.all()) if ssov_approved else []
+        if details:
+            items.extend(
+                {
+                    "ssov_line": detail,
+                    "number": f"{line.number}.{detail.position}",
+                    "description": detail.description,
+                    "cost_code": line.cost_code,
+                    "scheduled_value": detail.scheduled_value,
+                }
+                for detail in details
+            )
+        else:
+            items.append(
+                {
+                    "sov_line": line,
+                    "number": line.number,
+                    "description": line.description,
+                    "cost_code": line.cost_code,
+                    "scheduled_value": line.scheduled_value,
+                    **_unit_fields(line),
+                }
+            )
+    change_order_lines = (
+        ChangeOrderLine.objects.filter(
+            change_order__contract=contract,
+            change_order__status=ChangeOrder.Status.APPROVED,
+            change_order__approved_on__lte=through,
+        )
+        .select_related("change_order")
+        .order_by("change_order__approved_on", "change_order_id", "position")
+    )
+    items.extend(
+        {
+            "change_order_line": line,
+            "number": line.number,
+            "description": line.description,
+            "cost_code": line.cost_code,
+            "scheduled_value": line.scheduled_value,
+            "change_order_number": line.change_order.number,
+            "change_order_approved_on": line.change_order.approved_on,
+            **_unit_fields(line),
+        }
+        for line in change_order_lines
+    )
+    return items
+
+
+def _unit_fields(line):
+    if line.unit_price is None:
+        return {}
+    return {"unit": line.unit, "unit_price": line.unit_price, "scheduled_quantity": line.quantity}
+
+
+def contract_detail_lines(contract):
+    """The SOV with its detail lines, for the contract page."""
+    return SOVLine.objects.filter(contract=contract).prefetch_related("ssov_lines")

@@ -1,0 +1,258 @@
+"""Writes on contracts, their schedules of values, change orders and subcontractor SOVs."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from invoices.services import invoice_drafts_refresh
+
+from billing.engine import MAX_RETAINAGE_RULES, ZERO, money
+from invoices.models import InvoiceLine
+
+from .models import ChangeOrder, ChangeOrderLine, Contract, RetainageRule, SOVLine, SSOVLine
+
+Status = ChangeOrder.Status
+
+
+def _next_position(lines):
+    return (lines.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+def _unit_value(contract, fields):
+    """A unit-based line's scheduled value is its quantity × unit price, to the cent."""
+    if not contract.is_unit_based:
+        fields["quantity"] = fields["unit_price"] = None
+        fields["unit"] = ""
+        return fields
+    if fields.get("quantity") is None or fields.get("unit_price") is None:
+        raise ValidationError("A unit-based line needs a quantity and a unit price.")
+    fields["scheduled_value"] = money(fields["quantity"] * fields["unit_price"])
+    return fields
+
+
+def _require_sov_editable(contract):
+    if contract.invoices.exists():
+        raise ValidationError(
+            "This contract has been invoiced: its schedule of values changes through change "
+            "orders now."
+        )
+
+
+@transaction.atomic
+def contract_create(*, project, **fields):
+    contract = Contract(project=project, **fields)
+    contract.full_clean()
+    contract.save()
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, contract, **fields):
+    """Change a contract; its accounting method is fixed once it has lines."""
+    method = fields.get("accounting_method", contract.accounting_method)
+    if method != contract.accounting_method and contract.sov_lines.exists():
+        raise ValidationError(
+            {"accounting_method": "The accounting method is fixed once the SOV has lines."}
+        )
+    for name, value in fields.items():
+        setattr(contract, name, value)
+    contract.full_clean()
+    contract.save()
+    invoice_drafts_refresh(contract=contract)
+    return contract
+
+
+@transaction.atomic
+def sov_line_add(*, contract, **fields):
+    _require_sov_editable(contract)
+    fields = _unit_value(contract, fields)
+    position = _next_position(contract.sov_lines.all())
+    if not fields.get("number"):
+        fields["number"] = str(position)
+    return SOVLine.objects.create(contract=contract, position=position, **fields)
+
+
+@transaction.atomic
+def sov_line_update(*, line, **fields):
+    _require_sov_editable(line.contract)
+    for name, value in _unit_value(line.contract, fields).items():
+        setattr(line, name, value)
+    line.save()
+    return line
+
+
+@transaction.atomic
+def sov_line_delete(*, line):
+    _require_sov_editable(line.contract)
+    line.delete()
+
+
+@transaction.atomic
+def sov_line_move(*, line, up):
+    """Swap the line with its neighbour above (or below); positions are renumbered 1..n."""
+    _require_sov_editable(line.contract)
+    lines = list(line.contract.sov_lines.all())
+    index = lines.index(line)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(lines):
+        lines[index], lines[other] = lines[other], lines[index]
+    for position, each in enumerate(lines, start=1):
+        each.position = position
+    SOVLine.objects.bulk_update(lines, ["position"])
+
+
+@transaction.atomic
+def retainage_rules_set(*, contract, rules):
+    """Replace the sliding scale: up to five (from % complete, rate) pairs."""
+    if len(rules) > MAX_RETAINAGE_RULES:
+        raise ValidationError(f"A contract has at most {MAX_RETAINAGE_RULES} retainage rules.")
+    thresholds = [from_percent for from_percent, _ in rules]
+    if len(set(thresholds)) != len(thresholds):
+        raise ValidationError("Two rules start at the same percent complete.")
+    contract.retainage_rules.all().delete()
+    created = [
+        RetainageRule(contract=contract, from_percent=from_percent, rate=rate)
+        for from_percent, rate in rules
+    ]
+    for rule in created:
+        rule.full_clean(exclude=["contract"])
+    RetainageRule.objects.bulk_create(created)
+    invoice_drafts_refresh(contract=contract)
+    return created
+
+
+@transaction.atomic
+def change_order_create(*, contract, title, number="", description=""):
+    if not number:
+        number = f"CO-{contract.change_orders.count() + 1}"
+    change_order = ChangeOrder(
+        contract=contract, number=number, title=title, description=description
+    )
+    change_order.full_clean()
+    change_order.save()
+    return change_order
+
+
+def _require_change_order_open(change_order):
+    if change_order.status not in (Status.DRAFT, Status.PENDING):
+        raise ValidationError(
+            f"Change order {change_order.number} is {change_order.get_status_display().lower()}; "
+            "only draft and pending change orders change."
+        )
+
+
+@transaction.atomic
+def change_order_line_add(*, change_order, **fields):
+    _require_change_order_open(change_order)
+    fields = _unit_value(change_order.contract, fields)
+    position = _next_position(change_order.lines.all())
+    return ChangeOrderLine.objects.create(change_order=change_order, position=position, **fields)
+
+
+@transaction.atomic
+def change_order_line_delete(*, line):
+    _require_change_order_open(line.change_order)
+    line.delete()
+
+
+@transaction.atomic
+def change_order_set_status(*, change_order, status, approved_on=None):
+    """Move a change order through its cycle. Approval makes its lines billable from the
+    period that contains `approved_on`; a billed change order can no longer be withdrawn."""
+    if status == Status.APPROVED:
+        if approved_on is None:
+            raise ValidationError({"approved_on": "Give the date the change order was approved."})
+        if not change_order.lines.exists():
+            raise ValidationError("A change order needs at least one line to be approved.")
+    elif change_order.status == Status.APPROVED:
+        billed = InvoiceLine.objects.filter(change_order_line__change_order=change_order).exclude(
+            invoice__status__in=("draft", "revise_resubmit")
+        )
+        if billed.exists():
+            raise ValidationError(
+                f"Change order {change_order.number} has been billed on a submitted invoice; "
+                "correct it with another change order."
+            )
+        InvoiceLine.objects.filter(change_order_line__change_order=change_order).delete()
+    change_order.status = status
+    change_order.approved_on = approved_on if status == Status.APPROVED else None
+    change_order.save()
+    invoice_drafts_refresh(contract=change_order.contract)
+    return change_order
+
+
+def ssov_mismatches(contract):
+    """SOV lines whose detail lines do not sum exactly to them: [(line, details total)]."""
+    lines = contract.sov_lines.annotate(details_total=Sum("ssov_lines__scheduled_value"))
+    return [
+        (line, line.details_total)
+        for line in lines
+        if line.details_total is not None and line.details_total != line.scheduled_value
+    ]
+
+
+def _require_ssov_editable(contract):
+    if contract.ssov_status in (Contract.SSOVStatus.UNDER_REVIEW, Contract.SSOVStatus.APPROVED):
+        raise ValidationError(
+            f"The subcontractor SOV is {contract.get_ssov_status_display().lower()}; "
+            "it changes again once sent back for revision."
+        )
+    if contract.invoices.exists():
+        raise ValidationError("This commitment has been invoiced; its subcontractor SOV is fixed.")
+
+
+@transaction.atomic
+def ssov_line_add(*, sov_line, description, scheduled_value):
+    _require_ssov_editable(sov_line.contract)
+    position = _next_position(sov_line.ssov_lines.all())
+    return SSOVLine.objects.create(
+        sov_line=sov_line,
+        position=position,
+        description=description,
+        scheduled_value=scheduled_value,
+    )
+
+
+@transaction.atomic
+def ssov_line_delete(*, ssov_line):
+    _require_ssov_editable(ssov_line.sov_line.contract)
+    ssov_line.delete()
+
+
+SSOV_TRANSITIONS = {
+    Contract.SSOVStatus.DRAFT: {Contract.SSOVStatus.UNDER_REVIEW},
+    Contract.SSOVStatus.UNDER_REVIEW: {
+        Contract.SSOVStatus.REVISE_RESUBMIT,
+        Contract.SSOVStatus.APPROVED,
+    },
+    Contract.SSOVStatus.REVISE_RESUBMIT: {Contract.SSOVStatus.UNDER_REVIEW},
+    Contract.SSOVStatus.APPROVED: {Contract.SSOVStatus.REVISE_RESUBMIT},
+}
+
+
+@transaction.atomic
+def ssov_set_status(*, contract, status):
+    """Draft → Under review → (Revise & resubmit ↔ Under review) → Approved."""
+    if status not in SSOV_TRANSITIONS[contract.ssov_status]:
+        raise ValidationError(
+            f"A subcontractor SOV that is {contract.get_ssov_status_display().lower()} cannot "
+            f"become {Contract.SSOVStatus(status).label.lower()}."
+        )
+    if status == Contract.SSOVStatus.APPROVED and contract.invoices.exists():
+        raise ValidationError("This commitment has been invoiced; its subcontractor SOV is fixed.")
+    if status in (Contract.SSOVStatus.UNDER_REVIEW, Contract.SSOVStatus.APPROVED):
+        mismatches = ssov_mismatches(contract)
+        if mismatches:
+            raise ValidationError(
+                [
+                    f"Line {line.number}: its details total {total:,.2f}, the line "
+                    f"{line.scheduled_value:,.2f} (off by {total - line.scheduled_value:,.2f})."
+                    for line, total in mismatches
+                ]
+            )
+    contract.ssov_status = status
+    contract.save(update_fields=["ssov_status", "updated_at"])
+    return contract
+
+
+def original_contract_sum(contract):
+    return contract.sov_lines.aggregate(total=Sum("scheduled_value"))["total"] or ZERO

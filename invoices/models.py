@@ -1,0 +1,204 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_scopes import ScopedManager
+
+from billing.models import BillingPeriod
+from contracts.models import MONEY, QUANTITY, RATE, ChangeOrderLine, Contract, SOVLine, SSOVLine
+
+
+class Invoice(models.Model):
+    """One pay application: a contract billed for one billing period (AIA G702/G703).
+
+    Subcontractor invoices bill commitments; client invoices bill client contracts. The
+    G702 columns hold the engine's figures as of the last save; once submitted they are
+    frozen and the next invoice of the contract starts from them.
+    """
+
+    class Type(models.TextChoices):
+        PROGRESS = "progress", "Progress: work and materials"
+        PROGRESS_RETAINAGE = "progress_retainage", "Progress: work, materials and retainage"
+        RETAINAGE_RELEASE = "retainage_release", "Retainage release only"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        UNDER_REVIEW = "under_review", "Under review"
+        REVISE_RESUBMIT = "revise_resubmit", "Revise & resubmit"
+        APPROVED = "approved", "Approved"
+        APPROVED_AS_NOTED = "approved_as_noted", "Approved as noted"
+        PENDING_OWNER_APPROVAL = "pending_owner_approval", "Pending owner approval"
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.REVISE_RESUBMIT)
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="invoices")
+    period = models.ForeignKey(BillingPeriod, on_delete=models.PROTECT, related_name="invoices")
+    sequence = models.PositiveIntegerField(help_text="1 for the contract's first invoice, ...")
+    number = models.CharField(max_length=40)
+    billing_date = models.DateField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    invoice_type = models.CharField(max_length=20, choices=Type.choices, default=Type.PROGRESS)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The G702, as the engine computed it from the lines.
+    original_contract_sum = models.DecimalField(**MONEY, default=0)
+    net_change_by_change_orders = models.DecimalField(**MONEY, default=0)
+    contract_sum_to_date = models.DecimalField(**MONEY, default=0)
+    total_completed_and_stored = models.DecimalField(**MONEY, default=0)
+    retainage_work = models.DecimalField(**MONEY, default=0)
+    retainage_materials = models.DecimalField(**MONEY, default=0)
+    total_retainage = models.DecimalField(**MONEY, default=0)
+    total_earned_less_retainage = models.DecimalField(**MONEY, default=0)
+    previous_certificates = models.DecimalField(**MONEY, default=0)
+    current_payment_due = models.DecimalField(**MONEY, default=0)
+    balance_to_finish_including_retainage = models.DecimalField(**MONEY, default=0)
+    retainage_released = models.DecimalField(**MONEY, default=0)
+
+    objects = ScopedManager(company="contract__project__company")
+
+    class Meta:
+        ordering = ["contract", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period"],
+                name="invoice_one_per_contract_period",
+                violation_error_message="This contract already has an invoice for this period.",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "number"],
+                name="invoice_unique_number",
+                violation_error_message="This contract already has an invoice with this number.",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "sequence"], name="invoice_unique_sequence"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invoice #{self.number}"
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def is_frozen(self):
+        return not self.is_editable
+
+
+class InvoiceLine(models.Model):
+    """One G703 row: an SOV line, a change-order line or a subcontractor SOV detail line.
+
+    The line keeps a copy of what it bills (number, description, scheduled value) and the
+    previous invoice's to-date figures, so neither later contract edits nor a later invoice
+    ever rewrites it. `version` increases with every saved edit: an edit made from an older
+    version is refused instead of overwriting someone else's.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    sov_line = models.ForeignKey(
+        SOVLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    change_order_line = models.ForeignKey(
+        ChangeOrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ssov_line = models.ForeignKey(
+        SSOVLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A: B: C, as billed.
+    number = models.CharField(max_length=40)
+    description = models.CharField(max_length=300)
+    cost_code = models.CharField(max_length=40, blank=True)
+    change_order_number = models.CharField(max_length=20, blank=True)
+    change_order_approved_on = models.DateField(null=True, blank=True)
+    scheduled_value = models.DecimalField(**MONEY)
+    unit = models.CharField(max_length=20, blank=True)
+    unit_price = models.DecimalField(**QUANTITY, null=True, blank=True)
+    scheduled_quantity = models.DecimalField(**QUANTITY, null=True, blank=True)
+    # Carried from the previous invoice of the contract.
+    previous_work = models.DecimalField(**MONEY, default=0)
+    previous_materials = models.DecimalField(**MONEY, default=0)
+    previous_retainage_work = models.DecimalField(**MONEY, default=0)
+    previous_retainage_materials = models.DecimalField(**MONEY, default=0)
+    previous_quantity = models.DecimalField(**QUANTITY, default=0)
+    # Entered for this period.
+    work_this_period = models.DecimalField(**MONEY, default=0)
+    quantity_this_period = models.DecimalField(**QUANTITY, default=0)
+    materials_stored = models.DecimalField(**MONEY, default=0)
+    retainage_work_rate = models.DecimalField(**RATE, null=True, blank=True)
+    retainage_work_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    retainage_work_released = models.DecimalField(**MONEY, default=0)
+    retainage_materials_rate = models.DecimalField(**RATE, null=True, blank=True)
+    retainage_materials_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    retainage_materials_released = models.DecimalField(**MONEY, default=0)
+    # Computed by the engine, stored so that the figures of a submitted invoice never move.
+    completed_to_date = models.DecimalField(**MONEY, default=0)
+    percent_complete = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    balance_to_finish = models.DecimalField(**MONEY, default=0)
+    quantity_to_date = models.DecimalField(**QUANTITY, null=True, blank=True)
+    applied_work_rate = models.DecimalField(**RATE, default=0)
+    retainage_work_this_period = models.DecimalField(**MONEY, default=0)
+    retainage_work_to_date = models.DecimalField(**MONEY, default=0)
+    applied_materials_rate = models.DecimalField(**RATE, default=0)
+    retainage_materials_this_period = models.DecimalField(**MONEY, default=0)
+    retainage_materials_to_date = models.DecimalField(**MONEY, default=0)
+    retainage_to_date = models.DecimalField(**MONEY, default=0)
+    overbilled = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedManager(company="invoice__contract__project__company")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        sov_line__isnull=False,
+                        change_order_line__isnull=True,
+                        ssov_line__isnull=True,
+                    )
+                    | Q(
+                        sov_line__isnull=True,
+                        change_order_line__isnull=False,
+                        ssov_line__isnull=True,
+                    )
+                    | Q(
+                        sov_line__isnull=True,
+                        change_order_line__isnull=True,
+                        ssov_line__isnull=False,
+                    )
+                ),
+                name="invoice_line_one_source",
+            ),
+            models.UniqueConstraint(
+                fields=["invoice", "sov_line"], name="invoice_line_unique_sov_line"
+            ),
+            models.UniqueConstraint(
+                fields=["invoice", "change_order_line"], name="invoice_line_unique_co_line"
+            ),
+            models.UniqueConstraint(
+                fields=["invoice", "ssov_line"], name="invoice_line_unique_ssov_line"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.description}"
+
+    @property
+    def source_key(self):
+        """Identifies the billed line across the contract's invoices."""
+        if self.sov_line_id:
+            return ("sov", self.sov_line_id)
+        if self.change_order_line_id:
+            return ("co", self.change_order_line_id)
+        return ("ssov", self.ssov_line_id)
+
+    @property
+    def is_unit_based(self):
+        return self.unit_price is not None

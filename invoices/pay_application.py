@@ -1,0 +1,139 @@
+"""Between invoice rows and the engine: lines in as LineInput, computed figures back out.
+
+Views never compute money; services call `compute_invoice` and store what it returns.
+"""
+
+from billing.engine import (
+    InvoiceType,
+    LineInput,
+    RetainagePolicy,
+    RetainageRule,
+    bill_to_complete,
+    compute,
+    work_for_percent,
+)
+
+# The entry fields a person types; everything else on a line is carried or computed.
+ENTRY_FIELDS = (
+    "work_this_period",
+    "quantity_this_period",
+    "materials_stored",
+    "retainage_work_rate",
+    "retainage_work_amount",
+    "retainage_work_released",
+    "retainage_materials_rate",
+    "retainage_materials_amount",
+    "retainage_materials_released",
+)
+COMPUTED_FIELDS = (
+    "work_this_period",
+    "completed_to_date",
+    "percent_complete",
+    "balance_to_finish",
+    "quantity_to_date",
+    "applied_work_rate",
+    "retainage_work_this_period",
+    "retainage_work_to_date",
+    "applied_materials_rate",
+    "retainage_materials_this_period",
+    "retainage_materials_to_date",
+    "retainage_to_date",
+    "overbilled",
+)
+G702_FIELDS = (
+    "original_contract_sum",
+    "net_change_by_change_orders",
+    "contract_sum_to_date",
+    "total_completed_and_stored",
+    "retainage_work",
+    "retainage_materials",
+    "total_retainage",
+    "total_earned_less_retainage",
+    "previous_certificates",
+    "current_payment_due",
+    "balance_to_finish_including_retainage",
+    "retainage_released",
+)
+
+
+def retainage_policy(contract, rules):
+    return RetainagePolicy(
+        work_rate=contract.retainage_work_rate,
+        materials_rate=contract.retainage_materials_rate,
+        work_rules=tuple(RetainageRule(rule.from_percent, rule.rate) for rule in rules),
+    )
+
+
+def line_input(line):
+    return LineInput(
+        key=line.position,
+        number=line.number,
+        description=line.description,
+        scheduled_value=line.scheduled_value,
+        previous_work=line.previous_work,
+        previous_materials=line.previous_materials,
+        previous_retainage_work=line.previous_retainage_work,
+        previous_retainage_materials=line.previous_retainage_materials,
+        unit_price=line.unit_price,
+        scheduled_quantity=line.scheduled_quantity,
+        previous_quantity=line.previous_quantity,
+        change_order=line.change_order_number or None,
+        change_order_approved_on=line.change_order_approved_on,
+        **{name: getattr(line, name) for name in ENTRY_FIELDS},
+    )
+
+
+def apply_entry(line, *, percent_complete=None, complete=False, **entries):
+    """Set what was typed on a line: amounts as given, a percent complete, or 100%."""
+    for name, value in entries.items():
+        setattr(line, name, value)
+    if percent_complete is not None or complete:
+        entered = line_input(line)
+        entered = (
+            bill_to_complete(entered) if complete else work_for_percent(entered, percent_complete)
+        )
+        line.work_this_period = entered.work_this_period
+        line.quantity_this_period = entered.quantity_this_period
+        line.materials_stored = entered.materials_stored
+
+
+def compute_invoice(invoice, lines, policy):
+    return compute(
+        [line_input(line) for line in lines],
+        invoice_type=InvoiceType(invoice.invoice_type),
+        retainage=policy,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+    )
+
+
+def store_rows(lines, result):
+    """Copy the computed figures onto the lines; the lines whose figures changed."""
+    changed = []
+    for line, row in zip(lines, result.rows, strict=True):
+        computed = {
+            "work_this_period": row.work_this_period,  # derived on unit-based lines
+            "completed_to_date": row.completed_to_date,
+            "percent_complete": row.percent_complete,
+            "balance_to_finish": row.balance_to_finish,
+            "quantity_to_date": row.quantity_to_date,
+            "applied_work_rate": row.retainage_work_rate,
+            "retainage_work_this_period": row.retainage_work_this_period,
+            "retainage_work_to_date": row.retainage_work_to_date,
+            "applied_materials_rate": row.retainage_materials_rate,
+            "retainage_materials_this_period": row.retainage_materials_this_period,
+            "retainage_materials_to_date": row.retainage_materials_to_date,
+            "retainage_to_date": row.retainage_to_date,
+            "overbilled": row.overbilled,
+        }
+        if any(getattr(line, name) != value for name, value in computed.items()):
+            for name, value in computed.items():
+                setattr(line, name, value)
+            changed.append(line)
+    return changed
+
+
+def store_g702(invoice, result):
+    g702 = result.g702
+    for name in G702_FIELDS:
+        setattr(invoice, name, getattr(g702, name))

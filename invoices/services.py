@@ -1,0 +1,268 @@
+"""Writes on invoices: create for a period, edit a line, submit, keep drafts current.
+
+Every figure comes from the engine (billing.engine) through pay_application; a line edit
+recomputes the whole invoice, because a line can move the contract's percent complete and
+with it the sliding-scale retainage rate of every line.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing.engine import Severity, carried_forward
+from billing.models import BillingSettings
+from contracts.models import Contract
+from contracts.selectors import billable_items
+
+from . import pay_application
+from .models import Invoice, InvoiceLine
+
+Status = Invoice.Status
+BATCH_SIZE = 1000  # rows per INSERT: 1,000 lines × 50 columns stays under PostgreSQL's limit
+
+
+class StaleEdit(Exception):
+    """The line changed since the editor loaded it; `line` holds what is there now."""
+
+    def __init__(self, line):
+        super().__init__(
+            f"Line {line.number} was changed by someone else while you edited it; "
+            "here it is as saved now."
+        )
+        self.line = line
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    contract,
+    period,
+    created_by,
+    number="",
+    billing_date=None,
+    invoice_type=Invoice.Type.PROGRESS,
+):
+    """Start the contract's invoice for `period`, from its last invoice's frozen figures.
+
+    The contract row is locked while the invoice is made, so two people creating at once
+    get one invoice and the other a clear message, never two invoices or a duplicate number.
+    """
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    previous = contract.invoices.select_related("period").order_by("-sequence").first()
+    _check_can_invoice(contract, period, previous)
+    sequence = (previous.sequence if previous else 0) + 1
+    number = (number or "").strip() or str(sequence)
+    if contract.invoices.filter(number=number).exists():
+        raise ValidationError({"number": f"This contract already has an invoice #{number}."})
+    invoice = Invoice(
+        contract=contract,
+        period=period,
+        sequence=sequence,
+        number=number,
+        billing_date=billing_date or timezone.localdate(),
+        period_start=period.start_date,
+        period_end=period.end_date,
+        invoice_type=invoice_type,
+        created_by=created_by,
+    )
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError as error:  # the lock makes this rare; the constraint makes it safe
+        raise ValidationError("This contract already has an invoice for this period.") from error
+    previous_lines = list(previous.lines.all()) if previous else []
+    lines = _new_lines(invoice, billable_items(contract, through=period.end_date), previous_lines)
+    _recompute(invoice, lines, contract)
+    InvoiceLine.objects.bulk_create(lines, batch_size=BATCH_SIZE)
+    invoice.save(update_fields=pay_application.G702_FIELDS)
+    return invoice
+
+
+def _check_can_invoice(contract, period, previous):
+    if period.project_id != contract.project_id:
+        raise ValidationError("The billing period belongs to another project.")
+    if contract.status != Contract.Status.APPROVED:
+        raise ValidationError(
+            f"{contract} is {contract.get_status_display().lower()}; only approved contracts "
+            "are invoiced."
+        )
+    if contract.ssov_required and contract.ssov_status != Contract.SSOVStatus.APPROVED:
+        raise ValidationError(
+            f"{contract} needs an approved subcontractor SOV before it is invoiced."
+        )
+    if previous is None:
+        return
+    if previous.period_id == period.pk:
+        raise ValidationError(f"{contract} already has invoice #{previous.number} for this period.")
+    if previous.period.position > period.position:
+        raise ValidationError(
+            f"{contract} is already invoiced for a later period ({previous.period})."
+        )
+    if previous.is_editable:
+        raise ValidationError(
+            f"Invoice #{previous.number} of {contract} is still "
+            f"{previous.get_status_display().lower()}; submit it before starting the next."
+        )
+
+
+def _new_lines(invoice, items, previous_lines):
+    """One line per billable item, carrying the previous invoice's to-date figures.
+
+    A line billed before that is no longer billable is carried too: history stays whole.
+    """
+    previous_by_source = {line.source_key: line for line in previous_lines}
+    lines = []
+    for item in items:
+        line = InvoiceLine(invoice=invoice, position=len(lines) + 1, **item)
+        before = previous_by_source.pop(line.source_key, None)
+        if before is not None:
+            _carry(before, line)
+        lines.append(line)
+    for before in previous_by_source.values():
+        line = InvoiceLine(
+            invoice=invoice,
+            position=len(lines) + 1,
+            **{
+                name: getattr(before, name)
+                for name in (
+                    "sov_line_id",
+                    "change_order_line_id",
+                    "ssov_line_id",
+                    "number",
+                    "description",
+                    "cost_code",
+                    "change_order_number",
+                    "change_order_approved_on",
+                    "scheduled_value",
+                    "unit",
+                    "unit_price",
+                    "scheduled_quantity",
+                )
+            },
+        )
+        _carry(before, line)
+        lines.append(line)
+    return lines
+
+
+def _carry(before, line):
+    """The previous invoice's "to date" becomes this one's "previous", exactly.
+
+    A stored line has the engine's row fields under the same names, frozen at submission.
+    """
+    for name, value in carried_forward(before).items():
+        setattr(line, name, value)
+
+
+def _recompute(invoice, lines, contract):
+    """Run the engine over all lines; store the figures. The result, for its issues."""
+    policy = pay_application.retainage_policy(contract, contract.retainage_rules.all())
+    result = pay_application.compute_invoice(invoice, lines, policy)
+    changed = pay_application.store_rows(lines, result)
+    pay_application.store_g702(invoice, result)
+    return result, changed
+
+
+@transaction.atomic
+def invoice_line_update(*, line, version, **entries):
+    """Save what was typed on one line, if nobody saved the line since `version`.
+
+    `entries` are entry fields (see pay_application.ENTRY_FIELDS) or `percent_complete` or
+    `complete=True`. Refused, with nothing changed: a stale version (StaleEdit), an invoice
+    that is no longer editable, an entry the engine rejects, or overbilling where the
+    project forbids it.
+    """
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=line.invoice_id)
+    )
+    lines = list(invoice.lines.all())
+    target = next(each for each in lines if each.pk == line.pk)
+    if target.version != version:
+        raise StaleEdit(target)
+    _require_editable(invoice)
+    pay_application.apply_entry(target, **entries)
+    result, changed = _recompute(invoice, lines, invoice.contract)
+    _raise_line_issues(result, target, _overbilling_forbidden(invoice))
+    target.version += 1
+    target.save()
+    others = [each for each in changed if each.pk != target.pk]
+    InvoiceLine.objects.bulk_update(others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE)
+    invoice.save(update_fields=pay_application.G702_FIELDS)
+    return target, result
+
+
+@transaction.atomic
+def invoice_submit(*, invoice):
+    """Submit for review: every line valid, figures stored, frozen until sent back."""
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=invoice.pk)
+    )
+    _require_editable(invoice)
+    lines = list(invoice.lines.all())
+    result, changed = _recompute(invoice, lines, invoice.contract)
+    blocking = list(result.errors)
+    if _overbilling_forbidden(invoice):
+        blocking += result.warnings
+    if blocking:
+        raise ValidationError([issue.message for issue in blocking])
+    InvoiceLine.objects.bulk_update(changed, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE)
+    invoice.status = Status.UNDER_REVIEW
+    invoice.submitted_at = timezone.now()
+    invoice.save(update_fields=[*pay_application.G702_FIELDS, "status", "submitted_at"])
+    return invoice
+
+
+def invoice_drafts_refresh(*, contract):
+    """Bring the contract's editable invoices up to date with the contract: change orders
+    approved (or withdrawn) since they were made, and its retainage terms."""
+    for invoice in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
+        lines = list(invoice.lines.all())
+        billed = {line.source_key for line in lines}
+        for item in billable_items(contract, through=invoice.period_end):
+            line = InvoiceLine(invoice=invoice, position=0, **item)
+            if line.source_key not in billed:
+                line.position = max((each.position for each in lines), default=0) + 1
+                lines.append(line)
+        _recompute(invoice, lines, contract)
+        InvoiceLine.objects.bulk_create([line for line in lines if line.pk is None])
+        InvoiceLine.objects.bulk_update(
+            [line for line in lines if line.pk is not None],
+            pay_application.COMPUTED_FIELDS,
+            batch_size=BATCH_SIZE,
+        )
+        invoice.save(update_fields=pay_application.G702_FIELDS)
+
+
+def _require_editable(invoice):
+    if not invoice.is_editable:
+        raise ValidationError(
+            f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}; its figures "
+            "are frozen."
+        )
+
+
+def _overbilling_forbidden(invoice):
+    setting = (
+        BillingSettings.objects.filter(project_id=invoice.contract.project_id)
+        .values_list("overbilling", flat=True)
+        .first()
+    )
+    return setting != BillingSettings.Overbilling.WARN
+
+
+def _raise_line_issues(result, line, overbilling_forbidden):
+    """Refuse the edit for the line's errors (and overbilling, where forbidden), per field."""
+    errors = {}
+    for issue in result.issues:
+        if issue.key != line.position:
+            continue
+        if issue.severity is Severity.ERROR or (
+            overbilling_forbidden and issue.code == "overbilled"
+        ):
+            errors.setdefault(issue.field, []).append(issue.message)
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,279 @@
+"""Invoices as data, through their services, on PostgreSQL."""
+
+import threading
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django_scopes import scope
+
+from billing.models import BillingSettings
+from contracts import services as contract_services
+from contracts.models import ChangeOrder, Contract
+from invoices.models import Invoice, InvoiceLine
+from invoices.services import (
+    StaleEdit,
+    invoice_create,
+    invoice_line_update,
+    invoice_submit,
+)
+from tests.factories import BillingPeriodFactory, ContractFactory, SOVLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_scope(company):
+    """Services run inside the tenant's scope, as they do behind a view."""
+    with scope(company=company):
+        yield
+
+
+@pytest.fixture
+def contract(project):
+    contract = ContractFactory(project=project, number="SC-001", title="Electrical")
+    SOVLineFactory(contract=contract, position=1, number="1", scheduled_value=D("60000.00"))
+    SOVLineFactory(contract=contract, position=2, number="2", scheduled_value=D("40000.00"))
+    return contract
+
+
+@pytest.fixture
+def periods(project):
+    return [BillingPeriodFactory(project=project, position=n) for n in range(1, 13)]
+
+
+def lines_of(invoice):
+    return list(invoice.lines.order_by("position"))
+
+
+def edit(line, **entries):
+    line.refresh_from_db()
+    return invoice_line_update(line=line, version=line.version, **entries)[0]
+
+
+def test_create_prefills_the_lines_and_numbers_the_invoice(contract, periods, admin):
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    assert (invoice.number, invoice.sequence, invoice.status) == ("1", 1, Invoice.Status.DRAFT)
+    assert (invoice.period_start, invoice.period_end) == (
+        periods[0].start_date,
+        periods[0].end_date,
+    )
+    assert [(line.number, line.scheduled_value) for line in lines_of(invoice)] == [
+        ("1", D("60000.00")),
+        ("2", D("40000.00")),
+    ]
+    assert invoice.original_contract_sum == D("100000.00")
+    assert invoice.current_payment_due == D("0.00")
+
+
+def test_a_line_edit_updates_the_line_and_the_g702(contract, periods, admin):
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, _ = lines_of(invoice)
+    line = edit(first, work_this_period=D("15000.00"), materials_stored=D("2000.00"))
+    assert line.version == 2
+    assert (line.completed_to_date, line.percent_complete) == (D("17000.00"), D("28.33"))
+    assert (line.retainage_work_to_date, line.retainage_materials_to_date) == (
+        D("1500.00"),
+        D("100.00"),
+    )
+    invoice.refresh_from_db()
+    assert invoice.total_completed_and_stored == D("17000.00")
+    assert invoice.total_retainage == D("1600.00")
+    assert invoice.current_payment_due == D("15400.00")
+
+
+def test_percent_and_bill_to_100_entries(contract, periods, admin):
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, second = lines_of(invoice)
+    assert edit(first, percent_complete=D("12.5")).work_this_period == D("7500.00")
+    assert edit(second, complete=True).completed_to_date == D("40000.00")
+
+
+def test_a_stale_edit_is_refused_and_returns_the_saved_line(contract, periods, admin):
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, _ = lines_of(invoice)
+    invoice_line_update(line=first, version=1, work_this_period=D("100.00"))
+    with pytest.raises(StaleEdit) as refused:
+        invoice_line_update(line=first, version=1, work_this_period=D("999.00"))
+    assert refused.value.line.work_this_period == D("100.00")
+    first.refresh_from_db()
+    assert (first.work_this_period, first.version) == (D("100.00"), 2)
+
+
+def test_overbilling_is_refused_where_the_project_forbids_it(contract, periods, admin):
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, _ = lines_of(invoice)
+    with pytest.raises(ValidationError) as refused:
+        edit(first, work_this_period=D("60000.01"))
+    assert "exceeds the scheduled value" in str(refused.value.message_dict["work_this_period"])
+    first.refresh_from_db()
+    assert (first.work_this_period, first.version) == (D("0.00"), 1)
+
+
+def test_overbilling_is_flagged_where_the_project_allows_it(contract, periods, admin, project):
+    BillingSettings.objects.create(project=project, overbilling=BillingSettings.Overbilling.WARN)
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, _ = lines_of(invoice)
+    line = edit(first, work_this_period=D("60000.01"))
+    assert line.overbilled
+    assert line.balance_to_finish == D("-0.01")
+    assert invoice_submit(invoice=invoice).status == Invoice.Status.UNDER_REVIEW
+
+
+def test_an_invalid_entry_changes_nothing(contract, periods, admin):
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, _ = lines_of(invoice)
+    with pytest.raises(ValidationError) as refused:
+        edit(first, materials_stored=D("-5.00"))
+    assert "materials_stored" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        edit(first, retainage_work_released=D("1.00"))  # a progress invoice releases nothing
+    first.refresh_from_db()
+    assert (first.materials_stored, first.retainage_work_released, first.version) == (
+        D("0.00"),
+        D("0.00"),
+        1,
+    )
+
+
+def test_submit_freezes_and_the_next_invoice_starts_from_the_frozen_figures(
+    contract, periods, admin
+):
+    first_invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    line = edit(lines_of(first_invoice)[0], work_this_period=D("30000.00"))
+    invoice_submit(invoice=first_invoice)
+    with pytest.raises(ValidationError, match="frozen"):
+        edit(line, work_this_period=D("1.00"))
+
+    # Later contract edits: a new approved change order and new retainage terms.
+    change_order = contract_services.change_order_create(contract=contract, title="Extra panels")
+    contract_services.change_order_line_add(
+        change_order=change_order, description="Panels", scheduled_value=D("5000.00")
+    )
+    contract_services.change_order_set_status(
+        change_order=change_order, status=ChangeOrder.Status.APPROVED, approved_on=date(2026, 2, 5)
+    )
+    contract_services.contract_update(contract=contract, retainage_work_rate=D("5"))
+
+    first_invoice.refresh_from_db()
+    assert first_invoice.contract_sum_to_date == D("100000.00")
+    assert first_invoice.total_retainage == D("3000.00")
+    assert [line.retainage_work_to_date for line in lines_of(first_invoice)] == [
+        D("3000.00"),
+        D("0.00"),
+    ]
+
+    second = invoice_create(contract=contract, period=periods[1], created_by=admin)
+    assert second.number == "2"
+    lines = lines_of(second)
+    assert [line.number for line in lines] == ["1", "2", "CO-1.1"]
+    assert lines[0].previous_work == D("30000.00")
+    assert lines[0].previous_retainage_work == D("3000.00")
+    assert second.previous_certificates == first_invoice.total_earned_less_retainage
+    assert second.contract_sum_to_date == D("105000.00")
+    edit(lines[0], work_this_period=D("10000.00"))
+    assert lines_of(second)[0].retainage_work_this_period == D("500.00")  # the new 5%
+
+
+def test_a_year_of_invoices_chains_to_the_cent(contract, periods, admin):
+    for month, period in enumerate(periods, start=1):
+        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        first, second = lines_of(invoice)
+        if month < 12:
+            edit(first, work_this_period=D("4999.99"))
+            edit(second, percent_complete=D(month * 8))
+        else:
+            edit(first, complete=True)
+            edit(second, complete=True)
+        previous = Invoice.objects.filter(contract=contract, sequence=month - 1).first()
+        invoice.refresh_from_db()
+        if previous:
+            assert invoice.previous_certificates == previous.total_earned_less_retainage
+        invoice_submit(invoice=invoice)
+    invoice.refresh_from_db()
+    assert invoice.total_completed_and_stored == D("100000.00")
+    assert invoice.balance_to_finish_including_retainage == invoice.total_retainage
+
+
+def test_a_unit_based_contract_bills_quantities(project, periods, admin):
+    contract = ContractFactory(project=project, accounting_method=Contract.AccountingMethod.UNIT)
+    line = contract_services.sov_line_add(
+        contract=contract,
+        description="Conduit",
+        quantity=D("1200"),
+        unit="m",
+        unit_price=D("12.3456"),
+        scheduled_value=None,
+    )
+    assert line.scheduled_value == D("14814.72")
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    billed = edit(lines_of(invoice)[0], quantity_this_period=D("250.5"))
+    assert billed.work_this_period == D("3092.57")  # 250.5 × 12.3456 = 3,092.5728
+    assert billed.quantity_to_date == D("250.5")
+
+
+def test_creation_rules(contract, periods, admin):
+    draft = invoice_create(contract=contract, period=periods[1], created_by=admin)
+    with pytest.raises(ValidationError, match="already has invoice #1 for this period"):
+        invoice_create(contract=contract, period=periods[1], created_by=admin)
+    with pytest.raises(ValidationError, match="submit it before starting the next"):
+        invoice_create(contract=contract, period=periods[2], created_by=admin)
+    invoice_submit(invoice=draft)
+    with pytest.raises(ValidationError, match="already invoiced for a later period"):
+        invoice_create(contract=contract, period=periods[0], created_by=admin)
+    with pytest.raises(ValidationError, match="already has an invoice #1"):
+        invoice_create(contract=contract, period=periods[2], created_by=admin, number="1")
+    custom = invoice_create(contract=contract, period=periods[2], created_by=admin, number="EL-7")
+    assert (custom.number, custom.sequence) == ("EL-7", 2)
+
+
+def test_only_approved_contracts_are_invoiced(project, periods, admin):
+    draft_contract = ContractFactory(project=project, status=Contract.Status.DRAFT)
+    with pytest.raises(ValidationError, match="only approved contracts"):
+        invoice_create(contract=draft_contract, period=periods[0], created_by=admin)
+
+
+def test_creating_and_loading_cost_the_same_queries_for_10_or_500_lines(
+    project, periods, admin, django_assert_num_queries
+):
+    counts = []
+    for size in (10, 500):
+        contract = ContractFactory(project=project)
+        SOVLineFactory.create_batch(size, contract=contract)
+        with django_assert_num_queries(13) as captured:
+            invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+        with django_assert_num_queries(2):
+            loaded = Invoice.objects.select_related("contract", "period").get(pk=invoice.pk)
+            assert len(list(loaded.lines.all())) == size
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_creating_at_once_get_one_invoice(contract, periods, admin, company):
+    results = []
+    barrier = threading.Barrier(2)
+
+    def create():
+        try:
+            with scope(company=company):
+                barrier.wait()
+                invoice_create(contract=contract, period=periods[0], created_by=admin)
+            results.append("created")
+        except ValidationError as error:
+            results.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("created") == 1
+    [refusal] = [result for result in results if result != "created"]
+    assert "already has invoice #1 for this period" in refusal
+    assert Invoice.objects.filter(contract=contract).count() == 1
+    assert InvoiceLine.objects.filter(invoice__contract=contract).count() == 2
