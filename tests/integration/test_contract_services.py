@@ -145,7 +145,7 @@ def test_ssov_details_must_sum_exactly_to_their_line(contract, project, admin):
         services.ssov_set_status(contract=contract, status=Contract.SSOVStatus.DRAFT)
     services.ssov_set_status(contract=contract, status=Contract.SSOVStatus.APPROVED)
     invoice = invoice_create(contract=contract, period=period, created_by=admin)
-    assert [(l.number, l.scheduled_value) for l in invoice.lines.all()] == [
+    assert [(line.number, line.scheduled_value) for line in invoice.lines.all()] == [
         ("1.1", D("600.00")),
         ("1.2", D("399.99")),
         ("1.3", D("0.01")),
