@@ -231,12 +231,12 @@ def compute(
     work_rate = retainage.work_rate_at(_percent_complete_to_date(lines))
     issues = []
     rows = tuple(_row(line, work_rate, retainage, invoice_type, issues) for line in lines)
-    totals = _totals(rows)
+    totals = g703_totals(rows)
     return PayApplication(
         rows=rows,
         totals=totals,
         g702=_g702(rows, totals),
-        change_orders=_change_order_summary(lines, period_start, period_end),
+        change_orders=change_order_summary(lines, period_start, period_end),
         issues=tuple(issues),
     )
 
@@ -415,7 +415,12 @@ def _check_releases(line, work_retained, materials_retained, invoice_type, repor
             )
 
 
-def _totals(rows):
+def g703_totals(rows):
+    """The G703 totals row: each column the sum of the rounded line amounts.
+
+    Works on anything with the G703Row column names, stored invoice lines included.
+    """
+
     def total(name):
         return sum((getattr(row, name) for row in rows), ZERO)
 
@@ -467,7 +472,7 @@ def _g702(rows, totals):
     )
 
 
-def _change_order_summary(lines, period_start, period_end):
+def change_order_summary(lines, period_start, period_end):
     """Additions and deductions of approved change orders, by when they were approved.
 
     Deductions are shown as positive amounts, as on the AIA form; net = additions − deductions.

@@ -55,4 +55,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("accounts/", include(accounts)),
     path("", include("tenancy.urls")),
+    path("", include("contracts.urls")),
+    path("", include("billing.urls")),
+    path("", include("invoices.urls")),
 ]

@@ -13,7 +13,8 @@ def _rate_between_0_and_100(field, name):
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),
         name=name,
-        violation_error_message="A retainage rate is between 0% and 100%.",
+        # %% because Django formats constraint messages with %.
+        violation_error_message="A retainage rate is between 0%% and 100%%.",
     )
 
 

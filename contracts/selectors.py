@@ -98,5 +98,10 @@ def _unit_fields(line):
 
 
 def contract_detail_lines(contract):
-    """The SOV with its detail lines, for the contract page."""
-    return SOVLine.objects.filter(contract=contract).prefetch_related("ssov_lines")
+    """The SOV with its detail lines and their total, for the contract and SSOV pages."""
+    return (
+        SOVLine.objects.filter(contract=contract)
+        .annotate(details_total=Sum("ssov_lines__scheduled_value"))
+        .prefetch_related("ssov_lines")
+        .order_by("position", "id")
+    )

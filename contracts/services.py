@@ -3,11 +3,12 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
-from invoices.services import invoice_drafts_refresh
 
 from billing.engine import MAX_RETAINAGE_RULES, ZERO, money
 from invoices.models import InvoiceLine
+from invoices.services import invoice_drafts_refresh
 
+from . import selectors
 from .models import ChangeOrder, ChangeOrderLine, Contract, RetainageRule, SOVLine, SSOVLine
 
 Status = ChangeOrder.Status
@@ -38,15 +39,16 @@ def _require_sov_editable(contract):
 
 
 @transaction.atomic
-def contract_create(*, project, **fields):
+def contract_create(*, project, invoice_contacts=(), **fields):
     contract = Contract(project=project, **fields)
     contract.full_clean()
     contract.save()
+    contract.invoice_contacts.set(invoice_contacts)
     return contract
 
 
 @transaction.atomic
-def contract_update(*, contract, **fields):
+def contract_update(*, contract, invoice_contacts=None, **fields):
     """Change a contract; its accounting method is fixed once it has lines."""
     method = fields.get("accounting_method", contract.accounting_method)
     if method != contract.accounting_method and contract.sov_lines.exists():
@@ -57,6 +59,8 @@ def contract_update(*, contract, **fields):
         setattr(contract, name, value)
     contract.full_clean()
     contract.save()
+    if invoice_contacts is not None:
+        contract.invoice_contacts.set(invoice_contacts)
     invoice_drafts_refresh(contract=contract)
     return contract
 
@@ -182,7 +186,7 @@ def change_order_set_status(*, change_order, status, approved_on=None):
 
 def ssov_mismatches(contract):
     """SOV lines whose detail lines do not sum exactly to them: [(line, details total)]."""
-    lines = contract.sov_lines.annotate(details_total=Sum("ssov_lines__scheduled_value"))
+    lines = selectors.contract_detail_lines(contract)
     return [
         (line, line.details_total)
         for line in lines
@@ -232,6 +236,8 @@ SSOV_TRANSITIONS = {
 @transaction.atomic
 def ssov_set_status(*, contract, status):
     """Draft → Under review → (Revise & resubmit ↔ Under review) → Approved."""
+    if status not in Contract.SSOVStatus.values:
+        raise ValidationError("Choose a status for the subcontractor SOV.")
     if status not in SSOV_TRANSITIONS[contract.ssov_status]:
         raise ValidationError(
             f"A subcontractor SOV that is {contract.get_ssov_status_display().lower()} cannot "

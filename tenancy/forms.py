@@ -38,6 +38,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         )
 
 
+def add_service_error(form, error):
+    """Show a service's ValidationError on the form: at its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 class TenantModelForm(forms.ModelForm):
     """A form for a company-owned model; the company is set by the view, never typed.
 

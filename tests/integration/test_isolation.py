@@ -1,29 +1,64 @@
 """No tenant ever sees another's data: 404 for outsiders, login for anonymous visitors."""
 
+from decimal import Decimal
+
 import pytest
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
+from contracts import services as contract_services
+from invoices.services import invoice_create
 from tenancy.models import Project, Vendor
 from tests.conftest import client_for
-from tests.factories import PersonFactory, ProjectFactory, UserFactory, VendorFactory
+from tests.factories import (
+    BillingPeriodFactory,
+    ContractFactory,
+    PersonFactory,
+    ProjectFactory,
+    SOVLineFactory,
+    UserFactory,
+    VendorFactory,
+)
 from tests.urlsweep import fill_route, url_patterns
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tenant_urls(company):
-    """Every company URL, filled with objects of `company` (the victim)."""
+def victim_objects(company):
+    """One of everything a tenant URL can name, all owned by `company`."""
     project = ProjectFactory(company=company)
     vendor = VendorFactory(company=company)
-    person = PersonFactory(vendor=vendor)
-    values = {
+    contract = ContractFactory(project=project, vendor=vendor)
+    sov_line = SOVLineFactory(contract=contract)
+    period = BillingPeriodFactory(project=project)
+    with scope(company=company):
+        ssov_line = contract_services.ssov_line_add(
+            sov_line=sov_line, description="Detail", scheduled_value=Decimal("1")
+        )
+        change_order = contract_services.change_order_create(contract=contract, title="CO")
+        change_order_line = contract_services.change_order_line_add(
+            change_order=change_order, description="Extra", scheduled_value=Decimal("5")
+        )
+        invoice = invoice_create(contract=contract, period=period, created_by=None)
+    return {
         "company": company.slug,
         "project": project.pk,
         "vendor": vendor.pk,
-        "person": person.pk,
+        "person": PersonFactory(vendor=vendor).pk,
+        "contract": contract.pk,
+        "sov_line": sov_line.pk,
+        "ssov_line": ssov_line.pk,
+        "change_order": change_order.pk,
+        "change_order_line": change_order_line.pk,
+        "period": period.pk,
+        "invoice": invoice.pk,
     }
+
+
+@pytest.fixture
+def tenant_urls(company):
+    """Every company URL, filled with objects of `company` (the victim)."""
+    values = victim_objects(company)
     return [
         fill_route(route, values)
         for route, _ in url_patterns()
@@ -32,7 +67,7 @@ def tenant_urls(company):
 
 
 def test_the_sweep_covers_every_tenant_page(tenant_urls):
-    assert len(tenant_urls) >= 12
+    assert len(tenant_urls) >= 35
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -107,3 +142,21 @@ def test_a_vendor_contact_reaches_the_company_but_not_its_records(company, conta
     assert client.get("/acme/projects/").status_code == 200
     assert client.get("/acme/directory/").status_code == 403
     assert client.get("/acme/users/").status_code == 403
+
+
+def test_objects_are_reached_only_through_their_own_project_and_parent(company, admin_client):
+    """Same company, wrong project or wrong contract in the URL: 404 as for a missing id."""
+    values = victim_objects(company)
+    other_project = ProjectFactory(company=company)
+    other_contract = ContractFactory(project=other_project)
+    project, contract = values["project"], values["contract"]
+    for url in [
+        f"/acme/projects/{other_project.pk}/contracts/{contract}/",
+        f"/acme/projects/{other_project.pk}/billing-periods/{values['period']}/edit/",
+        f"/acme/projects/{project}/contracts/{other_contract.pk}/invoices/{values['invoice']}/",
+        f"/acme/projects/{project}/contracts/{other_contract.pk}/sov/{values['sov_line']}/",
+        f"/acme/projects/{project}/contracts/{other_contract.pk}/change-orders/"
+        f"{values['change_order']}/",
+    ]:
+        assert admin_client.get(url).status_code == 404, url
+    assert admin_client.get(f"/acme/projects/{project}/contracts/{contract}/").status_code == 200

@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tenancy.access import company_admin_required, member_required
+from tenancy.forms import add_service_error
+
+from . import services
+from .forms import BillingPeriodForm
+from .models import BillingPeriod
+
+
+def _to_periods(project):
+    return redirect("period_list", company=project.company.slug, project=project.pk)
+
+
+@member_required
+def period_list(request, company, project):
+    periods = BillingPeriod.objects.filter(project=project).order_by("-position")
+    return render(request, "billing/period_list.html", {"periods": periods})
+
+
+@company_admin_required
+@require_http_methods(["GET", "POST"])
+def period_create(request, company, project):
+    form = BillingPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.period_create(
+                project=project, open_it=bool(request.POST.get("open_it")), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{period} added.")
+            return _to_periods(project)
+    return render(request, "billing/period_form.html", {"form": form})
+
+
+@company_admin_required
+@require_http_methods(["GET", "POST"])
+def period_edit(request, company, project, period):
+    initial = {
+        "start_date": period.start_date,
+        "end_date": period.end_date,
+        "due_date": period.due_date,
+    }
+    form = BillingPeriodForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.period_update(period=period, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{period} saved.")
+            return _to_periods(project)
+    return render(request, "billing/period_form.html", {"form": form, "period": period})
+
+
+@company_admin_required
+@require_POST
+def period_open(request, company, project, period):
+    services.period_open(period=period)
+    messages.success(request, f"{period} is open; the period open before it is closed.")
+    return _to_periods(project)
+
+
+@company_admin_required
+@require_POST
+def period_close(request, company, project, period):
+    services.period_close(period=period)
+    messages.success(request, f"{period} is closed.")
+    return _to_periods(project)

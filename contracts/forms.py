@@ -1,0 +1,155 @@
+from django import forms
+from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
+
+from tenancy.models import Person, Vendor
+
+from .models import ChangeOrder, Contract, SOVLine
+
+DATE = forms.DateInput(attrs={"type": "date"})
+COMMON_FIELDS = ["number", "title", "status", "contract_date", "description", "accounting_method"]
+RETAINAGE_FIELDS = ["retainage_work_rate", "retainage_materials_rate"]
+
+
+class ContractForm(forms.ModelForm):
+    """A client contract or a commitment; the fields shown depend on the kind."""
+
+    class Meta:
+        model = Contract
+        fields = [
+            *COMMON_FIELDS,
+            "vendor",
+            "client",
+            "contractor",
+            "architect",
+            *RETAINAGE_FIELDS,
+            "is_private",
+            "ssov_required",
+            "payments_issued_enabled",
+            "invoice_contacts",
+        ]
+        widgets = {
+            "contract_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "invoice_contacts": forms.CheckboxSelectMultiple,
+        }
+        # Scoped models have no queryset outside a tenant scope; __init__ sets them.
+        field_classes = {
+            "vendor": SafeModelChoiceField,
+            "client": SafeModelChoiceField,
+            "invoice_contacts": SafeModelMultipleChoiceField,
+        }
+
+    def __init__(self, *args, project, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.instance.kind = kind
+        if kind == Contract.Kind.CLIENT:
+            for name in (
+                "vendor",
+                "is_private",
+                "ssov_required",
+                "payments_issued_enabled",
+                "invoice_contacts",
+            ):
+                del self.fields[name]
+            self.fields["client"].queryset = Vendor.objects.all()
+        else:
+            for name in ("client", "contractor", "architect"):
+                del self.fields[name]
+            self.fields["vendor"].queryset = Vendor.objects.all()
+            self.fields["vendor"].required = True
+            self.fields["invoice_contacts"].queryset = Person.objects.select_related("vendor")
+            self.fields["invoice_contacts"].label_from_instance = lambda person: (
+                f"{person.full_name} ({person.vendor})"
+            )
+        if self.instance.pk and self.instance.sov_lines.exists():
+            self.fields["accounting_method"].disabled = True
+            self.fields["accounting_method"].help_text = "Fixed: the SOV has lines."
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() - {"project", "kind"}
+
+    def clean(self):
+        cleaned = super().clean()
+        vendor, contacts = cleaned.get("vendor"), cleaned.get("invoice_contacts")
+        if vendor and contacts and any(person.vendor_id != vendor.pk for person in contacts):
+            self.add_error("invoice_contacts", "Invoice contacts work for the contract's vendor.")
+        return cleaned
+
+
+class SOVLineForm(forms.ModelForm):
+    class Meta:
+        model = SOVLine
+        fields = [
+            "number",
+            "description",
+            "cost_code",
+            "scheduled_value",
+            "quantity",
+            "unit",
+            "unit_price",
+        ]
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        _fit_to_method(self, contract)
+        self.fields["number"].required = False
+        self.fields["number"].help_text = "Left empty: the next number."
+
+
+class ChangeOrderLineForm(forms.Form):
+    description = forms.CharField(max_length=300)
+    cost_code = forms.CharField(max_length=40, required=False)
+    scheduled_value = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        label="Amount",
+        help_text="Negative for a deduction.",
+    )
+    quantity = forms.DecimalField(max_digits=16, decimal_places=4, required=False)
+    unit = forms.CharField(max_length=20, required=False)
+    unit_price = forms.DecimalField(max_digits=16, decimal_places=4, required=False)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        _fit_to_method(self, contract)
+
+
+def _fit_to_method(form, contract):
+    """Amount-based lines take a value; unit-based ones a quantity, unit and unit price."""
+    if contract.is_unit_based:
+        del form.fields["scheduled_value"]
+        for name in ("quantity", "unit", "unit_price"):
+            form.fields[name].required = True
+    else:
+        for name in ("quantity", "unit", "unit_price"):
+            del form.fields[name]
+        form.fields["scheduled_value"].required = True
+
+
+class ChangeOrderForm(forms.Form):
+    number = forms.CharField(max_length=20, required=False, help_text="Left empty: CO-n.")
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ChangeOrderStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ChangeOrder.Status.choices)
+    approved_on = forms.DateField(required=False, widget=DATE, label="Approved on")
+
+
+class RetainageRuleForm(forms.Form):
+    from_percent = forms.DecimalField(
+        max_digits=7, decimal_places=4, min_value=0, max_value=100, label="From % complete"
+    )
+    rate = forms.DecimalField(
+        max_digits=7, decimal_places=4, min_value=0, max_value=100, label="Retain (%)"
+    )
+
+
+RetainageRuleFormSet = forms.formset_factory(RetainageRuleForm, extra=5, max_num=5)
+
+
+class SSOVLineForm(forms.Form):
+    description = forms.CharField(max_length=300)
+    scheduled_value = forms.DecimalField(max_digits=14, decimal_places=2, label="Amount")

@@ -1,0 +1,342 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from billing.engine import ZERO
+from invoices.forms import InvoiceCreateForm
+from tenancy.access import company_admin_required, member_required
+from tenancy.forms import add_service_error
+
+from . import selectors, services
+from .forms import (
+    ChangeOrderForm,
+    ChangeOrderLineForm,
+    ChangeOrderStatusForm,
+    ContractForm,
+    RetainageRuleFormSet,
+    SOVLineForm,
+    SSOVLineForm,
+)
+from .models import Contract
+
+
+def _redirect(name, contract, anchor="", **kwargs):
+    response = redirect(
+        name,
+        company=contract.project.company.slug,
+        project=contract.project_id,
+        contract=contract.pk,
+        **kwargs,
+    )
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+def _refuse(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@member_required
+def contract_list(request, company, project):
+    kind = request.GET.get("kind", "")
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {"contracts": selectors.contract_list(project=project, kind=kind), "kind": kind},
+    )
+
+
+@company_admin_required
+@require_http_methods(["GET", "POST"])
+def contract_create(request, company, project):
+    kind = request.GET.get("kind", Contract.Kind.SUBCONTRACT)
+    if kind not in Contract.Kind.values:
+        raise Http404("No such kind of contract.")
+    form = ContractForm(request.POST or None, project=project, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.contract_create(project=project, kind=kind, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"{contract.get_kind_display()} {contract} created.")
+            return _redirect("contract_detail", contract)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "kind_label": Contract.Kind(kind).label},
+    )
+
+
+@company_admin_required
+@require_http_methods(["GET", "POST"])
+def contract_edit(request, company, project, contract):
+    form = ContractForm(
+        request.POST or None, instance=contract, project=project, kind=contract.kind
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_update(contract=contract, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Contract saved.")
+            return _redirect("contract_detail", contract)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {"form": form, "contract": contract, "kind_label": contract.get_kind_display()},
+    )
+
+
+@member_required
+def contract_detail(request, company, project, contract):
+    return _detail_page(request, contract)
+
+
+def _detail_page(request, contract, *, sov_form=None, invoice_form=None):
+    """The contract page; a form that failed is shown again as typed, with its errors."""
+    sov_lines = list(selectors.contract_detail_lines(contract))
+    change_orders = list(selectors.change_orders_of(contract))
+    original = sum((line.scheduled_value for line in sov_lines), ZERO)
+    approved = sum((co.total or ZERO for co in change_orders if co.is_billable), ZERO)
+    invoices = list(contract.invoices.select_related("period").order_by("sequence"))
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "sov_lines": sov_lines,
+            "change_orders": change_orders,
+            "original_sum": original,
+            "approved_changes": approved,
+            "revised_sum": original + approved,
+            "rules": list(contract.retainage_rules.all()),
+            "contacts": list(contract.invoice_contacts.all()),
+            "invoices": invoices,
+            "sov_editable": not invoices,
+            "sov_form": sov_form or SOVLineForm(contract=contract),
+            "invoice_form": invoice_form or InvoiceCreateForm(project=contract.project),
+        },
+        status=200 if sov_form is None and invoice_form is None else 422,
+    )
+
+
+@company_admin_required
+@require_POST
+def sov_line_add(request, company, project, contract):
+    form = SOVLineForm(request.POST, contract=contract)
+    if form.is_valid():
+        try:
+            line = services.sov_line_add(contract=contract, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Line {line.number} added.")
+            return _redirect("contract_detail", contract, "sov")
+    return _detail_page(request, contract, sov_form=form)
+
+
+@company_admin_required
+@require_http_methods(["GET", "POST"])
+def sov_line_edit(request, company, project, contract, sov_line):
+    form = SOVLineForm(request.POST or None, instance=sov_line, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sov_line_update(line=sov_line, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Line {sov_line.number} saved.")
+            return _redirect("contract_detail", contract, "sov")
+    return render(
+        request,
+        "contracts/sov_line_form.html",
+        {"form": form, "contract": contract, "line": sov_line},
+    )
+
+
+@company_admin_required
+@require_POST
+def sov_line_move(request, company, project, contract, sov_line):
+    try:
+        services.sov_line_move(line=sov_line, up=request.POST.get("direction") == "up")
+    except ValidationError as error:
+        _refuse(request, error)
+    return _redirect("contract_detail", contract, "sov")
+
+
+@company_admin_required
+@require_POST
+def sov_line_delete(request, company, project, contract, sov_line):
+    try:
+        services.sov_line_delete(line=sov_line)
+    except ValidationError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, f"Line {sov_line.number} deleted.")
+    return _redirect("contract_detail", contract, "sov")
+
+
+@company_admin_required
+@require_http_methods(["GET", "POST"])
+def retainage_edit(request, company, project, contract):
+    rules = contract.retainage_rules.all()
+    initial = [{"from_percent": rule.from_percent, "rate": rule.rate} for rule in rules]
+    formset = RetainageRuleFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        chosen = [
+            (form.cleaned_data["from_percent"], form.cleaned_data["rate"])
+            for form in formset
+            if form.cleaned_data
+        ]
+        try:
+            services.retainage_rules_set(contract=contract, rules=chosen)
+        except ValidationError as error:
+            formset.forms[0].add_error(None, error)
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Sliding-scale retainage saved.")
+            return _redirect("contract_detail", contract, "retainage")
+    return render(
+        request, "contracts/retainage_form.html", {"formset": formset, "contract": contract}
+    )
+
+
+@company_admin_required
+@require_http_methods(["GET", "POST"])
+def change_order_create(request, company, project, contract):
+    form = ChangeOrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_order = services.change_order_create(contract=contract, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, f"Change order {change_order.number} created.")
+            return _redirect("change_order_detail", contract, change_order=change_order.pk)
+    return render(request, "contracts/change_order_form.html", {"form": form, "contract": contract})
+
+
+@member_required
+def change_order_detail(request, company, project, contract, change_order):
+    return _change_order_page(request, contract, change_order)
+
+
+def _change_order_page(request, contract, change_order, line_form=None):
+    return render(
+        request,
+        "contracts/change_order_detail.html",
+        {
+            "contract": contract,
+            "change_order": change_order,
+            "lines": list(change_order.lines.all()),
+            "line_form": line_form or ChangeOrderLineForm(contract=contract),
+            "status_form": ChangeOrderStatusForm(
+                initial={"status": change_order.status, "approved_on": change_order.approved_on}
+            ),
+        },
+        status=422 if line_form else 200,
+    )
+
+
+@company_admin_required
+@require_POST
+def change_order_line_add(request, company, project, contract, change_order):
+    form = ChangeOrderLineForm(request.POST, contract=contract)
+    if form.is_valid():
+        try:
+            services.change_order_line_add(change_order=change_order, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Line added.")
+            return _redirect("change_order_detail", contract, change_order=change_order.pk)
+    return _change_order_page(request, contract, change_order, line_form=form)
+
+
+@company_admin_required
+@require_POST
+def change_order_line_delete(request, company, project, contract, change_order, change_order_line):
+    try:
+        services.change_order_line_delete(line=change_order_line)
+    except ValidationError as error:
+        _refuse(request, error)
+    return _redirect("change_order_detail", contract, change_order=change_order.pk)
+
+
+@company_admin_required
+@require_POST
+def change_order_status(request, company, project, contract, change_order):
+    form = ChangeOrderStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_order_set_status(change_order=change_order, **form.cleaned_data)
+        except ValidationError as error:
+            _refuse(request, error)
+        else:
+            messages.success(
+                request, f"{change_order.number} is {change_order.get_status_display().lower()}."
+            )
+    else:
+        messages.error(request, "Choose a status.")
+    return _redirect("change_order_detail", contract, change_order=change_order.pk)
+
+
+@member_required
+def ssov_detail(request, company, project, contract):
+    return render(
+        request,
+        "contracts/ssov.html",
+        {
+            "contract": contract,
+            "sov_lines": list(selectors.contract_detail_lines(contract)),
+            "statuses": services.SSOV_TRANSITIONS[contract.ssov_status],
+        },
+    )
+
+
+@company_admin_required
+@require_POST
+def ssov_line_add(request, company, project, contract, sov_line):
+    form = SSOVLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the detail line a description and an amount.")
+    else:
+        try:
+            services.ssov_line_add(sov_line=sov_line, **form.cleaned_data)
+        except ValidationError as error:
+            _refuse(request, error)
+    return _redirect("ssov_detail", contract, f"line-{sov_line.pk}")
+
+
+@company_admin_required
+@require_POST
+def ssov_line_delete(request, company, project, contract, ssov_line):
+    try:
+        services.ssov_line_delete(ssov_line=ssov_line)
+    except ValidationError as error:
+        _refuse(request, error)
+    return _redirect("ssov_detail", contract)
+
+
+@company_admin_required
+@require_POST
+def ssov_status(request, company, project, contract):
+    try:
+        services.ssov_set_status(contract=contract, status=request.POST.get("status", ""))
+    except (ValidationError, ValueError, KeyError) as error:
+        _refuse(
+            request,
+            error if isinstance(error, ValidationError) else ValidationError("Choose a status."),
+        )
+    else:
+        messages.success(
+            request, f"The subcontractor SOV is {contract.get_ssov_status_display().lower()}."
+        )
+    return _redirect("ssov_detail", contract)

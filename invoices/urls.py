@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+CONTRACT = "<slug:company>/projects/<int:project>/contracts/<int:contract>/"
+
+urlpatterns = [
+    path(CONTRACT + "invoices/new/", views.invoice_create, name="invoice_create"),
+    path(CONTRACT + "invoices/<int:invoice>/", views.invoice_detail, name="invoice_detail"),
+    path(CONTRACT + "invoices/<int:invoice>/submit/", views.invoice_submit, name="invoice_submit"),
+]
