@@ -1,21 +1,36 @@
 """Reads shaped for the contract pages and for invoicing."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from .models import ChangeOrder, ChangeOrderLine, Contract, SOVLine
+from billing.engine import ZERO
+
+from .models import MONEY, ChangeOrder, ChangeOrderLine, Contract, SOVLine
+
+
+def _total(queryset, outer):
+    """A subquery summing scheduled values per contract (joins would multiply the rows)."""
+    total = (
+        queryset.filter(**{outer: OuterRef("pk")})
+        .order_by()
+        .values(outer)
+        .annotate(total=Sum("scheduled_value"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total), Value(ZERO), output_field=DecimalField(**MONEY))
 
 
 def contract_list(*, project, kind=None):
+    original = _total(SOVLine.objects.all(), "contract")
+    approved = _total(
+        ChangeOrderLine.objects.filter(change_order__status=ChangeOrder.Status.APPROVED),
+        "change_order__contract",
+    )
     contracts = (
         Contract.objects.filter(project=project)
         .select_related("vendor", "client")
-        .annotate(
-            original_sum=Sum("sov_lines__scheduled_value"),
-            approved_changes=Sum(
-                "change_orders__lines__scheduled_value",
-                filter=Q(change_orders__status=ChangeOrder.Status.APPROVED),
-            ),
-        )
+        .annotate(original_sum=original, approved_changes=approved)
+        .annotate(revised_sum=F("original_sum") + F("approved_changes"))
     )
     if kind == "client":
         contracts = contracts.filter(kind=Contract.Kind.CLIENT)

@@ -288,15 +288,31 @@ def change_order_status(request, company, project, contract, change_order):
     return _redirect("change_order_detail", contract, change_order=change_order.pk)
 
 
+SSOV_EDITABLE = (Contract.SSOVStatus.DRAFT, Contract.SSOVStatus.REVISE_RESUBMIT)
+SSOV_ACTIONS = {
+    Contract.SSOVStatus.UNDER_REVIEW: "Send for review",
+    Contract.SSOVStatus.REVISE_RESUBMIT: "Send back to revise",
+    Contract.SSOVStatus.APPROVED: "Approve",
+}
+
+
 @member_required
 def ssov_detail(request, company, project, contract):
+    invoiced = contract.invoices.exists()
     return render(
         request,
         "contracts/ssov.html",
         {
             "contract": contract,
             "sov_lines": list(selectors.contract_detail_lines(contract)),
-            "statuses": services.SSOV_TRANSITIONS[contract.ssov_status],
+            "invoiced": invoiced,
+            "editable": not invoiced and contract.ssov_status in SSOV_EDITABLE,
+            "actions": []
+            if invoiced
+            else [
+                (status, SSOV_ACTIONS[status])
+                for status in services.SSOV_TRANSITIONS[contract.ssov_status]
+            ],
         },
     )
 

@@ -266,3 +266,20 @@ def _raise_line_issues(result, line, overbilling_forbidden):
             errors.setdefault(issue.field, []).append(issue.message)
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def invoice_set_status(*, invoice, status):
+    """An admin's status change. An invoice that a later one builds on stays frozen."""
+    if status not in Status.values:
+        raise ValidationError("Choose a status.")
+    reopening = status in Invoice.EDITABLE_STATUSES and not invoice.is_editable
+    if reopening and invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists():
+        raise ValidationError(
+            f"Invoice #{invoice.number} cannot be reopened: a later invoice builds on it."
+        )
+    if invoice.is_editable and status not in Invoice.EDITABLE_STATUSES:
+        invoice = invoice_submit(invoice=invoice)
+    invoice.status = status
+    invoice.save(update_fields=["status"])
+    return invoice

@@ -4,9 +4,10 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from billing.models import BillingPeriod
+from contracts import services
 from contracts.models import ChangeOrder, Contract, SOVLine
 from invoices.models import Invoice
 from tests.factories import BillingPeriodFactory, ContractFactory, PersonFactory, SOVLineFactory
@@ -116,8 +117,19 @@ def test_contacts_must_work_for_the_vendor(base, admin_client, vendor, company):
 
 
 def test_contract_list_and_page_show_the_figures(base, member_client, contract):
+    SOVLineFactory(contract=contract, scheduled_value=D("499.50"))
+    with scope(company=contract.project.company):
+        change_order = services.change_order_create(contract=contract, title="Extra")
+        for value in ("300.00", "-100.00"):
+            services.change_order_line_add(
+                change_order=change_order, description="x", scheduled_value=D(value)
+            )
+        services.change_order_set_status(
+            change_order=change_order, status="approved", approved_on=date(2026, 1, 5)
+        )
     listing = member_client.get(f"{base}/contracts/").content.decode()
-    assert "SC-7" in listing and "1,500.50" in listing
+    # Original 2,000.00 + approved 200.00: sums that a join would have multiplied.
+    assert "2,000.00" in listing and "200.00" in listing and "2,200.00" in listing
     page = member_client.get(f"{base}/contracts/{contract.pk}/").content.decode()
     assert "Rough-in" in page and "1,500.50" in page
 

@@ -2,9 +2,11 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tenancy.models import Company, Membership, Person, Project, User, Vendor
+
+from .demo_billing import seed_billing
 
 DEMO_PASSWORD = "billwright-demo"
 
@@ -48,6 +50,10 @@ class Command(BaseCommand):
             users = self._users({"demo": demo, "other": other})
             self._projects(demo, other)
             self._directory(demo, users["contact@vendor.test"])
+            projects = list(Project.objects.filter(company=demo).order_by("number"))
+        with scope(company=demo):
+            for project in projects:
+                seed_billing(project, users["admin@demo.test"])
         self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000 with:"))
         for email, _, _, _, shows in DEMO_USERS:
             self.stdout.write(f"  {email:<22} {DEMO_PASSWORD}   {shows}")

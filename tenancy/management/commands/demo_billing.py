@@ -1,0 +1,209 @@
+"""The demo's contracts, change orders, billing periods and invoices (used by seed_demo)."""
+
+from datetime import date
+from decimal import Decimal as D
+
+from billing import services as billing_services
+from contracts import services as contract_services
+from contracts.models import ChangeOrder, Contract
+from invoices.models import Invoice
+from invoices.services import invoice_create, invoice_line_update, invoice_set_status
+from tenancy.models import Vendor
+
+PERIODS = [
+    (date(2026, 9, 1), date(2026, 9, 30), date(2026, 9, 25)),
+    (date(2026, 10, 1), date(2026, 10, 31), date(2026, 10, 25)),
+    (date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 25)),
+]
+
+# number, kind, party, title, method, (work %, materials %), private, lines
+# Amount lines: (description, value). Unit lines: (description, quantity, unit, unit price).
+CONTRACTS = [
+    (
+        "PC-001",
+        "client",
+        "Riverside Health Partners",
+        "Prime contract",
+        "amount",
+        ("5", "5"),
+        False,
+        [
+            ("General conditions", "180000.00"),
+            ("Sitework", "240000.00"),
+            ("Concrete", "410000.00"),
+            ("Structural steel", "365000.00"),
+            ("Mechanical, electrical, plumbing", "720000.00"),
+            ("Finishes", "285000.00"),
+        ],
+    ),
+    (
+        "SC-001",
+        "subcontract",
+        "Apex Electrical LLC",
+        "Electrical",
+        "amount",
+        ("10", "5"),
+        True,
+        [
+            ("Temporary power", "18500.00"),
+            ("Rough-in", "96400.00"),
+            ("Switchgear and panels", "74250.00"),
+            ("Lighting fixtures", "52800.00"),
+            ("Trim and testing", "21050.00"),
+        ],
+    ),
+    (
+        "SC-002",
+        "subcontract",
+        "Summit Concrete Co.",
+        "Concrete",
+        "unit",
+        ("10", "0"),
+        False,
+        [
+            ("Footings", "420", "CY", "185.5000"),
+            ("Slab on grade", "1250", "CY", "162.2500"),
+            ("Rebar", "86.5", "TON", "1480.0000"),
+        ],
+    ),
+    (
+        "PO-001",
+        "purchase_order",
+        "Blue Line Plumbing",
+        "Plumbing fixtures",
+        "amount",
+        ("0", "0"),
+        False,
+        [("Fixtures", "38400.00"), ("Water heaters", "12600.00")],
+    ),
+]
+
+# Entries per contract per period (by line position): work this period or quantity, stored.
+PROGRESS = {
+    "PC-001": [
+        {1: "30000", 2: "120000", 3: "60000"},
+        {1: "30000", 2: "80000", 3: "150000"},
+        {1: "30000", 2: "40000", 3: "120000", 4: "90000"},
+    ],
+    "SC-001": [
+        {1: "9250", 2: "20000"},
+        {1: "9250", 2: "35000", 3: ("0", "40000")},
+        {2: "30000", 3: ("40000", "0"), 6: "3500"},
+    ],
+    "SC-002": [{1: "210"}, {1: "210", 2: "400"}, {2: "500", 3: "30"}],
+    "PO-001": [{}, {1: ("0", "19200")}, {}],
+}
+# The status each period's invoice ends in; None: no invoice.
+STATUSES = {
+    "PC-001": ["approved", "approved", "draft"],
+    "SC-001": ["approved", "approved", "draft"],
+    "SC-002": ["approved", "under_review", None],
+    "PO-001": [None, "approved", None],
+}
+
+
+def seed_billing(project, admin):
+    """Idempotent: a project that has contracts is left as it is."""
+    if Contract.objects.filter(project=project).exists():
+        return
+    periods = [
+        billing_services.period_create(project=project, start_date=s, end_date=e, due_date=d)
+        for s, e, d in PERIODS
+    ]
+    billing_services.period_open(period=periods[-1])
+    contracts = {spec[0]: _contract(project, *spec) for spec in CONTRACTS}
+    _change_orders(contracts)
+    for index, period in enumerate(periods):
+        for number, contract in contracts.items():
+            status = STATUSES[number][index]
+            if status:
+                _invoice(contract, period, admin, PROGRESS[number][index], status)
+
+
+def _contract(project, number, kind, party, title, method, rates, private, lines):
+    vendor, _ = Vendor.objects.get_or_create(
+        company=project.company, name=party, defaults={"trade": title}
+    )
+    contract = contract_services.contract_create(
+        project=project,
+        number=number,
+        kind=kind,
+        title=title,
+        status=Contract.Status.APPROVED,
+        accounting_method=method,
+        retainage_work_rate=D(rates[0]),
+        retainage_materials_rate=D(rates[1]),
+        contract_date=date(2026, 8, 15),
+        **({"client": vendor} if kind == "client" else {"vendor": vendor, "is_private": private}),
+        invoice_contacts=[] if kind == "client" else list(vendor.people.all()),
+    )
+    for line in lines:
+        if method == "unit":
+            description, quantity, unit, price = line
+            contract_services.sov_line_add(
+                contract=contract,
+                description=description,
+                quantity=D(quantity),
+                unit=unit,
+                unit_price=D(price),
+            )
+        else:
+            description, value = line
+            contract_services.sov_line_add(
+                contract=contract, description=description, scheduled_value=D(value)
+            )
+    return contract
+
+
+def _change_orders(contracts):
+    prime = contracts["PC-001"]
+    co = contract_services.change_order_create(contract=prime, title="Owner upgrades")
+    contract_services.change_order_line_add(
+        change_order=co, description="Upgraded lobby finishes", scheduled_value=D("42500.00")
+    )
+    contract_services.change_order_set_status(
+        change_order=co, status=ChangeOrder.Status.APPROVED, approved_on=date(2026, 9, 18)
+    )
+    electrical = contracts["SC-001"]
+    co = contract_services.change_order_create(contract=electrical, title="Added EV chargers")
+    contract_services.change_order_line_add(
+        change_order=co, description="EV charger circuits", scheduled_value=D("14200.00")
+    )
+    contract_services.change_order_line_add(
+        change_order=co, description="Credit: deleted site lighting", scheduled_value=D("-3800.00")
+    )
+    contract_services.change_order_set_status(
+        change_order=co, status=ChangeOrder.Status.APPROVED, approved_on=date(2026, 11, 4)
+    )
+    pending = contract_services.change_order_create(contract=electrical, title="Generator tie-in")
+    contract_services.change_order_line_add(
+        change_order=pending, description="Transfer switch", scheduled_value=D("8900.00")
+    )
+    contract_services.change_order_set_status(
+        change_order=pending, status=ChangeOrder.Status.PENDING
+    )
+
+
+def _invoice(contract, period, admin, entries, status):
+    invoice = invoice_create(
+        contract=contract,
+        period=period,
+        created_by=admin,
+        billing_date=period.end_date,
+        invoice_type=Invoice.Type.PROGRESS,
+    )
+    for line in invoice.lines.all():
+        entry = entries.get(line.position)
+        if entry is None:
+            continue
+        work, stored = entry if isinstance(entry, tuple) else (entry, None)
+        fields = (
+            {"quantity_this_period": D(work)}
+            if line.is_unit_based
+            else {"work_this_period": D(work)}
+        )
+        if stored is not None:
+            fields["materials_stored"] = D(stored)
+        invoice_line_update(line=line, version=line.version, **fields)
+    if status != Invoice.Status.DRAFT:
+        invoice_set_status(invoice=invoice, status=status)
