@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3; do \
 	PYENV_VERSION=3.12.1 $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo "PYENV_VERSION=3.12.1 $$p"; break; }; done)
 
-.PHONY: run test lint fmt services worker beat clean
+.PHONY: run test bench lint fmt services worker beat clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed" >&2; exit 1; }
@@ -29,6 +29,10 @@ test: $(VENV)/.installed services
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Figures to read, not pass/fail timings: each is printed beside its baseline from the same run.
+bench: $(VENV)/.installed services
+	$(VENV)/bin/pytest benchmarks -q -s -p no:cacheprovider
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

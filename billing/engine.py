@@ -16,10 +16,11 @@ amount is given instead; to date = previous + this period − released.
 """
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -29,7 +30,7 @@ MAX_RETAINAGE_RULES = 5
 
 def money(value):
     """Round half-up to the cent: the one rounding rule for every derived amount."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def percent_of(part, whole):
@@ -80,8 +81,7 @@ class RetainagePolicy:
         return rate
 
 
-@dataclass(frozen=True, slots=True)
-class LineInput:
+class LineInput(NamedTuple):
     """One SOV, change-order or SSOV detail line: what was billed before, what is entered now.
 
     Amount-based lines enter `work_this_period`; unit-based lines (with `unit_price`) enter
@@ -116,8 +116,7 @@ class LineInput:
         return self.unit_price is not None
 
 
-@dataclass(frozen=True, slots=True)
-class G703Row:
+class G703Row(NamedTuple):
     key: Hashable
     number: str  # A
     description: str  # B
@@ -228,14 +227,28 @@ def compute(
     period_end: date | None = None,
 ) -> PayApplication:
     """The pay application for one period. Invalid entries are reported, never corrected."""
-    work_rate = retainage.work_rate_at(_percent_complete_to_date(lines))
+    work_rate = retainage.work_rate
+    if retainage.work_rules:
+        work_rate = retainage.work_rate_at(_percent_complete_to_date(lines))
+    materials_rate = retainage.materials_rate
     issues = []
-    rows = tuple(_row(line, work_rate, retainage, invoice_type, issues) for line in lines)
-    totals = g703_totals(rows)
+    rows = tuple(
+        _row(
+            line,
+            work_rate,
+            materials_rate,
+            work_rate / HUNDRED,
+            materials_rate / HUNDRED,
+            invoice_type,
+            issues,
+        )
+        for line in lines
+    )
+    totals, g702 = _summaries(rows)
     return PayApplication(
         rows=rows,
         totals=totals,
-        g702=_g702(rows, totals),
+        g702=g702,
         change_orders=change_order_summary(lines, period_start, period_end),
         issues=tuple(issues),
     )
@@ -243,7 +256,7 @@ def compute(
 
 def _work_to_date(line):
     """D + E, with E derived from quantities on a unit-based line."""
-    if line.is_unit_based:
+    if line.unit_price is not None:
         return money((line.previous_quantity + line.quantity_this_period) * line.unit_price)
     return line.previous_work + line.work_this_period
 
@@ -255,130 +268,189 @@ def _percent_complete_to_date(lines):
     return percent_of(completed, scheduled) or ZERO
 
 
-def _row(line, contract_work_rate, retainage, invoice_type, issues):
-    def report(field_name, code, severity, message):
-        issues.append(Issue(line.key, field_name, code, severity, message))
-
-    work_to_date = _work_to_date(line)
-    work_this_period = work_to_date - line.previous_work
-    completed = work_to_date + line.materials_stored
+def _row(
+    line,
+    contract_work_rate,
+    contract_materials_rate,
+    work_factor,
+    materials_factor,
+    invoice_type,
+    issues,
+):
+    # Hot path: a 1,000-line invoice runs this 1,000 times per edit, so the arithmetic is
+    # inlined; each .quantize(CENT, ROUND_HALF_UP) is money(), written out.
     scheduled = line.scheduled_value
+    previous_work = line.previous_work
+    stored = line.materials_stored
+    unit_based = line.unit_price is not None
+    if unit_based:
+        quantity_to_date = line.previous_quantity + line.quantity_this_period
+        work_to_date = (quantity_to_date * line.unit_price).quantize(CENT, ROUND_HALF_UP)
+    else:
+        work_to_date = previous_work + line.work_this_period
+    work_this_period = work_to_date - previous_work
+    completed = work_to_date + stored
 
-    work_rate = _coalesce(line.retainage_work_rate, contract_work_rate)
-    materials_rate = _coalesce(line.retainage_materials_rate, retainage.materials_rate)
-    work_retained = _retained(line.retainage_work_amount, work_this_period, work_rate)
-    materials_change = line.materials_stored - line.previous_materials
-    materials_retained = _retained(
-        line.retainage_materials_amount, materials_change, materials_rate
-    )
-    work_retained_to_date = (
-        line.previous_retainage_work + work_retained - line.retainage_work_released
-    )
+    # A rate as a factor (10% → 0.1) is exact in Decimal; the contract's is divided once.
+    work_rate = line.retainage_work_rate
+    if work_rate is None:
+        work_rate = contract_work_rate
+    else:
+        work_factor = work_rate / HUNDRED
+    materials_rate = line.retainage_materials_rate
+    if materials_rate is None:
+        materials_rate = contract_materials_rate
+    else:
+        materials_factor = materials_rate / HUNDRED
+    work_retained = line.retainage_work_amount
+    if work_retained is None:
+        work_retained = (work_this_period * work_factor).quantize(CENT, ROUND_HALF_UP)
+    materials_change = stored - line.previous_materials
+    materials_retained = line.retainage_materials_amount
+    if materials_retained is None:
+        materials_retained = (
+            (materials_change * materials_factor).quantize(CENT, ROUND_HALF_UP)
+            if materials_change
+            else ZERO
+        )
+    work_released = line.retainage_work_released
+    materials_released = line.retainage_materials_released
+    work_retained_to_date = line.previous_retainage_work + work_retained - work_released
     materials_retained_to_date = (
-        line.previous_retainage_materials + materials_retained - line.retainage_materials_released
+        line.previous_retainage_materials + materials_retained - materials_released
+    )
+    if scheduled >= ZERO:
+        overbilled, credit = completed > scheduled, work_this_period < ZERO
+    else:
+        overbilled, credit = completed < scheduled, work_this_period > ZERO
+
+    # The common case, a valid line, costs these few tests; messages only on a finding.
+    if (
+        overbilled
+        or credit
+        or work_released
+        or materials_released
+        or stored < ZERO
+        or line.retainage_work_rate is not None
+        or line.retainage_materials_rate is not None
+        or invoice_type is InvoiceType.RETAINAGE_RELEASE
+        or (unit_based and quantity_to_date < ZERO)
+    ):
+        _check(
+            line,
+            work_this_period,
+            materials_change,
+            completed,
+            work_retained,
+            materials_retained,
+            overbilled,
+            credit,
+            invoice_type,
+            issues,
+        )
+
+    if unit_based:
+        quantities = (
+            line.scheduled_quantity,
+            line.previous_quantity,
+            line.quantity_this_period,
+            quantity_to_date,
+        )
+    else:
+        quantities = (None, None, None, None)
+    return G703Row(
+        line.key,
+        line.number,
+        line.description,
+        scheduled,
+        previous_work,
+        work_this_period,
+        stored,
+        completed,
+        (completed * HUNDRED / scheduled).quantize(CENT, ROUND_HALF_UP) if scheduled else None,
+        line.previous_materials,
+        line.previous_retainage_work + line.previous_retainage_materials,
+        scheduled - completed,
+        work_retained_to_date + materials_retained_to_date,
+        work_rate,
+        work_retained,
+        work_released,
+        work_retained_to_date,
+        materials_rate,
+        materials_retained,
+        materials_released,
+        materials_retained_to_date,
+        *quantities,
+        line.change_order,
+        overbilled,
+        credit,
     )
 
-    _check_entries(line, work_this_period, materials_change, invoice_type, report)
-    _check_releases(line, work_retained, materials_retained, invoice_type, report)
-    overbilled = completed > scheduled if scheduled >= 0 else completed < scheduled
+
+def _check(
+    line,
+    work_this_period,
+    materials_change,
+    completed,
+    work_retained,
+    materials_retained,
+    overbilled,
+    credit,
+    invoice_type,
+    issues,
+):
+    """Report what is wrong, or worth a note, on one line."""
+
+    def report(field_name, code, severity, message):
+        issues.append(Issue(line.key, field_name, code, severity, f"Line {line.number}: {message}"))
+
     if overbilled:
         report(
             "work_this_period",
             "overbilled",
             Severity.WARNING,
-            f"Line {line.number}: completed and stored to date ({completed:,.2f}) exceeds "
-            f"the scheduled value ({scheduled:,.2f}).",
+            f"completed and stored to date ({completed:,.2f}) exceeds the scheduled value "
+            f"({line.scheduled_value:,.2f}).",
         )
-    credit = work_this_period < 0 if scheduled >= 0 else work_this_period > 0
     if credit:
         report(
             "work_this_period",
             "credit",
             Severity.NOTE,
-            f"Line {line.number}: {work_this_period:,.2f} this period is a credit "
-            "correcting an earlier period.",
+            f"{work_this_period:,.2f} this period is a credit correcting an earlier period.",
         )
-
-    quantity_to_date = (
-        line.previous_quantity + line.quantity_this_period if line.is_unit_based else None
-    )
-    return G703Row(
-        key=line.key,
-        number=line.number,
-        description=line.description,
-        scheduled_value=scheduled,
-        previous_work=line.previous_work,
-        work_this_period=work_this_period,
-        materials_stored=line.materials_stored,
-        completed_to_date=completed,
-        percent_complete=percent_of(completed, scheduled),
-        previous_materials=line.previous_materials,
-        previous_retainage=line.previous_retainage_work + line.previous_retainage_materials,
-        balance_to_finish=scheduled - completed,
-        retainage_to_date=work_retained_to_date + materials_retained_to_date,
-        retainage_work_rate=work_rate,
-        retainage_work_this_period=work_retained,
-        retainage_work_released=line.retainage_work_released,
-        retainage_work_to_date=work_retained_to_date,
-        retainage_materials_rate=materials_rate,
-        retainage_materials_this_period=materials_retained,
-        retainage_materials_released=line.retainage_materials_released,
-        retainage_materials_to_date=materials_retained_to_date,
-        scheduled_quantity=line.scheduled_quantity if line.is_unit_based else None,
-        previous_quantity=line.previous_quantity if line.is_unit_based else None,
-        quantity_this_period=line.quantity_this_period if line.is_unit_based else None,
-        quantity_to_date=quantity_to_date,
-        change_order=line.change_order,
-        overbilled=overbilled,
-        credit=credit,
-    )
-
-
-def _coalesce(value, default):
-    return default if value is None else value
-
-
-def _retained(amount, base, rate):
-    """Retained this period: the amount given, or the rate applied to the period's base."""
-    if amount is not None:
-        return amount
-    return money(base * rate / HUNDRED)
-
-
-def _check_entries(line, work_this_period, materials_change, invoice_type, report):
     if line.materials_stored < 0:
         report(
             "materials_stored",
             "negative_materials",
             Severity.ERROR,
-            f"Line {line.number}: materials presently stored cannot be negative.",
+            "materials presently stored cannot be negative.",
         )
     if invoice_type is InvoiceType.RETAINAGE_RELEASE and (work_this_period or materials_change):
         report(
             "work_this_period",
             "release_only",
             Severity.ERROR,
-            f"Line {line.number}: a retainage release invoice bills no work or materials.",
+            "a retainage release invoice bills no work or materials.",
         )
-    if line.is_unit_based and line.previous_quantity + line.quantity_this_period < 0:
+    if line.unit_price is not None and line.previous_quantity + line.quantity_this_period < 0:
         report(
             "quantity_this_period",
             "negative_to_date",
             Severity.ERROR,
-            f"Line {line.number}: the quantity completed to date cannot be negative.",
+            "the quantity completed to date cannot be negative.",
         )
-    for rate_field in ("retainage_work_rate", "retainage_materials_rate"):
-        rate = getattr(line, rate_field)
+    for field_name, rate in (
+        ("retainage_work_rate", line.retainage_work_rate),
+        ("retainage_materials_rate", line.retainage_materials_rate),
+    ):
         if rate is not None and not ZERO <= rate <= HUNDRED:
             report(
-                rate_field,
+                field_name,
                 "rate_out_of_range",
                 Severity.ERROR,
-                f"Line {line.number}: a retainage rate is between 0% and 100%.",
+                "a retainage rate is between 0% and 100%.",
             )
-
-
-def _check_releases(line, work_retained, materials_retained, invoice_type, report):
     if invoice_type is InvoiceType.PROGRESS and (
         line.retainage_work_released or line.retainage_materials_released
     ):
@@ -386,90 +458,125 @@ def _check_releases(line, work_retained, materials_retained, invoice_type, repor
             "retainage_work_released",
             "release_not_allowed",
             Severity.ERROR,
-            f"Line {line.number}: this invoice bills work and materials only; release "
-            "retainage on a 'work, materials and retainage' or a release invoice.",
+            "this invoice bills work and materials only; release retainage on a 'work, "
+            "materials and retainage' or a release invoice.",
         )
-    for kind, released, available in [
+    for kind, released, available in (
         ("work", line.retainage_work_released, line.previous_retainage_work + work_retained),
         (
             "materials",
             line.retainage_materials_released,
             line.previous_retainage_materials + materials_retained,
         ),
-    ]:
-        field_name = f"retainage_{kind}_released"
+    ):
         if released < 0:
             report(
-                field_name,
+                f"retainage_{kind}_released",
                 "negative_release",
                 Severity.ERROR,
-                f"Line {line.number}: a release of retainage cannot be negative.",
+                "a release of retainage cannot be negative.",
             )
         elif released > max(available, ZERO):
             report(
-                field_name,
+                f"retainage_{kind}_released",
                 "release_exceeds_retained",
                 Severity.ERROR,
-                f"Line {line.number}: {released:,.2f} of {kind} retainage cannot be released; "
+                f"{released:,.2f} of {kind} retainage cannot be released; "
                 f"{max(available, ZERO):,.2f} is retained.",
             )
 
 
 def g703_totals(rows):
-    """The G703 totals row: each column the sum of the rounded line amounts.
+    """The G703 totals row: each column the sum of the rounded line amounts."""
+    return _summaries(rows)[0]
 
-    Works on anything with the G703Row column names, stored invoice lines included.
-    """
 
-    def total(name):
-        return sum((getattr(row, name) for row in rows), ZERO)
-
-    scheduled = total("scheduled_value")
-    completed = total("completed_to_date")
-    return G703Totals(
+def _summaries(rows):
+    """The G703 totals and the G702, from one pass over the rows."""
+    scheduled = original = previous = this_period = stored = completed = ZERO
+    work_retained = materials_retained = previous_stored = previous_retained = ZERO
+    work_this = work_released = materials_this = materials_released = ZERO
+    # Unpacking the row tuple is several times cheaper than reading its attributes.
+    for (
+        _key,
+        _number,
+        _description,
+        value,
+        previous_value,
+        this_value,
+        stored_value,
+        completed_value,
+        _percent,
+        previous_materials,
+        previous_retainage,
+        _balance,
+        _retained,
+        _work_rate,
+        work_this_value,
+        work_released_value,
+        work_to_date,
+        _materials_rate,
+        materials_this_value,
+        materials_released_value,
+        materials_to_date,
+        *_quantities,
+        change_order,
+        _overbilled,
+        _credit,
+    ) in rows:
+        scheduled += value
+        if change_order is None:
+            original += value
+        previous += previous_value
+        this_period += this_value
+        stored += stored_value
+        completed += completed_value
+        work_retained += work_to_date
+        materials_retained += materials_to_date
+        work_this += work_this_value
+        work_released += work_released_value
+        materials_this += materials_this_value
+        materials_released += materials_released_value
+        previous_stored += previous_materials
+        previous_retained += previous_retainage
+    # Sums of exact two-place Decimals: ΣH = ΣC − ΣG and ΣI = Σ5a + Σ5b hold exactly.
+    balance = scheduled - completed
+    retained = work_retained + materials_retained
+    # Line 7 is the previous invoice's line 6: what it certified as completed and stored
+    # (its D + E + F, here D + previous F) less what it retained (its I).
+    previous_certified = previous + previous_stored - previous_retained
+    totals = G703Totals(
         scheduled_value=scheduled,
-        previous_work=total("previous_work"),
-        work_this_period=total("work_this_period"),
-        materials_stored=total("materials_stored"),
+        previous_work=previous,
+        work_this_period=this_period,
+        materials_stored=stored,
         completed_to_date=completed,
         percent_complete=percent_of(completed, scheduled),
-        balance_to_finish=total("balance_to_finish"),
-        retainage_to_date=total("retainage_to_date"),
-        retainage_work_this_period=total("retainage_work_this_period"),
-        retainage_work_released=total("retainage_work_released"),
-        retainage_materials_this_period=total("retainage_materials_this_period"),
-        retainage_materials_released=total("retainage_materials_released"),
+        balance_to_finish=balance,
+        retainage_to_date=retained,
+        retainage_work_this_period=work_this,
+        retainage_work_released=work_released,
+        retainage_materials_this_period=materials_this,
+        retainage_materials_released=materials_released,
     )
-
-
-def _g702(rows, totals):
-    original = sum((row.scheduled_value for row in rows if row.change_order is None), ZERO)
-    work_retained = sum((row.retainage_work_to_date for row in rows), ZERO)
-    materials_retained = sum((row.retainage_materials_to_date for row in rows), ZERO)
-    work_completed = sum((row.previous_work + row.work_this_period for row in rows), ZERO)
-    earned = totals.completed_to_date - totals.retainage_to_date
-    # Line 7 is the previous invoice's line 6, carried line by line: what it certified as
-    # completed and stored (its D + E + F) less what it retained (its I).
-    previous_certificates = sum(
-        (row.previous_work + row.previous_materials - row.previous_retainage for row in rows),
-        ZERO,
-    )
-    return G702(
+    earned = completed - retained
+    g702 = G702(
         original_contract_sum=original,
-        net_change_by_change_orders=totals.scheduled_value - original,
-        contract_sum_to_date=totals.scheduled_value,
-        total_completed_and_stored=totals.completed_to_date,
+        net_change_by_change_orders=scheduled - original,
+        contract_sum_to_date=scheduled,
+        total_completed_and_stored=completed,
         retainage_work=work_retained,
-        retainage_work_percent=percent_of(work_retained, work_completed),
+        retainage_work_percent=percent_of(work_retained, previous + this_period),
         retainage_materials=materials_retained,
-        retainage_materials_percent=percent_of(materials_retained, totals.materials_stored),
-        total_retainage=totals.retainage_to_date,
+        retainage_materials_percent=percent_of(materials_retained, stored),
+        total_retainage=retained,
         total_earned_less_retainage=earned,
-        previous_certificates=previous_certificates,
-        current_payment_due=earned - previous_certificates,
-        balance_to_finish_including_retainage=totals.scheduled_value - earned,
-        retainage_released=totals.retainage_work_released + totals.retainage_materials_released,
+        previous_certificates=previous_certified,
+        current_payment_due=earned - previous_certified,
+        balance_to_finish_including_retainage=scheduled - earned,
+        retainage_released=work_released + materials_released,
     )
+    return totals, g702
 
 
 def change_order_summary(lines, period_start, period_end):
@@ -517,21 +624,19 @@ def work_for_percent(line: LineInput, percent: Decimal) -> LineInput:
     """
     if line.is_unit_based:
         target_quantity = (line.scheduled_quantity or 0) * percent / HUNDRED
-        return replace(line, quantity_this_period=target_quantity - line.previous_quantity)
+        return line._replace(quantity_this_period=target_quantity - line.previous_quantity)
     target = money(line.scheduled_value * percent / HUNDRED)
-    return replace(line, work_this_period=target - line.previous_work - line.materials_stored)
+    return line._replace(work_this_period=target - line.previous_work - line.materials_stored)
 
 
 def bill_to_complete(line: LineInput) -> LineInput:
     """Bill the line to 100%: everything installed, so stored materials move into work."""
     if line.is_unit_based:
-        return replace(
-            line,
+        return line._replace(
             quantity_this_period=(line.scheduled_quantity or 0) - line.previous_quantity,
             materials_stored=ZERO,
         )
-    return replace(
-        line,
+    return line._replace(
         work_this_period=line.scheduled_value - line.previous_work,
         materials_stored=ZERO,
     )

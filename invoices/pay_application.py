@@ -4,6 +4,7 @@ Views never compute money; services call `compute_invoice` and store what it ret
 """
 
 from billing.engine import (
+    G703Row,
     InvoiceType,
     LineInput,
     RetainagePolicy,
@@ -137,3 +138,38 @@ def store_g702(invoice, result):
     g702 = result.g702
     for name in G702_FIELDS:
         setattr(invoice, name, getattr(g702, name))
+
+
+def stored_row(line):
+    """A stored line as the engine's G703 row: its frozen figures, nothing recomputed."""
+    unit_based = line.unit_price is not None
+    return G703Row(
+        key=line.position,
+        number=line.number,
+        description=line.description,
+        scheduled_value=line.scheduled_value,
+        previous_work=line.previous_work,
+        work_this_period=line.work_this_period,
+        materials_stored=line.materials_stored,
+        completed_to_date=line.completed_to_date,
+        percent_complete=line.percent_complete,
+        previous_materials=line.previous_materials,
+        previous_retainage=line.previous_retainage_work + line.previous_retainage_materials,
+        balance_to_finish=line.balance_to_finish,
+        retainage_to_date=line.retainage_to_date,
+        retainage_work_rate=line.applied_work_rate,
+        retainage_work_this_period=line.retainage_work_this_period,
+        retainage_work_released=line.retainage_work_released,
+        retainage_work_to_date=line.retainage_work_to_date,
+        retainage_materials_rate=line.applied_materials_rate,
+        retainage_materials_this_period=line.retainage_materials_this_period,
+        retainage_materials_released=line.retainage_materials_released,
+        retainage_materials_to_date=line.retainage_materials_to_date,
+        scheduled_quantity=line.scheduled_quantity if unit_based else None,
+        previous_quantity=line.previous_quantity if unit_based else None,
+        quantity_this_period=line.quantity_this_period if unit_based else None,
+        quantity_to_date=line.quantity_to_date,
+        change_order=line.change_order_number or None,
+        overbilled=line.overbilled,
+        credit=False,
+    )
