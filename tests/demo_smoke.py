@@ -36,6 +36,29 @@ for email, *_ in DEMO_USERS:
         if path not in PAGES[email]:
             assert client.get(path).status_code == 404, f"{email} reached {path}"
 
+# Every contract and invoice page of the demo renders for its admin.
+from django.urls import reverse  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from invoices.models import Invoice  # noqa: E402
+
+admin = Client()
+admin.post("/accounts/login/", {"username": "admin@demo.test", "password": DEMO_PASSWORD})
+with scopes_disabled():
+    invoices = list(Invoice.objects.select_related("contract__project__company"))
+assert len(invoices) >= 10, "the demo has invoices in several states"
+for invoice in invoices:
+    contract = invoice.contract
+    keys = {"company": contract.project.company.slug, "project": contract.project_id}
+    for name, kwargs in [
+        ("contract_list", keys),
+        ("period_list", keys),
+        ("contract_detail", {**keys, "contract": contract.pk}),
+        ("invoice_detail", {**keys, "contract": contract.pk, "invoice": invoice.pk}),
+    ]:
+        path = reverse(name, kwargs=kwargs)
+        assert admin.get(path).status_code == 200, path
+
 response = Client().post("/accounts/password-reset/", {"email": "admin@demo.test"})
 assert response.status_code == 302
 mail_dir = Path(os.environ["EMAIL_URL"].removeprefix("file://"))
