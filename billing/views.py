@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tenancy.access import company_admin_required, member_required
+from permissions.access import requires
 from tenancy.forms import add_service_error
 
 from . import services
@@ -15,13 +15,13 @@ def _to_periods(project):
     return redirect("period_list", company=project.company.slug, project=project.pk)
 
 
-@member_required
+@requires("view_project")
 def period_list(request, company, project):
     periods = BillingPeriod.objects.filter(project=project).order_by("-position")
     return render(request, "billing/period_list.html", {"periods": periods})
 
 
-@company_admin_required
+@requires("create_manual_periods")
 @require_http_methods(["GET", "POST"])
 def period_create(request, company, project):
     form = BillingPeriodForm(request.POST or None)
@@ -38,7 +38,7 @@ def period_create(request, company, project):
     return render(request, "billing/period_form.html", {"form": form})
 
 
-@company_admin_required
+@requires("edit_period", on="period")
 @require_http_methods(["GET", "POST"])
 def period_edit(request, company, project, period):
     initial = {
@@ -58,7 +58,7 @@ def period_edit(request, company, project, period):
     return render(request, "billing/period_form.html", {"form": form, "period": period})
 
 
-@company_admin_required
+@requires("edit_period", on="period")
 @require_POST
 def period_open(request, company, project, period):
     services.period_open(period=period)
@@ -66,7 +66,7 @@ def period_open(request, company, project, period):
     return _to_periods(project)
 
 
-@company_admin_required
+@requires("edit_period", on="period")
 @require_POST
 def period_close(request, company, project, period):
     services.period_close(period=period)

@@ -58,4 +58,5 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("billing.urls")),
     path("", include("invoices.urls")),
+    path("", include("permissions.urls")),
 ]

@@ -11,20 +11,25 @@ class ContractsConfig(AppConfig):
 
         url_objects.register("contract", Contract, project_path="project")
         url_objects.register(
-            "sov_line", SOVLine, project_path="contract__project", parent=("contract", "contract")
+            "sov_line",
+            SOVLine,
+            project_path="contract__project",
+            parent=("contract", "contract"),
+            select_related=["contract"],
         )
         url_objects.register(
             "change_order",
             ChangeOrder,
             project_path="contract__project",
             parent=("contract", "contract"),
+            select_related=["contract"],
         )
         url_objects.register(
             "change_order_line",
             ChangeOrderLine,
             project_path="change_order__contract__project",
             parent=("change_order", "change_order"),
-            select_related=["change_order"],
+            select_related=["change_order__contract"],
         )
         url_objects.register(
             "ssov_line",

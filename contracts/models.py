@@ -90,6 +90,11 @@ class Contract(models.Model):
 
     class Meta:
         ordering = ["kind", "number"]
+        # Object-level facts, granted per commitment with django-guardian.
+        permissions = [
+            ("on_private_list", "On the commitment's private list"),
+            ("invoice_contact", "Invoice contact on the commitment"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "number"],

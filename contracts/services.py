@@ -7,6 +7,7 @@ from django.db.models import Max, Sum
 from billing.engine import MAX_RETAINAGE_RULES, ZERO, money
 from invoices.models import InvoiceLine
 from invoices.services import invoice_drafts_refresh
+from permissions.services import invoice_contacts_sync, private_list_set
 
 from . import selectors
 from .models import ChangeOrder, ChangeOrderLine, Contract, RetainageRule, SOVLine, SSOVLine
@@ -39,16 +40,19 @@ def _require_sov_editable(contract):
 
 
 @transaction.atomic
-def contract_create(*, project, invoice_contacts=(), **fields):
+def contract_create(*, project, invoice_contacts=(), private_list=(), **fields):
     contract = Contract(project=project, **fields)
     contract.full_clean()
     contract.save()
     contract.invoice_contacts.set(invoice_contacts)
+    invoice_contacts_sync(contract=contract)
+    if contract.is_commitment:
+        private_list_set(contract=contract, users=private_list)
     return contract
 
 
 @transaction.atomic
-def contract_update(*, contract, invoice_contacts=None, **fields):
+def contract_update(*, contract, invoice_contacts=None, private_list=None, **fields):
     """Change a contract; its accounting method is fixed once it has lines."""
     method = fields.get("accounting_method", contract.accounting_method)
     if method != contract.accounting_method and contract.sov_lines.exists():
@@ -61,6 +65,9 @@ def contract_update(*, contract, invoice_contacts=None, **fields):
     contract.save()
     if invoice_contacts is not None:
         contract.invoice_contacts.set(invoice_contacts)
+        invoice_contacts_sync(contract=contract)
+    if private_list is not None:
+        private_list_set(contract=contract, users=private_list)
     invoice_drafts_refresh(contract=contract)
     return contract
 

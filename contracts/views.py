@@ -6,7 +6,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.engine import ZERO
 from invoices.forms import InvoiceCreateForm
-from tenancy.access import company_admin_required, member_required
+from permissions.access import permissions_for, requires
+from permissions.levels import Tool
 from tenancy.forms import add_service_error
 
 from . import selectors, services
@@ -35,22 +36,28 @@ def _redirect(name, contract, anchor="", **kwargs):
     return response
 
 
+def _tool_asked(request):
+    """The tool a new contract belongs to: Client Contracts for a client contract."""
+    if request.GET.get("kind") == Contract.Kind.CLIENT:
+        return Tool.CLIENT_CONTRACTS
+    return Tool.COMMITMENTS
+
+
 def _refuse(request, error):
     for message in error.messages:
         messages.error(request, message)
 
 
-@member_required
+@requires("view_project")
 def contract_list(request, company, project):
     kind = request.GET.get("kind", "")
-    return render(
-        request,
-        "contracts/contract_list.html",
-        {"contracts": selectors.contract_list(project=project, kind=kind), "kind": kind},
+    contracts = permissions_for(request).visible(
+        selectors.contract_list(project=project, kind=kind)
     )
+    return render(request, "contracts/contract_list.html", {"contracts": contracts, "kind": kind})
 
 
-@company_admin_required
+@requires("manage_contract", tool_from=_tool_asked)
 @require_http_methods(["GET", "POST"])
 def contract_create(request, company, project):
     kind = request.GET.get("kind", Contract.Kind.SUBCONTRACT)
@@ -72,7 +79,7 @@ def contract_create(request, company, project):
     )
 
 
-@company_admin_required
+@requires("manage_contract", on="contract")
 @require_http_methods(["GET", "POST"])
 def contract_edit(request, company, project, contract):
     form = ContractForm(
@@ -93,7 +100,7 @@ def contract_edit(request, company, project, contract):
     )
 
 
-@member_required
+@requires("view_contract", on="contract")
 def contract_detail(request, company, project, contract):
     return _detail_page(request, contract)
 
@@ -126,7 +133,7 @@ def _detail_page(request, contract, *, sov_form=None, invoice_form=None):
     )
 
 
-@company_admin_required
+@requires("manage_contract", on="contract")
 @require_POST
 def sov_line_add(request, company, project, contract):
     form = SOVLineForm(request.POST, contract=contract)
@@ -141,7 +148,7 @@ def sov_line_add(request, company, project, contract):
     return _detail_page(request, contract, sov_form=form)
 
 
-@company_admin_required
+@requires("manage_contract", on="sov_line")
 @require_http_methods(["GET", "POST"])
 def sov_line_edit(request, company, project, contract, sov_line):
     form = SOVLineForm(request.POST or None, instance=sov_line, contract=contract)
@@ -160,7 +167,7 @@ def sov_line_edit(request, company, project, contract, sov_line):
     )
 
 
-@company_admin_required
+@requires("manage_contract", on="sov_line")
 @require_POST
 def sov_line_move(request, company, project, contract, sov_line):
     try:
@@ -170,7 +177,7 @@ def sov_line_move(request, company, project, contract, sov_line):
     return _redirect("contract_detail", contract, "sov")
 
 
-@company_admin_required
+@requires("manage_contract", on="sov_line")
 @require_POST
 def sov_line_delete(request, company, project, contract, sov_line):
     try:
@@ -182,7 +189,7 @@ def sov_line_delete(request, company, project, contract, sov_line):
     return _redirect("contract_detail", contract, "sov")
 
 
-@company_admin_required
+@requires("manage_contract", on="contract")
 @require_http_methods(["GET", "POST"])
 def retainage_edit(request, company, project, contract):
     rules = contract.retainage_rules.all()
@@ -208,7 +215,7 @@ def retainage_edit(request, company, project, contract):
     )
 
 
-@company_admin_required
+@requires("manage_contract", on="contract")
 @require_http_methods(["GET", "POST"])
 def change_order_create(request, company, project, contract):
     form = ChangeOrderForm(request.POST or None)
@@ -223,7 +230,7 @@ def change_order_create(request, company, project, contract):
     return render(request, "contracts/change_order_form.html", {"form": form, "contract": contract})
 
 
-@member_required
+@requires("view_contract", on="change_order")
 def change_order_detail(request, company, project, contract, change_order):
     return _change_order_page(request, contract, change_order)
 
@@ -245,7 +252,7 @@ def _change_order_page(request, contract, change_order, line_form=None):
     )
 
 
-@company_admin_required
+@requires("manage_contract", on="change_order")
 @require_POST
 def change_order_line_add(request, company, project, contract, change_order):
     form = ChangeOrderLineForm(request.POST, contract=contract)
@@ -260,7 +267,7 @@ def change_order_line_add(request, company, project, contract, change_order):
     return _change_order_page(request, contract, change_order, line_form=form)
 
 
-@company_admin_required
+@requires("manage_contract", on="change_order_line")
 @require_POST
 def change_order_line_delete(request, company, project, contract, change_order, change_order_line):
     try:
@@ -270,7 +277,7 @@ def change_order_line_delete(request, company, project, contract, change_order, 
     return _redirect("change_order_detail", contract, change_order=change_order.pk)
 
 
-@company_admin_required
+@requires("manage_contract", on="change_order")
 @require_POST
 def change_order_status(request, company, project, contract, change_order):
     form = ChangeOrderStatusForm(request.POST)
@@ -296,9 +303,17 @@ SSOV_ACTIONS = {
 }
 
 
-@member_required
+@requires("view_contract", on="contract")
 def ssov_detail(request, company, project, contract):
+    permissions = permissions_for(request)
+    may_edit = permissions.can("update_ssov_as_contact", obj=contract)
+    may_review = permissions.can("update_ssov_as_administrator", obj=contract)
     invoiced = contract.invoices.exists()
+    actions = [
+        (status, SSOV_ACTIONS[status])
+        for status in services.SSOV_TRANSITIONS[contract.ssov_status]
+        if not invoiced and (may_review if status != Contract.SSOVStatus.UNDER_REVIEW else may_edit)
+    ]
     return render(
         request,
         "contracts/ssov.html",
@@ -306,18 +321,13 @@ def ssov_detail(request, company, project, contract):
             "contract": contract,
             "sov_lines": list(selectors.contract_detail_lines(contract)),
             "invoiced": invoiced,
-            "editable": not invoiced and contract.ssov_status in SSOV_EDITABLE,
-            "actions": []
-            if invoiced
-            else [
-                (status, SSOV_ACTIONS[status])
-                for status in services.SSOV_TRANSITIONS[contract.ssov_status]
-            ],
+            "editable": may_edit and not invoiced and contract.ssov_status in SSOV_EDITABLE,
+            "actions": actions,
         },
     )
 
 
-@company_admin_required
+@requires("update_ssov_as_contact", on="sov_line")
 @require_POST
 def ssov_line_add(request, company, project, contract, sov_line):
     form = SSOVLineForm(request.POST)
@@ -331,7 +341,7 @@ def ssov_line_add(request, company, project, contract, sov_line):
     return _redirect("ssov_detail", contract, f"line-{sov_line.pk}")
 
 
-@company_admin_required
+@requires("update_ssov_as_contact", on="ssov_line")
 @require_POST
 def ssov_line_delete(request, company, project, contract, ssov_line):
     try:
@@ -341,11 +351,15 @@ def ssov_line_delete(request, company, project, contract, ssov_line):
     return _redirect("ssov_detail", contract)
 
 
-@company_admin_required
+@requires("update_ssov_as_contact", on="contract")
 @require_POST
 def ssov_status(request, company, project, contract):
+    status = request.POST.get("status", "")
+    if status != Contract.SSOVStatus.UNDER_REVIEW:
+        # Approving or sending back is the administrator's review (T1-26).
+        permissions_for(request).require("update_ssov_as_administrator", obj=contract)
     try:
-        services.ssov_set_status(contract=contract, status=request.POST.get("status", ""))
+        services.ssov_set_status(contract=contract, status=status)
     except (ValidationError, ValueError, KeyError) as error:
         _refuse(
             request,

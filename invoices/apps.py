@@ -14,5 +14,5 @@ class InvoicesConfig(AppConfig):
             Invoice,
             project_path="contract__project",
             parent=("contract", "contract"),
-            select_related=["period"],
+            select_related=["contract", "period"],
         )

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from contracts.views import _detail_page
-from tenancy.access import company_admin_required, member_required
+from permissions.access import requires
 from tenancy.forms import add_service_error
 
 from . import selectors, services
@@ -22,7 +22,7 @@ def _to_invoice(invoice):
     )
 
 
-@company_admin_required
+@requires("submit_new_invoice", "create_invoice_on_behalf", "manage_contract", on="contract")
 @require_POST
 def invoice_create(request, company, project, contract):
     form = InvoiceCreateForm(request.POST, project=project)
@@ -39,12 +39,12 @@ def invoice_create(request, company, project, contract):
     return _detail_page(request, contract, invoice_form=form)
 
 
-@member_required
+@requires("preview_invoice", "view_contract", on="invoice")
 def invoice_detail(request, company, project, contract, invoice):
     return render(request, "invoices/invoice_detail.html", selectors.invoice_page(invoice))
 
 
-@company_admin_required
+@requires("submit_new_invoice", "manage_contract", on="invoice")
 @require_POST
 def invoice_submit(request, company, project, contract, invoice):
     try:

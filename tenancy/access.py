@@ -37,6 +37,17 @@ def company_access(user, slug):
     return CompanyAccess(company, None)
 
 
+def declare(action):
+    """Declare the access rule a view follows, for views that no other guard declares:
+    every URL the project serves states its action, and a test checks that it does."""
+
+    def mark(view):
+        view.permission_action = (action,)
+        return view
+
+    return mark
+
+
 def member_required(view):
     """Refuse (403) a view to a vendor's contacts: it shows the company's own records."""
 
@@ -46,6 +57,7 @@ def member_required(view):
             raise PermissionDenied("Only the company's members can see this.")
         return view(request, *args, **kwargs)
 
+    wrapper.permission_action = ("company_member",)
     return wrapper
 
 
@@ -58,4 +70,5 @@ def company_admin_required(view):
             raise PermissionDenied("Only company admins can do this.")
         return view(request, *args, **kwargs)
 
+    wrapper.permission_action = ("company_admin",)
     return wrapper

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from permissions.levels import PROJECT_PERMISSIONS
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -94,6 +96,7 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["number", "name"]
+        permissions = PROJECT_PERMISSIONS
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "number"],

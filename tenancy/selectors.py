@@ -9,12 +9,11 @@ def companies_for_user(user):
     return Company.objects.filter(Q(memberships__user=user) | Q(people__user=user)).distinct()
 
 
-def project_list(*, access, search=""):
-    # Vendor contacts reach projects through their commitments, which arrive with the
-    # contracts; until then they see none.
-    if access.membership is None:
-        return Project.objects.none()
+def project_list(*, access, user, search=""):
+    """Company admins see every project; others those they were given a level on."""
     projects = Project.objects.all()
+    if not access.is_admin:
+        projects = projects.filter(projectuserobjectpermission__user=user).distinct()
     if search:
         projects = projects.filter(Q(name__icontains=search) | Q(number__icontains=search))
     return projects

@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from permissions.services import invoice_contacts_sync
+
 from .emails import send_welcome_email
 from .models import Membership, Project, User, Vendor
 
@@ -39,4 +41,6 @@ def person_save(*, person):
     if person.email and person.user_id is None:
         person.user = User.objects.filter(email__iexact=person.email).first()
     person.save()
+    for contract in person.invoice_contact_for.all():
+        invoice_contacts_sync(contract=contract)
     return person

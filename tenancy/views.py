@@ -3,8 +3,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from permissions.access import requires
+
 from . import selectors, services
-from .access import company_admin_required, member_required
+from .access import company_admin_required, declare, member_required
 from .forms import PersonForm, ProjectForm, UserAddForm, VendorForm
 
 PAGE_SIZE = 50
@@ -14,6 +16,7 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+@declare("signed_in")
 def home(request):
     """Straight to the company's projects for most users; a choice for the others."""
     companies = list(selectors.companies_for_user(request.user))
@@ -22,9 +25,12 @@ def home(request):
     return render(request, "tenancy/home.html", {"companies": companies})
 
 
+@declare("company_access")
 def project_list(request, company):
     search = request.GET.get("q", "").strip()
-    projects = selectors.project_list(access=request.company_access, search=search)
+    projects = selectors.project_list(
+        access=request.company_access, user=request.user, search=search
+    )
     return render(
         request,
         "tenancy/project_list.html",
@@ -32,6 +38,7 @@ def project_list(request, company):
     )
 
 
+@requires("view_project")
 def project_detail(request, company, project):
     return render(request, "tenancy/project_detail.html")
 

@@ -3,9 +3,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
+from django_scopes import scope
+from guardian.shortcuts import clear_ct_cache
 
 from config.settings.mail import mailer_from_url
+from permissions.levels import Level, Tool
+from permissions.services import project_member_set
 from tests.factories import (
     CompanyFactory,
     MembershipFactory,
@@ -69,6 +74,29 @@ def outsider(other_company):
     ).user
 
 
+def grant(user, project, commitments=Level.NONE, client_contracts=Level.NONE):
+    """Give `user` these levels on `project`, as the project permissions page does."""
+    with scope(company=project.company):
+        project_member_set(
+            project=project,
+            user=user,
+            levels={Tool.COMMITMENTS: commitments, Tool.CLIENT_CONTRACTS: client_contracts},
+        )
+    return user
+
+
+@pytest.fixture
+def reader(company, project):
+    """A member with Read Only on both tools of `project`."""
+    user = MembershipFactory(company=company, user__email="reader@acme.test").user
+    return grant(user, project, Level.READ_ONLY, Level.READ_ONLY)
+
+
+@pytest.fixture
+def reader_client(reader):
+    return client_for(reader)
+
+
 def client_for(user):
     client = Client()
     client.force_login(user)
@@ -91,6 +119,13 @@ def smtp_server(settings):
     with SMTPServer() as server:
         settings.MAILERS = {"default": mailer_from_url(f"smtp://127.0.0.1:{server.port}")}
         yield server.mailbox
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_type_caches():
+    """Transactional tests recreate content types; stale cached ids would misdirect grants."""
+    ContentType.objects.clear_cache()
+    clear_ct_cache()
 
 
 @pytest.fixture

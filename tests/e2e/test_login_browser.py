@@ -3,14 +3,16 @@
 import pytest
 from playwright.sync_api import expect
 
+from permissions.levels import Level
+from tests.conftest import grant
 from tests.factories import PASSWORD, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_log_in_and_reach_the_project_list(live_server, page, company, member, output_dir):
-    ProjectFactory(company=company, name="Riverside Clinic", number="P-100")
-    ProjectFactory(company=company, name="Oak Street Garage", number="P-101")
+    for name, number in [("Riverside Clinic", "P-100"), ("Oak Street Garage", "P-101")]:
+        grant(member, ProjectFactory(company=company, name=name, number=number), Level.READ_ONLY)
 
     errors = []  # a CSP violation or a broken script shows up as a console error
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))

@@ -116,7 +116,7 @@ def test_contacts_must_work_for_the_vendor(base, admin_client, vendor, company):
     assert "Invoice contacts work for the contract&#x27;s vendor." in response.content.decode()
 
 
-def test_contract_list_and_page_show_the_figures(base, member_client, contract):
+def test_contract_list_and_page_show_the_figures(base, reader_client, contract):
     SOVLineFactory(contract=contract, scheduled_value=D("499.50"))
     with scope(company=contract.project.company):
         change_order = services.change_order_create(contract=contract, title="Extra")
@@ -127,10 +127,10 @@ def test_contract_list_and_page_show_the_figures(base, member_client, contract):
         services.change_order_set_status(
             change_order=change_order, status="approved", approved_on=date(2026, 1, 5)
         )
-    listing = member_client.get(f"{base}/contracts/").content.decode()
+    listing = reader_client.get(f"{base}/contracts/").content.decode()
     # Original 2,000.00 + approved 200.00: sums that a join would have multiplied.
     assert "2,000.00" in listing and "200.00" in listing and "2,200.00" in listing
-    page = member_client.get(f"{base}/contracts/{contract.pk}/").content.decode()
+    page = reader_client.get(f"{base}/contracts/{contract.pk}/").content.decode()
     assert "Rough-in" in page and "1,500.50" in page
 
 
@@ -279,14 +279,14 @@ def test_a_refused_invoice_is_explained_on_the_contract_page(base, admin_client,
     "path",
     ["contracts/new/", "billing-periods/new/"],
 )
-def test_members_who_are_not_admins_cannot_set_up(base, member_client, path):
-    assert member_client.get(f"{base}/{path}").status_code == 403
+def test_read_only_users_cannot_set_up(base, reader_client, path):
+    assert reader_client.get(f"{base}/{path}").status_code == 403
 
 
-def test_members_who_are_not_admins_cannot_change_a_contract(base, member_client, contract):
+def test_read_only_users_cannot_change_a_contract(base, reader_client, contract):
     url = f"{base}/contracts/{contract.pk}"
     for path in ["edit/", "sov/new/", "retainage/", "change-orders/new/", "invoices/new/"]:
-        assert member_client.post(f"{url}/{path}", {}).status_code == 403, path
+        assert reader_client.post(f"{url}/{path}", {}).status_code == 403, path
     with scopes_disabled():
         assert contract.sov_lines.count() == 1
         assert not Invoice.objects.exists()
@@ -294,8 +294,8 @@ def test_members_who_are_not_admins_cannot_change_a_contract(base, member_client
 
 @pytest.mark.parametrize("lines", [3, 60])
 def test_the_contract_page_costs_the_same_queries_whatever_the_lines(
-    base, member_client, contract, lines, django_assert_max_num_queries
+    base, reader_client, contract, lines, django_assert_max_num_queries
 ):
     SOVLineFactory.create_batch(lines, contract=contract)
-    with django_assert_max_num_queries(16):
-        assert member_client.get(f"{base}/contracts/{contract.pk}/").status_code == 200
+    with django_assert_max_num_queries(18):
+        assert reader_client.get(f"{base}/contracts/{contract.pk}/").status_code == 200

@@ -8,8 +8,10 @@ from django_scopes.exceptions import ScopeError
 
 from contracts import services as contract_services
 from invoices.services import invoice_create
+from permissions.levels import Level
+from permissions.models import PermissionTemplate, ProjectMember
 from tenancy.models import Project, Vendor
-from tests.conftest import client_for
+from tests.conftest import client_for, grant
 from tests.factories import (
     BillingPeriodFactory,
     ContractFactory,
@@ -40,6 +42,10 @@ def victim_objects(company):
             change_order=change_order, description="Extra", scheduled_value=Decimal("5")
         )
         invoice = invoice_create(contract=contract, period=period, created_by=None)
+        template = PermissionTemplate.objects.create(company=company, name="Viewers")
+    member = grant(UserFactory(), project, Level.READ_ONLY)
+    with scope(company=company):
+        project_member = ProjectMember.objects.get(project=project, user=member)
     return {
         "company": company.slug,
         "project": project.pk,
@@ -52,6 +58,8 @@ def victim_objects(company):
         "change_order_line": change_order_line.pk,
         "period": period.pk,
         "invoice": invoice.pk,
+        "permission_template": template.pk,
+        "project_member": project_member.pk,
     }
 
 

@@ -10,12 +10,12 @@ from tests.factories import PersonFactory, ProjectFactory, UserFactory, VendorFa
 pytestmark = pytest.mark.django_db
 
 
-def test_project_list_searches_and_paginates(company, member_client):
+def test_project_list_searches_and_paginates(company, admin_client):
     ProjectFactory.create_batch(55, company=company)
     ProjectFactory(company=company, name="Harbor Bridge", number="X-9")
-    first = member_client.get("/acme/projects/")
+    first = admin_client.get("/acme/projects/")
     assert "Page 1 of 2" in first.content.decode()
-    found = member_client.get("/acme/projects/?q=harbor").content.decode()
+    found = admin_client.get("/acme/projects/?q=harbor").content.decode()
     assert "Harbor Bridge" in found
     assert "Page 1 of" not in found
 
@@ -29,8 +29,8 @@ def test_project_list_costs_the_same_queries_whatever_the_rows(
         assert member_client.get("/acme/projects/").status_code == 200
 
 
-def test_project_home_shows_the_project(project, member_client):
-    page = member_client.get(f"/acme/projects/{project.pk}/").content.decode()
+def test_project_home_shows_the_project(project, reader_client):
+    page = reader_client.get(f"/acme/projects/{project.pk}/").content.decode()
     assert "Riverside Clinic" in page
     assert "P-100" in page
 

@@ -4,6 +4,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
+from permissions.levels import Level
+from permissions.models import PermissionTemplate
+from permissions.services import project_member_set
 from tenancy.models import Company, Membership, Person, Project, User, Vendor
 
 from .demo_billing import seed_billing
@@ -52,11 +55,33 @@ class Command(BaseCommand):
             self._directory(demo, users["contact@vendor.test"])
             projects = list(Project.objects.filter(company=demo).order_by("number"))
         with scope(company=demo):
+            self._permissions(demo, projects, users)
             for project in projects:
                 seed_billing(project, users["admin@demo.test"])
         self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000 with:"))
         for email, _, _, _, shows in DEMO_USERS:
             self.stdout.write(f"  {email:<22} {DEMO_PASSWORD}   {shows}")
+
+    def _permissions(self, demo, projects, users):
+        """Each demo user gets, on each demo project, the level its name promises."""
+        templates = {}
+        for name, commitments, client_contracts in [
+            ("Standard", Level.STANDARD, Level.STANDARD),
+            ("Read only", Level.READ_ONLY, Level.READ_ONLY),
+            ("Invoice contact", Level.READ_ONLY, Level.NONE),
+        ]:
+            templates[name], _ = PermissionTemplate.objects.update_or_create(
+                company=demo,
+                name=name,
+                defaults={"commitments": commitments, "client_contracts": client_contracts},
+            )
+        for project in projects:
+            for email, template in [
+                ("standard@demo.test", "Standard"),
+                ("readonly@demo.test", "Read only"),
+                ("contact@vendor.test", "Invoice contact"),
+            ]:
+                project_member_set(project=project, user=users[email], template=templates[template])
 
     def _company(self, slug, name):
         company, _ = Company.objects.update_or_create(slug=slug, defaults={"name": name})

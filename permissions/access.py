@@ -1,0 +1,169 @@
+"""Gathers the facts the matrix needs, once per request, and guards the views.
+
+A user's levels on a project are the guardian grants on the project (one query); company
+admins are Admin on every tool of every project. Facts about commitments (private list,
+invoice contact) are the guardian grants on the commitment, loaded for one contract or for
+a whole list in one query.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from contracts.models import ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine
+
+from . import matrix
+from .levels import GRANTS, Level, Tool
+from .models import ContractUserObjectPermission, ProjectUserObjectPermission
+
+CONTACT, PRIVATE_LIST = "invoice_contact", "on_private_list"
+
+
+class ProjectPermissions:
+    def __init__(self, user, project, *, company_admin, external=False):
+        self.user = user
+        self.project = project
+        self.company_admin = company_admin
+        # A vendor's contact, not an employee: reaches only the commitments it is an
+        # invoice contact on (SPEC §7), whatever level it holds on the project.
+        self.external = external
+        self._levels = None
+        self._contract_grants = {}
+
+    def level(self, tool):
+        if self.company_admin:
+            return Level.ADMIN
+        if self._levels is None:
+            self._levels = dict.fromkeys(Tool, Level.NONE)
+            codenames = ProjectUserObjectPermission.objects.filter(
+                user=self.user, content_object=self.project
+            ).values_list("permission__codename", flat=True)
+            for codename in codenames:
+                tool, level = GRANTS[codename]
+                self._levels[tool] = max(self._levels[tool], level)
+        return self._levels[tool]
+
+    def preload(self, contracts):
+        """Load the grants of many contracts at once: a list page stays at one query."""
+        missing = [c.pk for c in contracts if c.pk not in self._contract_grants]
+        if not missing or self.company_admin:
+            return
+        for pk in missing:
+            self._contract_grants[pk] = set()
+        rows = ContractUserObjectPermission.objects.filter(
+            user=self.user, content_object_id__in=missing
+        ).values_list("content_object_id", "permission__codename")
+        for pk, codename in rows:
+            self._contract_grants[pk].add(codename)
+
+    def _grants(self, contract):
+        if self.company_admin:
+            return set()
+        self.preload([contract])
+        return self._contract_grants[contract.pk]
+
+    def facts(self, act, obj, tool=None):
+        contract = contract_of(obj)
+        if tool is None:
+            tool = act.tool
+        if contract is not None and isinstance(tool, Tool) and tool != tool_of(contract):
+            # Rule 1: a subcontractor-invoice action never applies to a client contract,
+            # nor a client-invoice action to a commitment.
+            return matrix.Facts(Level.NONE)
+        if tool is matrix.ToolOf.CONTRACT:
+            tool = tool_of(contract) if contract else matrix.ToolOf.EITHER
+        if tool is matrix.ToolOf.EITHER:
+            level = max(self.level(Tool.COMMITMENTS), self.level(Tool.CLIENT_CONTRACTS))
+        else:
+            level = self.level(tool)
+        if contract is None:
+            return matrix.Facts(level)
+        if not contract.is_commitment:
+            return matrix.Facts(Level.NONE if self.external else level)
+        grants = self._grants(contract)
+        if self.external and CONTACT not in grants:
+            return matrix.Facts(Level.NONE)
+        return matrix.Facts(
+            level,
+            is_contact=CONTACT in grants,
+            on_private_list=PRIVATE_LIST in grants,
+            is_private=contract.is_private,
+        )
+
+    def can(self, *names, obj=None, tool=None):
+        """May the user do any of these actions on `obj` (the project by default)?"""
+        obj = obj or self.project
+        return any(
+            matrix.allowed(name, self.facts(matrix.action(name), obj, tool)) for name in names
+        )
+
+    def visible(self, contracts):
+        """The contracts of a list that the user may see, with one query for all."""
+        contracts = list(contracts)
+        self.preload(contracts)
+        return [contract for contract in contracts if self.can("view_contract", obj=contract)]
+
+    def can_see(self, obj):
+        if contract_of(obj) is not None:
+            return self.can("view_contract", obj=obj)
+        return self.can("view_project", obj=obj)
+
+    def require(self, *names, obj=None, tool=None):
+        """404 for what the user cannot see at all, 403 for what it sees but may not do."""
+        obj = obj or self.project
+        if not self.can_see(obj):
+            raise Http404("Not found.")
+        if not self.can(*names, obj=obj, tool=tool):
+            raise PermissionDenied(matrix.action(names[0]).description + ": not allowed.")
+
+
+def tool_of(contract):
+    return Tool.COMMITMENTS if contract.is_commitment else Tool.CLIENT_CONTRACTS
+
+
+def contract_of(obj):
+    """The contract an object belongs to, if any."""
+    if isinstance(obj, Contract):
+        return obj
+    if isinstance(obj, SSOVLine):
+        return obj.sov_line.contract
+    if isinstance(obj, ChangeOrderLine):
+        return obj.change_order.contract
+    if isinstance(obj, (SOVLine, ChangeOrder)) or hasattr(obj, "contract_id"):
+        return obj.contract
+    return None
+
+
+def permissions_for(request):
+    """The request user's permissions on the request's project, made once per request."""
+    if getattr(request, "_permissions", None) is None:
+        access = request.company_access
+        request._permissions = ProjectPermissions(
+            request.user,
+            request.project,
+            company_admin=access.is_admin,
+            external=access.membership is None,
+        )
+    return request._permissions
+
+
+def requires(*names, on="project", tool_from=None):
+    """Guard a project view: the user may do one of these matrix actions on the URL object
+    `on` (404 when it cannot see the object, 403 when it sees it but may not act).
+
+    `tool_from(request)` picks the tool where the object alone does not tell it (creating a
+    contract: the kind asked for). The actions are declared on the view for the URL sweep.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            tool = tool_from(request) if tool_from else None
+            permissions_for(request).require(*names, obj=kwargs[on], tool=tool)
+            return view(request, *args, **kwargs)
+
+        guarded.permission_action = names
+        return guarded
+
+    return decorate
