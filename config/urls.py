@@ -2,57 +2,66 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.health import health
+from tenancy.access import declare
 from tenancy.forms import LoginForm, PasswordResetForm
+
+public, signed_in = declare("public"), declare("signed_in")
 
 accounts = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+        public(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetForm,
-            email_template_name="registration/password_reset_email.txt",
+        public(
+            auth_views.PasswordResetView.as_view(
+                form_class=PasswordResetForm,
+                email_template_name="registration/password_reset_email.txt",
+            )
         ),
         name="password_reset",
     ),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        public(auth_views.PasswordResetDoneView.as_view()),
         name="password_reset_done",
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            post_reset_login=True,
-            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+        public(
+            auth_views.PasswordResetConfirmView.as_view(
+                post_reset_login=True,
+                post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+            )
         ),
         name="password_reset_confirm",
     ),
     path(
         "reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
     path(
         "password-change/",
-        auth_views.PasswordChangeView.as_view(),
+        signed_in(auth_views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(
         "password-change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        signed_in(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
 ]
 
 urlpatterns = [
-    path("health/", health, name="health"),
+    path("health/", public(health), name="health"),
     path("accounts/", include(accounts)),
     path("", include("tenancy.urls")),
     path("", include("contracts.urls")),

@@ -40,8 +40,8 @@ class ProjectPermissions:
                 user=self.user, content_object=self.project
             ).values_list("permission__codename", flat=True)
             for codename in codenames:
-                tool, level = GRANTS[codename]
-                self._levels[tool] = max(self._levels[tool], level)
+                granted_tool, granted_level = GRANTS[codename]
+                self._levels[granted_tool] = max(self._levels[granted_tool], granted_level)
         return self._levels[tool]
 
     def preload(self, contracts):

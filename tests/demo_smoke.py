@@ -59,6 +59,20 @@ for invoice in invoices:
         path = reverse(name, kwargs=kwargs)
         assert admin.get(path).status_code == 200, path
 
+# Each demo user reaches a demo project's contracts as its name promises.
+project_contracts = reverse("contract_list", kwargs={"company": "demo", "project": 1})
+for email, expected in [
+    ("standard@demo.test", 200),
+    ("readonly@demo.test", 200),
+    ("contact@vendor.test", 200),
+    ("noaccess@demo.test", 404),
+    ("outsider@other.test", 404),
+]:
+    client = Client()
+    client.post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
+    status = client.get(project_contracts).status_code
+    assert status == expected, f"{email}: {status} for {project_contracts}"
+
 response = Client().post("/accounts/password-reset/", {"email": "admin@demo.test"})
 assert response.status_code == 302
 mail_dir = Path(os.environ["EMAIL_URL"].removeprefix("file://"))
