@@ -1,7 +1,7 @@
 from django import forms
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
-from tenancy.models import Person, Vendor
+from tenancy.models import Person, User, Vendor
 
 from .models import ChangeOrder, Contract, SOVLine
 
@@ -12,6 +12,14 @@ RETAINAGE_FIELDS = ["retainage_work_rate", "retainage_materials_rate"]
 
 class ContractForm(forms.ModelForm):
     """A client contract or a commitment; the fields shown depend on the kind."""
+
+    private_list = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="On a private commitment, who below Admin may see it (its invoice contacts "
+        "always may).",
+    )
 
     class Meta:
         model = Contract

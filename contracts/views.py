@@ -8,6 +8,7 @@ from billing.engine import ZERO
 from invoices.forms import InvoiceCreateForm
 from permissions.access import permissions_for, requires
 from permissions.levels import Tool
+from permissions.services import private_list
 from tenancy.forms import add_service_error
 
 from . import selectors, services
@@ -124,6 +125,7 @@ def _detail_page(request, contract, *, sov_form=None, invoice_form=None):
             "revised_sum": original + approved,
             "rules": list(contract.retainage_rules.all()),
             "contacts": list(contract.invoice_contacts.all()),
+            "private_list": list(private_list(contract)) if contract.is_private else [],
             "invoices": invoices,
             "sov_editable": not invoices,
             "sov_form": sov_form or SOVLineForm(contract=contract),

@@ -10,6 +10,7 @@ from billing.models import BillingPeriod
 from contracts import services
 from contracts.models import ChangeOrder, Contract, SOVLine
 from invoices.models import Invoice
+from tests.conftest import client_for
 from tests.factories import BillingPeriodFactory, ContractFactory, PersonFactory, SOVLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +300,23 @@ def test_the_contract_page_costs_the_same_queries_whatever_the_lines(
     SOVLineFactory.create_batch(lines, contract=contract)
     with django_assert_max_num_queries(18):
         assert reader_client.get(f"{base}/contracts/{contract.pk}/").status_code == 200
+
+
+def test_admin_sets_the_private_list_of_a_commitment(base, admin_client, contract, company, reader):
+    data = {
+        "number": "SC-7",
+        "title": "Electrical",
+        "status": "approved",
+        "vendor": contract.vendor_id,
+        "accounting_method": "amount",
+        "retainage_work_rate": "10",
+        "retainage_materials_rate": "5",
+        "is_private": "on",
+        "private_list": [reader.pk],
+    }
+    admin_client.post(f"{base}/contracts/{contract.pk}/edit/", data)
+    reader_client = client_for(reader)
+    assert reader_client.get(f"{base}/contracts/{contract.pk}/").status_code == 200
+    data["private_list"] = []
+    admin_client.post(f"{base}/contracts/{contract.pk}/edit/", data)
+    assert reader_client.get(f"{base}/contracts/{contract.pk}/").status_code == 404
