@@ -7,7 +7,7 @@ class InvoicesConfig(AppConfig):
     def ready(self):
         from tenancy import url_objects
 
-        from .models import Invoice
+        from .models import Invoice, InvoiceLine
 
         url_objects.register(
             "invoice",
@@ -15,4 +15,10 @@ class InvoicesConfig(AppConfig):
             project_path="contract__project",
             parent=("contract", "contract"),
             select_related=["contract", "period"],
+        )
+        url_objects.register(
+            "invoice_line",
+            InvoiceLine,
+            project_path="invoice__contract__project",
+            select_related=["invoice__contract", "invoice__period"],
         )

@@ -22,3 +22,125 @@ class InvoiceCreateForm(forms.Form):
         open_period = next((period for period in periods if period.is_open), None)
         if open_period:
             self.fields["period"].initial = open_period
+
+
+def _money(label, **kwargs):
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=2, required=False, **kwargs
+    )
+
+
+class LineEntryForm(forms.Form):
+    """One G703 row as typed: only the fields that differ from the saved line are applied.
+
+    A row is posted whole (by htmx on every change, or by a plain form), so the change is
+    found by comparing with what is saved: a percent typed wins over an amount.
+    """
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    work_this_period = _money("Work this period")
+    quantity_this_period = forms.DecimalField(
+        label="Quantity this period", max_digits=16, decimal_places=4, required=False
+    )
+    percent_complete = forms.DecimalField(
+        label="% complete",
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        min_value=-1000,
+        max_value=1000,
+    )
+    materials_stored = _money("Materials presently stored")
+    retainage_work_rate = forms.DecimalField(
+        label="Retainage %",
+        max_digits=7,
+        decimal_places=4,
+        required=False,
+        min_value=0,
+        max_value=100,
+    )
+    retainage_work_released = _money("Work retainage released")
+    retainage_materials_released = _money("Materials retainage released")
+    complete = forms.BooleanField(required=False)
+
+    ENTRIES = (
+        "work_this_period",
+        "quantity_this_period",
+        "materials_stored",
+        "retainage_work_rate",
+        "retainage_work_released",
+        "retainage_materials_released",
+    )
+
+    def __init__(self, *args, line, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line = line
+
+    def entries(self):
+        """The service's keyword arguments for what changed on the line."""
+        data, line = self.cleaned_data, self.line
+        if data.get("complete"):
+            return {"complete": True}
+        percent = data.get("percent_complete")
+        if percent is not None and percent != line.percent_complete:
+            return {"percent_complete": percent}
+        changed = {}
+        for name in self.ENTRIES:
+            if name not in self.data:
+                continue
+            value = data.get(name)
+            if value is None and name != "retainage_work_rate":
+                value = line._meta.get_field(name).get_default()
+            if value != getattr(line, name):
+                changed[name] = value
+        return changed
+
+
+class BulkEditForm(forms.Form):
+    lines = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={
+            "required": "Select the lines to change first.",
+        },
+    )
+    operation = forms.ChoiceField(choices=[("set", "Apply"), ("release", "Release retainage")])
+    percent_complete = forms.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        min_value=-1000,
+        max_value=1000,
+        label="% complete",
+    )
+    retainage_work_rate = forms.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="Retainage %",
+    )
+
+    def __init__(self, *args, invoice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].choices = [
+            (pk, pk) for pk in invoice.lines.values_list("pk", flat=True)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        nothing = (
+            cleaned.get("percent_complete") is None and cleaned.get("retainage_work_rate") is None
+        )
+        if cleaned.get("operation") == "set" and nothing:
+            raise forms.ValidationError("Give a % complete or a retainage rate to apply.")
+        return cleaned
+
+    def changes(self):
+        data = self.cleaned_data
+        return {
+            "line_ids": data["lines"],
+            "percent_complete": data.get("percent_complete"),
+            "retainage_work_rate": data.get("retainage_work_rate"),
+            "release_all": data["operation"] == "release",
+        }

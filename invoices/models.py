@@ -90,6 +90,11 @@ class Invoice(models.Model):
         return not self.is_editable
 
 
+class ReviewStatus(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
 class InvoiceLine(models.Model):
     """One G703 row: an SOV line, a change-order line or a subcontractor SOV detail line.
 
@@ -149,6 +154,13 @@ class InvoiceLine(models.Model):
     retainage_materials_to_date = models.DecimalField(**MONEY, default=0)
     retainage_to_date = models.DecimalField(**MONEY, default=0)
     overbilled = models.BooleanField(default=False)
+    # The reviewer's verdict on the line, and what the contact claimed before a reviewer
+    # adjusted it ("approved as noted"); empty while nobody adjusted it.
+    review_status = models.CharField(max_length=10, choices=ReviewStatus.choices, blank=True)
+    review_reason = models.CharField(max_length=500, blank=True)
+    claimed_work_this_period = models.DecimalField(**MONEY, null=True, blank=True)
+    claimed_quantity_this_period = models.DecimalField(**QUANTITY, null=True, blank=True)
+    claimed_materials_stored = models.DecimalField(**MONEY, null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = ScopedManager(company="invoice__contract__project__company")
@@ -202,3 +214,7 @@ class InvoiceLine(models.Model):
     @property
     def is_unit_based(self):
         return self.unit_price is not None
+
+    @property
+    def was_adjusted(self):
+        return self.claimed_work_this_period is not None

@@ -164,13 +164,15 @@ def _recompute(invoice, lines, contract):
 
 
 @transaction.atomic
-def invoice_line_update(*, line, version, **entries):
+def invoice_line_update(*, line, version, reviewing=False, **entries):
     """Save what was typed on one line, if nobody saved the line since `version`.
 
     `entries` are entry fields (see pay_application.ENTRY_FIELDS) or `percent_complete` or
-    `complete=True`. Refused, with nothing changed: a stale version (StaleEdit), an invoice
-    that is no longer editable, an entry the engine rejects, or overbilling where the
-    project forbids it.
+    `complete=True`. A reviewer (`reviewing`) may also adjust an invoice under review; the
+    amounts claimed before the first adjustment are kept beside the approved ones.
+    Refused, with nothing changed: a stale version (StaleEdit), an invoice that is not
+    editable, an entry the engine rejects, or overbilling where the project forbids it.
+    The result: the saved line, its invoice with the new G702, and the engine's result.
     """
     invoice = (
         Invoice.objects.select_for_update(of=("self",))
@@ -181,7 +183,10 @@ def invoice_line_update(*, line, version, **entries):
     target = next(each for each in lines if each.pk == line.pk)
     if target.version != version:
         raise StaleEdit(target)
-    _require_editable(invoice)
+    if reviewing and invoice.status == Status.UNDER_REVIEW:
+        _keep_claimed(target)
+    else:
+        _require_editable(invoice)
     pay_application.apply_entry(target, **entries)
     result, changed = _recompute(invoice, lines, invoice.contract)
     _raise_line_issues(result, target, _overbilling_forbidden(invoice))
@@ -190,7 +195,15 @@ def invoice_line_update(*, line, version, **entries):
     others = [each for each in changed if each.pk != target.pk]
     InvoiceLine.objects.bulk_update(others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE)
     invoice.save(update_fields=pay_application.G702_FIELDS)
-    return target, result
+    return target, invoice, result
+
+
+def _keep_claimed(line):
+    """Before a reviewer's first adjustment, remember what the contact claimed."""
+    if not line.was_adjusted:
+        line.claimed_work_this_period = line.work_this_period
+        line.claimed_quantity_this_period = line.quantity_this_period
+        line.claimed_materials_stored = line.materials_stored
 
 
 @transaction.atomic
@@ -283,3 +296,62 @@ def invoice_set_status(*, invoice, status):
     invoice.status = status
     invoice.save(update_fields=["status"])
     return invoice
+
+
+@transaction.atomic
+def invoice_lines_bulk_update(
+    *,
+    invoice,
+    line_ids,
+    percent_complete=None,
+    retainage_work_rate=None,
+    release_all=False,
+    reviewing=False,
+):
+    """The same change on many lines at once, all or nothing; the number of lines changed."""
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=invoice.pk)
+    )
+    if not (reviewing and invoice.status == Status.UNDER_REVIEW):
+        _require_editable(invoice)
+    lines = list(invoice.lines.all())
+    selected = [line for line in lines if line.pk in set(line_ids)]
+    for line in selected:
+        if reviewing:
+            _keep_claimed(line)
+        entries = {}
+        if retainage_work_rate is not None:
+            entries["retainage_work_rate"] = retainage_work_rate
+        if release_all:
+            entries["retainage_work_released"] = (
+                line.previous_retainage_work + line.retainage_work_this_period
+            )
+            entries["retainage_materials_released"] = (
+                line.previous_retainage_materials + line.retainage_materials_this_period
+            )
+        if percent_complete is not None:
+            entries["percent_complete"] = percent_complete
+        pay_application.apply_entry(line, **entries)
+        line.version += 1
+    result, _ = _recompute(invoice, lines, invoice.contract)
+    errors = [i.message for i in result.errors if i.key in {line.position for line in selected}]
+    if _overbilling_forbidden(invoice):
+        errors += [i.message for i in result.warnings]
+    if errors:
+        raise ValidationError(errors)
+    InvoiceLine.objects.bulk_update(
+        lines,
+        [
+            *pay_application.COMPUTED_FIELDS,
+            *pay_application.ENTRY_FIELDS,
+            "version",
+            "claimed_work_this_period",
+            "claimed_quantity_this_period",
+            "claimed_materials_stored",
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    invoice.save(update_fields=pay_application.G702_FIELDS)
+    return len(selected)

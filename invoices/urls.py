@@ -5,7 +5,15 @@ from . import views
 CONTRACT = "<slug:company>/projects/<int:project>/contracts/<int:contract>/"
 
 urlpatterns = [
+    path(
+        "<slug:company>/projects/<int:project>/invoice-lines/<int:invoice_line>/",
+        views.invoice_line_save,
+        name="invoice_line_save",
+    ),
     path(CONTRACT + "invoices/new/", views.invoice_create, name="invoice_create"),
     path(CONTRACT + "invoices/<int:invoice>/", views.invoice_detail, name="invoice_detail"),
     path(CONTRACT + "invoices/<int:invoice>/submit/", views.invoice_submit, name="invoice_submit"),
+    path(
+        CONTRACT + "invoices/<int:invoice>/bulk/", views.invoice_bulk_edit, name="invoice_bulk_edit"
+    ),
 ]

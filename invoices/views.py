@@ -1,17 +1,21 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from contracts.views import _detail_page
-from permissions.access import requires
+from permissions.access import permissions_for, requires
 from tenancy.forms import add_service_error
 
 from . import selectors, services
-from .forms import InvoiceCreateForm
+from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, is_latest, line_editing
+from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm
+
+# Anyone who may type on some invoice's lines; line_editing() decides for this one.
+EDIT_ACTIONS = ("submit_new_invoice", "revise_resubmit", *ADMIN_ACTIONS)
 
 
-def _to_invoice(invoice):
+def _invoice_url(invoice):
     contract = invoice.contract
     return redirect(
         "invoice_detail",
@@ -35,13 +39,102 @@ def invoice_create(request, company, project, contract):
             add_service_error(form, error)
         else:
             messages.success(request, f"Invoice #{invoice.number} started for {invoice.period}.")
-            return _to_invoice(invoice)
+            return _invoice_url(invoice)
     return _detail_page(request, contract, invoice_form=form)
 
 
 @requires("preview_invoice", "view_contract", on="invoice")
 def invoice_detail(request, company, project, contract, invoice):
-    return render(request, "invoices/invoice_detail.html", selectors.invoice_page(invoice))
+    return _invoice_page(request, invoice)
+
+
+def _invoice_page(request, invoice, *, status=200):
+    editing = line_editing(permissions_for(request), invoice, is_latest=is_latest(invoice))
+    context = selectors.invoice_page(invoice) | {
+        "editing": editing,
+        "editable_lines": editing is not Editing.NONE,
+        "releases": invoice.invoice_type != invoice.Type.PROGRESS,
+    }
+    return render(request, "invoices/invoice_detail.html", context, status=status)
+
+
+@requires(*EDIT_ACTIONS, on="invoice")
+@require_POST
+def invoice_bulk_edit(request, company, project, contract, invoice):
+    """Set % complete or a retainage rate on the selected lines, or release their retainage."""
+    editing = line_editing(permissions_for(request), invoice, is_latest=is_latest(invoice))
+    if editing is Editing.NONE:
+        raise PermissionDenied("This invoice's lines cannot be edited now.")
+    form = BulkEditForm(request.POST, invoice=invoice)
+    if not form.is_valid():
+        for message in _form_messages(form):
+            messages.error(request, message)
+        return _invoice_url(invoice)
+    try:
+        count = services.invoice_lines_bulk_update(
+            invoice=invoice, reviewing=editing is Editing.REVIEW, **form.changes()
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{count} line{'s' if count != 1 else ''} updated.")
+    return _invoice_url(invoice)
+
+
+@requires(*EDIT_ACTIONS, on="invoice_line")
+@require_POST
+def invoice_line_save(request, company, project, invoice_line):
+    """Save one G703 row. htmx gets the row back (and the totals and G702 out of band);
+    a plain form post gets the invoice page."""
+    invoice = invoice_line.invoice
+    editing = line_editing(permissions_for(request), invoice, is_latest=is_latest(invoice))
+    if editing is Editing.NONE:
+        raise PermissionDenied("This invoice's lines cannot be edited now.")
+    form = LineEntryForm(request.POST, line=invoice_line)
+    context = {"line": invoice_line, "editing": editing, "invoice": invoice}
+    if not form.is_valid():
+        return _row_response(request, invoice, context | {"form": form}, refused=True)
+    entries = form.entries()
+    if not entries:
+        return _row_response(request, invoice, context)
+    try:
+        line, invoice, result = services.invoice_line_update(
+            line=invoice_line,
+            version=form.cleaned_data["version"],
+            reviewing=editing is Editing.REVIEW,
+            **entries,
+        )
+    except services.StaleEdit as stale:
+        conflict = str(stale)
+        return _row_response(request, invoice, context | {"line": stale.line, "conflict": conflict})
+    except ValidationError as error:
+        add_service_error(form, error)
+        return _row_response(request, invoice, context | {"form": form}, refused=True)
+    context |= {"line": line, "invoice": invoice, "totals": result.totals, "saved": True}
+    return _row_response(request, invoice, context)
+
+
+def _row_response(request, invoice, context, *, refused=False):
+    if request.htmx:
+        # Errors come back with 200: htmx swaps them in, where the person is typing.
+        form = context.get("form")
+        invalid = set(form.errors) if form is not None else set()
+        context["cells"] = cells_to_refresh(context["line"], request.POST, invalid)
+        context["releases"] = invoice.invoice_type != invoice.Type.PROGRESS
+        return render(request, "invoices/partials/line_saved.html", context)
+    if refused or "conflict" in context:
+        for message in [context.get("conflict"), *_form_messages(context.get("form"))]:
+            if message:
+                messages.error(request, message)
+        return _invoice_page(request, invoice, status=409 if "conflict" in context else 422)
+    return _invoice_url(invoice)
+
+
+def _form_messages(form):
+    if form is None:
+        return []
+    return [f"{error}" for errors in form.errors.values() for error in errors]
 
 
 @requires("submit_new_invoice", "manage_contract", on="invoice")
@@ -54,4 +147,4 @@ def invoice_submit(request, company, project, contract, invoice):
             messages.error(request, message)
     else:
         messages.success(request, f"Invoice #{invoice.number} submitted for review.")
-    return _to_invoice(invoice)
+    return _invoice_url(invoice)

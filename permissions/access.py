@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from contracts.models import ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine
+from invoices.models import InvoiceLine
 
 from . import matrix
 from .levels import GRANTS, Level, Tool
@@ -130,6 +131,8 @@ def contract_of(obj):
         return obj.sov_line.contract
     if isinstance(obj, ChangeOrderLine):
         return obj.change_order.contract
+    if isinstance(obj, InvoiceLine):
+        return obj.invoice.contract
     if isinstance(obj, (SOVLine, ChangeOrder)) or hasattr(obj, "contract_id"):
         return obj.contract
     return None

@@ -40,3 +40,19 @@ def quantity(value):
         return ""
     text = f"{Decimal(value):,.4f}".rstrip("0").rstrip(".")
     return text
+
+
+@register.filter
+def plain(value):
+    """A figure as typed in an input: no thousands separators, no trailing zeros."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def plain_money(value):
+    if value is None:
+        return ""
+    return f"{value:.2f}"

@@ -1,0 +1,116 @@
+"""An administrator edits an invoice in headless Chromium: keyboard entry, live totals and
+G702, a cell error, values kept across a reload, a conflict, and a review that rejects."""
+
+from decimal import Decimal as D
+
+import pytest
+from django_scopes import scope
+from playwright.sync_api import expect
+
+from invoices.services import invoice_create
+from tests.factories import (
+    PASSWORD,
+    BillingPeriodFactory,
+    ContractFactory,
+    SOVLineFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def invoice(company, project, admin):
+    contract = ContractFactory(project=project, number="SC-9", title="Electrical")
+    for position, value in enumerate(["10000.00", "20000.00", "30000.00"], start=1):
+        SOVLineFactory(
+            contract=contract, position=position, number=str(position), scheduled_value=D(value)
+        )
+    with scope(company=company):
+        return invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+
+
+def log_in(page, live_server, email):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def invoice_url(live_server, invoice):
+    contract = invoice.contract
+    return (
+        f"{live_server.url}/acme/projects/{contract.project_id}/contracts/{contract.pk}"
+        f"/invoices/{invoice.pk}/"
+    )
+
+
+def cell(page, label, number):
+    return page.get_by_label(f"{label}, line {number}", exact=True)
+
+
+def test_keyboard_entry_updates_row_totals_and_g702(live_server, page, invoice, output_dir):
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+    g702 = page.locator("#g702")
+
+    work = cell(page, "Work this period", 1)
+    work.click()
+    work.fill("2500")
+    page.keyboard.press("Enter")  # saves line 1, moves to line 2 in the same column
+    expect(cell(page, "Work this period", 2)).to_be_focused()
+    page.keyboard.type("5000")
+    page.keyboard.press("Tab")  # saves line 2
+
+    expect(page.locator(f"#l{line_pk(invoice, 1)}-g")).to_have_text("2,500.00")
+    expect(page.locator(f"#l{line_pk(invoice, 2)}-g")).to_have_text("5,000.00")
+    expect(page.locator("#g703-totals")).to_contain_text("7,500.00")
+    # 7,500 less 10% retainage.
+    expect(g702).to_contain_text("6,750.00")
+
+    percent = cell(page, "Percent complete", 3)
+    percent.fill("50")
+    percent.press("Tab")
+    expect(cell(page, "Work this period", 3)).to_have_value("15000.00")
+    expect(g702).to_contain_text("20,250.00")  # 22,500 less 10%
+    page.screenshot(path=output_dir / "invoice-editing.png", full_page=True)
+
+    stored = cell(page, "Materials presently stored", 1)
+    stored.fill("-40")
+    stored.press("Tab")
+    expect(page.locator(f"#l{line_pk(invoice, 1)}-error")).to_contain_text("cannot be negative")
+    expect(stored).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path=output_dir / "invoice-cell-error.png", full_page=True)
+
+    page.reload()
+    expect(cell(page, "Work this period", 1)).to_have_value("2500.00")
+    expect(cell(page, "Work this period", 3)).to_have_value("15000.00")
+    expect(cell(page, "Materials presently stored", 1)).to_have_value("0.00")
+
+
+def test_a_second_editor_gets_the_conflict_and_the_fresh_line(
+    live_server, browser, invoice, output_dir
+):
+    first, second = browser.new_page(), browser.new_page()
+    for page in (first, second):
+        log_in(page, live_server, "admin@acme.test")
+        page.goto(invoice_url(live_server, invoice))
+
+    mine = cell(first, "Work this period", 1)
+    mine.fill("1000")
+    mine.press("Tab")
+    expect(first.locator(f"#l{line_pk(invoice, 1)}-g")).to_have_text("1,000.00")
+
+    theirs = cell(second, "Work this period", 1)  # still showing version 1
+    theirs.fill("9000")
+    theirs.press("Tab")
+    error = second.locator(f"#l{line_pk(invoice, 1)}-error")
+    expect(error).to_contain_text("changed by someone else")
+    expect(cell(second, "Work this period", 1)).to_have_value("1000.00")
+    second.screenshot(path=output_dir / "invoice-conflict.png", full_page=True)
+
+
+def line_pk(invoice, position):
+    with scope(company=invoice.contract.project.company):
+        return invoice.lines.get(position=position).pk
