@@ -58,6 +58,7 @@ def victim_objects(company):
         "change_order_line": change_order_line.pk,
         "period": period.pk,
         "invoice": invoice.pk,
+        "invoice_line": invoice.lines.with_scopes_disabled().first().pk,
         "permission_template": template.pk,
         "project_member": project_member.pk,
     }
