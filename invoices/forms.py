@@ -2,7 +2,7 @@ from django import forms
 
 from billing.models import BillingPeriod
 
-from .models import Invoice
+from .models import Invoice, ReviewStatus
 
 
 class InvoiceCreateForm(forms.Form):
@@ -143,4 +143,43 @@ class BulkEditForm(forms.Form):
             "percent_complete": data.get("percent_complete"),
             "retainage_work_rate": data.get("retainage_work_rate"),
             "release_all": data["operation"] == "release",
+        }
+
+
+REVIEW_OUTCOMES = [
+    (Invoice.Status.APPROVED, "Approve"),
+    (Invoice.Status.APPROVED_AS_NOTED, "Approve as noted"),
+    (Invoice.Status.PENDING_OWNER_APPROVAL, "Pending owner approval"),
+    (Invoice.Status.REVISE_RESUBMIT, "Send back to revise"),
+]
+
+
+class ReviewForm(forms.Form):
+    """One approve/reject choice and reason per line, and the outcome."""
+
+    outcome = forms.ChoiceField(choices=REVIEW_OUTCOMES)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"decision_{line.pk}"] = forms.ChoiceField(
+                choices=ReviewStatus.choices,
+                initial=line.review_status or ReviewStatus.APPROVED,
+                widget=forms.RadioSelect,
+                label=f"Line {line.number}",
+            )
+            self.fields[f"reason_{line.pk}"] = forms.CharField(
+                max_length=500, required=False, initial=line.review_reason, label="Reason"
+            )
+
+    def rows(self):
+        return [
+            (line, self[f"decision_{line.pk}"], self[f"reason_{line.pk}"]) for line in self.lines
+        ]
+
+    def decisions(self):
+        data = self.cleaned_data
+        return {
+            line.pk: (data[f"decision_{line.pk}"], data[f"reason_{line.pk}"]) for line in self.lines
         }

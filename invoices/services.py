@@ -15,7 +15,7 @@ from contracts.models import Contract
 from contracts.selectors import billable_items
 
 from . import pay_application
-from .models import Invoice, InvoiceLine
+from .models import Invoice, InvoiceLine, ReviewStatus
 
 Status = Invoice.Status
 BATCH_SIZE = 1000  # rows per INSERT: 1,000 lines × 50 columns stays under PostgreSQL's limit
@@ -355,3 +355,29 @@ def invoice_lines_bulk_update(
     )
     invoice.save(update_fields=pay_application.G702_FIELDS)
     return len(selected)
+
+
+@transaction.atomic
+def invoice_review(*, invoice, decisions, outcome):
+    """An admin's review: each line approved or rejected (with a reason), then an outcome.
+
+    `decisions` maps line ids to (review status, reason). Any rejected line sends the
+    invoice back to Revise & Resubmit whatever the outcome asked for.
+    """
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+    if invoice.status != Status.UNDER_REVIEW:
+        raise ValidationError(
+            f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}, not under "
+            "review."
+        )
+    lines = {line.pk: line for line in invoice.lines.all()}
+    for pk, (review_status, reason) in decisions.items():
+        line = lines[pk]
+        if review_status == ReviewStatus.REJECTED and not reason.strip():
+            raise ValidationError(f"Line {line.number}: say why it is rejected.")
+        line.review_status, line.review_reason = review_status, reason.strip()
+    InvoiceLine.objects.bulk_update(lines.values(), ["review_status", "review_reason"])
+    rejected = [line for line in lines.values() if line.review_status == ReviewStatus.REJECTED]
+    invoice.status = Status.REVISE_RESUBMIT if rejected else outcome
+    invoice.save(update_fields=["status"])
+    return invoice, rejected

@@ -16,4 +16,6 @@ urlpatterns = [
     path(
         CONTRACT + "invoices/<int:invoice>/bulk/", views.invoice_bulk_edit, name="invoice_bulk_edit"
     ),
+    path(CONTRACT + "invoices/<int:invoice>/review/", views.invoice_review, name="invoice_review"),
+    path(CONTRACT + "invoices/<int:invoice>/status/", views.invoice_status, name="invoice_status"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.views import _detail_page
 from permissions.access import permissions_for, requires
@@ -9,7 +9,8 @@ from tenancy.forms import add_service_error
 
 from . import selectors, services
 from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, is_latest, line_editing
-from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm
+from .emails import notify_revise_resubmit
+from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
 
 # Anyone who may type on some invoice's lines; line_editing() decides for this one.
 EDIT_ACTIONS = ("submit_new_invoice", "revise_resubmit", *ADMIN_ACTIONS)
@@ -54,6 +55,7 @@ def _invoice_page(request, invoice, *, status=200):
         "editing": editing,
         "editable_lines": editing is not Editing.NONE,
         "releases": invoice.invoice_type != invoice.Type.PROGRESS,
+        "statuses": invoice.Status.choices,
     }
     return render(request, "invoices/invoice_detail.html", context, status=status)
 
@@ -137,9 +139,12 @@ def _form_messages(form):
     return [f"{error}" for errors in form.errors.values() for error in errors]
 
 
-@requires("submit_new_invoice", "manage_contract", on="invoice")
+@requires("submit_new_invoice", "revise_resubmit", "manage_contract", on="invoice")
 @require_POST
 def invoice_submit(request, company, project, contract, invoice):
+    editing = line_editing(permissions_for(request), invoice, is_latest=is_latest(invoice))
+    if editing is not Editing.ENTRY:
+        raise PermissionDenied("This invoice cannot be submitted now.")
     try:
         services.invoice_submit(invoice=invoice)
     except ValidationError as error:
@@ -147,4 +152,50 @@ def invoice_submit(request, company, project, contract, invoice):
             messages.error(request, message)
     else:
         messages.success(request, f"Invoice #{invoice.number} submitted for review.")
+    return _invoice_url(invoice)
+
+
+@requires(*ADMIN_ACTIONS, on="invoice")
+@require_http_methods(["GET", "POST"])
+def invoice_review(request, company, project, contract, invoice):
+    """Each line approved or rejected with a reason; any rejection sends the invoice back."""
+    lines = list(invoice.lines.all())
+    form = ReviewForm(request.POST or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice, rejected = services.invoice_review(
+                invoice=invoice, decisions=form.decisions(), outcome=form.cleaned_data["outcome"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if rejected:
+                notify_revise_resubmit(invoice, rejected, reviewer=request.user)
+            messages.success(
+                request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
+            )
+            return _invoice_url(invoice)
+    return render(
+        request,
+        "invoices/invoice_review.html",
+        {"invoice": invoice, "contract": contract, "form": form},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@requires(*ADMIN_ACTIONS, on="invoice")
+@require_POST
+def invoice_status(request, company, project, contract, invoice):
+    """An admin sets any status."""
+    try:
+        invoice = services.invoice_set_status(
+            invoice=invoice, status=request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
+        )
     return _invoice_url(invoice)

@@ -114,3 +114,24 @@ def test_a_second_editor_gets_the_conflict_and_the_fresh_line(
 def line_pk(invoice, position):
     with scope(company=invoice.contract.project.company):
         return invoice.lines.get(position=position).pk
+
+
+def test_review_rejects_a_line_and_sends_the_invoice_back(
+    live_server, page, invoice, output_dir, smtp_server, vendor
+):
+    with scope(company=invoice.contract.project.company):
+        from invoices.services import invoice_submit
+
+        invoice_submit(invoice=invoice)
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+    page.get_by_role("link", name="Review lines").click()
+    page.locator(f"input[name='decision_{line_pk(invoice, 2)}'][value='rejected']").check()
+    page.locator(f"input[name='reason_{line_pk(invoice, 2)}']").fill("No backup for this amount")
+    page.screenshot(path=output_dir / "invoice-review.png", full_page=True)
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(".subtitle")).to_contain_text("Revise & resubmit")
+    expect(page.locator(f"#line-{line_pk(invoice, 2)}")).to_contain_text(
+        "Rejected: No backup for this amount"
+    )
+    page.screenshot(path=output_dir / "invoice-revise-resubmit.png", full_page=True)

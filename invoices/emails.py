@@ -1,0 +1,35 @@
+"""Emails about invoices, to the commitment's invoice contacts."""
+
+from django.urls import reverse
+
+from tenancy.emails import absolute_url, queue_email
+
+
+def notify_revise_resubmit(invoice, rejected_lines, *, reviewer):
+    """Tell the invoice contacts their invoice came back, and why, line by line."""
+    contract = invoice.contract
+    link = absolute_url(
+        reverse(
+            "invoice_detail",
+            kwargs={
+                "company": contract.project.company.slug,
+                "project": contract.project_id,
+                "contract": contract.pk,
+                "invoice": invoice.pk,
+            },
+        )
+    )
+    for person in contract.invoice_contacts.exclude(email=""):
+        queue_email(
+            to=person.email,
+            subject_template="invoices/emails/revise_resubmit_subject.txt",
+            body_template="invoices/emails/revise_resubmit.txt",
+            context={
+                "person": person,
+                "invoice": invoice,
+                "contract": contract,
+                "lines": rejected_lines,
+                "reviewer": reviewer,
+                "link": link,
+            },
+        )
