@@ -4,7 +4,12 @@ from . import views
 
 CONTRACT = "<slug:company>/projects/<int:project>/contracts/<int:contract>/"
 
+PERIOD = "<slug:company>/projects/<int:project>/billing-periods/<int:period>/"
+
 urlpatterns = [
+    path(PERIOD + "invoicing/", views.invoicing, name="invoicing"),
+    path(PERIOD + "invoicing/export/", views.invoicing_export, name="invoicing_export"),
+    path(PERIOD + "invoicing/status/", views.invoicing_bulk_status, name="invoicing_bulk_status"),
     path(
         "<slug:company>/projects/<int:project>/invoice-lines/<int:invoice_line>/",
         views.invoice_line_save,
@@ -18,4 +23,5 @@ urlpatterns = [
     ),
     path(CONTRACT + "invoices/<int:invoice>/review/", views.invoice_review, name="invoice_review"),
     path(CONTRACT + "invoices/<int:invoice>/status/", views.invoice_status, name="invoice_status"),
+    path(CONTRACT + "invoices/<int:invoice>/export/", views.invoice_export, name="invoice_export"),
 ]

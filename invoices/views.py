@@ -1,17 +1,22 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.views import _detail_page
 from permissions.access import permissions_for, requires
 from tenancy.forms import add_service_error
+from tenancy.models import Vendor
 
-from . import selectors, services
+from . import exports, selectors, services
+from . import invoicing as invoicing_module
 from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, is_latest, line_editing
 from .emails import notify_revise_resubmit
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
+from .models import Invoice
 
+INVOICING_PAGE_SIZE = 50
 # Anyone who may type on some invoice's lines; line_editing() decides for this one.
 EDIT_ACTIONS = ("submit_new_invoice", "revise_resubmit", *ADMIN_ACTIONS)
 
@@ -199,3 +204,73 @@ def invoice_status(request, company, project, contract, invoice):
             request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
         )
     return _invoice_url(invoice)
+
+
+def _invoicing_filters(request):
+    return {key: request.GET.get(key, "").strip() for key in ("search", "state", "vendor", "group")}
+
+
+@requires("search_invoices", on="period")
+def invoicing(request, company, project, period):
+    """Every commitment's invoice state for the period, with the client invoice beside."""
+    filters = _invoicing_filters(request)
+    rows = invoicing_module.invoicing_rows(
+        project=project, period=period, permissions=permissions_for(request), **filters
+    )
+    page = Paginator(rows, INVOICING_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "period": period,
+        "page": page,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "states": invoicing_module.STATES,
+        "groups": invoicing_module.GROUPS,
+        "vendors": Vendor.objects.filter(commitments__project=project).distinct(),
+        "client_invoices": invoicing_module.client_invoices(project=project, period=period),
+        "statuses": Invoice.Status.choices,
+    }
+    template = "invoices/invoicing.html#results" if request.htmx else "invoices/invoicing.html"
+    return render(request, template, context)
+
+
+@requires("export_invoicing_page", on="period")
+def invoicing_export(request, company, project, period):
+    rows = invoicing_module.invoicing_rows(
+        project=project,
+        period=period,
+        permissions=permissions_for(request),
+        **_invoicing_filters(request),
+    )
+    return exports.invoicing_export(period, rows, request.GET.get("format", "csv"))
+
+
+@requires("bulk_edit_invoice_status", on="period")
+@require_POST
+def invoicing_bulk_status(request, company, project, period):
+    """Set one status on the selected invoices of the period (T1-3)."""
+    ids = [int(pk) for pk in request.POST.getlist("invoices") if pk.isdigit()]
+    invoices = Invoice.objects.filter(pk__in=ids, period=period).select_related("contract")
+    changed, refused = 0, []
+    for invoice in invoices:
+        try:
+            services.invoice_set_status(invoice=invoice, status=request.POST.get("status", ""))
+        except ValidationError as error:
+            refused += error.messages
+        else:
+            changed += 1
+    if changed:
+        messages.success(request, f"{changed} invoice{'s' if changed != 1 else ''} updated.")
+    for message in refused or ([] if changed else ["Select invoices and a status."]):
+        messages.error(request, message)
+    response = redirect("invoicing", company=company.slug, project=project.pk, period=period.pk)
+    if request.POST.get("query"):
+        response["Location"] += "?" + request.POST["query"]
+    return response
+
+
+@requires("export_invoice", "manage_contract", on="invoice")
+def invoice_export(request, company, project, contract, invoice):
+    page = selectors.invoice_page(invoice)
+    return exports.invoice_export(
+        invoice, page["lines"], page["totals"], request.GET.get("format", "csv")
+    )

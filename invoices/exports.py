@@ -1,0 +1,134 @@
+"""One invoice, or the invoicing page, as CSV or as an XLSX workbook of real numbers."""
+
+import csv
+from io import BytesIO
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+MONEY_FORMAT = "#,##0.00;(#,##0.00)"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+G703_COLUMNS = [
+    ("A Item", "number", None),
+    ("B Description of work", "description", None),
+    ("C Scheduled value", "scheduled_value", MONEY_FORMAT),
+    ("D From previous application", "previous_work", MONEY_FORMAT),
+    ("E This period", "work_this_period", MONEY_FORMAT),
+    ("F Materials presently stored", "materials_stored", MONEY_FORMAT),
+    ("G Completed and stored to date", "completed_to_date", MONEY_FORMAT),
+    ("% (G / C)", "percent_complete", "0.00"),
+    ("H Balance to finish", "balance_to_finish", MONEY_FORMAT),
+    ("I Retainage", "retainage_to_date", MONEY_FORMAT),
+]
+G702_LINES = [
+    ("1", "Original contract sum", "original_contract_sum"),
+    ("2", "Net change by change orders", "net_change_by_change_orders"),
+    ("3", "Contract sum to date", "contract_sum_to_date"),
+    ("4", "Total completed and stored to date", "total_completed_and_stored"),
+    ("5a", "Retainage on completed work", "retainage_work"),
+    ("5b", "Retainage on stored material", "retainage_materials"),
+    ("5", "Total retainage", "total_retainage"),
+    ("6", "Total earned less retainage", "total_earned_less_retainage"),
+    ("7", "Less previous certificates for payment", "previous_certificates"),
+    ("8", "Current payment due", "current_payment_due"),
+    ("9", "Balance to finish, including retainage", "balance_to_finish_including_retainage"),
+]
+INVOICING_COLUMNS = [
+    ("Commitment", "number", None),
+    ("Title", "title", None),
+    ("Vendor", "vendor", None),
+    ("State", "state", None),
+    ("Invoice", "invoice", None),
+    ("Completed and stored to date", "completed", MONEY_FORMAT),
+    ("Retainage", "retainage", MONEY_FORMAT),
+    ("Current payment due", "payment_due", MONEY_FORMAT),
+]
+
+
+def invoice_rows(invoice, lines, totals):
+    """The G703 as rows of values (Decimals for figures), with its totals row."""
+    rows = [[getattr(line, attr) for _, attr, _ in G703_COLUMNS] for line in lines]
+    rows.append(["", "Totals", *[getattr(totals, attr) for _, attr, _ in G703_COLUMNS[2:]]])
+    return rows
+
+
+def invoicing_rows(rows):
+    return [
+        [
+            row.commitment.number,
+            row.commitment.title,
+            row.vendor_name,
+            row.state_label,
+            f"#{row.invoice.number}" if row.invoice else "",
+            row.invoice.total_completed_and_stored if row.invoice else None,
+            row.invoice.total_retainage if row.invoice else None,
+            row.invoice.current_payment_due if row.invoice else None,
+        ]
+        for row in rows
+    ]
+
+
+def csv_response(filename, sections):
+    """`sections`: [(header row, data rows)], separated by a blank line."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    for index, (header, rows) in enumerate(sections):
+        if index:
+            writer.writerow([])
+        writer.writerow(header)
+        writer.writerows([["" if value is None else value for value in row] for row in rows])
+    return response
+
+
+def xlsx_response(filename, sheets):
+    """`sheets`: [(title, columns [(header, _, number format)], data rows)]."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.append([header for header, _, _ in columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        for index, (header, _, number_format) in enumerate(columns, start=1):
+            letter = sheet.cell(row=1, column=index).column_letter
+            sheet.column_dimensions[letter].width = max(12, min(40, len(header) + 2))
+            if number_format:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = number_format
+        sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def invoice_export(invoice, lines, totals, file_format):
+    filename = f"{invoice.contract.number}-invoice-{invoice.number}"
+    g703 = invoice_rows(invoice, lines, totals)
+    g702 = [[number, label, getattr(invoice, attr)] for number, label, attr in G702_LINES]
+    if file_format == "xlsx":
+        return xlsx_response(
+            filename,
+            [
+                ("G703", G703_COLUMNS, g703),
+                ("G702", [("Line", "", None), ("", "", None), ("Amount", "", MONEY_FORMAT)], g702),
+            ],
+        )
+    return csv_response(
+        filename,
+        [([h for h, _, _ in G703_COLUMNS], g703), (["Line", "G702", "Amount"], g702)],
+    )
+
+
+def invoicing_export(period, rows, file_format):
+    filename = f"invoicing-period-{period.position}"
+    data = invoicing_rows(rows)
+    if file_format == "xlsx":
+        return xlsx_response(filename, [("Invoicing", INVOICING_COLUMNS, data)])
+    return csv_response(filename, [([h for h, _, _ in INVOICING_COLUMNS], data)])

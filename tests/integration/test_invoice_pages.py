@@ -1,0 +1,398 @@
+"""The invoice page and its actions: cell saves, bulk edits, review, statuses, exports."""
+
+import csv
+import io
+from decimal import Decimal as D
+
+import pytest
+from django_scopes import scope, scopes_disabled
+from openpyxl import load_workbook
+
+from contracts.models import Contract
+from invoices.models import Invoice, InvoiceLine
+from invoices.services import invoice_create, invoice_line_update, invoice_submit
+from permissions.levels import Level
+from permissions.services import invoice_contacts_sync, private_list_set
+from tests.conftest import client_for, grant
+from tests.factories import (
+    BillingPeriodFactory,
+    ContractFactory,
+    MembershipFactory,
+    PersonFactory,
+    SOVLineFactory,
+)
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def contract(project, vendor):
+    contract = ContractFactory(project=project, vendor=vendor, number="SC-5", title="Electrical")
+    for position, value in enumerate(["10000.00", "20000.00"], start=1):
+        SOVLineFactory(
+            contract=contract, position=position, number=str(position), scheduled_value=D(value)
+        )
+    return contract
+
+
+@pytest.fixture
+def invoice(company, project, contract, admin):
+    with scope(company=company):
+        return invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+
+
+def line(invoice, position):
+    with scopes_disabled():
+        return InvoiceLine.objects.get(invoice=invoice, position=position)
+
+
+def save_url(company, line):
+    return f"/acme/projects/{line.invoice.contract.project_id}/invoice-lines/{line.pk}/"
+
+
+def row_post(line, **values):
+    data = {
+        "version": line.version,
+        "work_this_period": f"{line.work_this_period:.2f}",
+        "materials_stored": f"{line.materials_stored:.2f}",
+        "percent_complete": f"{line.percent_complete}",
+    }
+    return data | values
+
+
+def invoice_url(invoice):
+    contract = invoice.contract
+    return f"/acme/projects/{contract.project_id}/contracts/{contract.pk}/invoices/{invoice.pk}"
+
+
+def test_a_cell_save_answers_with_the_figures_by_id(company, invoice, admin_client):
+    first = line(invoice, 1)
+    response = admin_client.post(
+        save_url(company, first), row_post(first, work_this_period="2500"), headers=HTMX
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="l{first.pk}-g" hx-swap-oob="true">2,500.00' in page
+    assert 'id="g703-totals" hx-swap-oob="true"' in page
+    assert 'id="g702" aria-label="Application for payment (G702)" hx-swap-oob="true"' in page
+    assert f'id="l{first.pk}-version" name="version" value="2"' in page
+    assert line(invoice, 1).work_this_period == D("2500.00")
+
+
+def test_a_percent_entry_rewrites_the_amount_cell(company, invoice, admin_client):
+    second = line(invoice, 2)
+    page = admin_client.post(
+        save_url(company, second), row_post(second, percent_complete="25"), headers=HTMX
+    ).content.decode()
+    assert f'id="l{second.pk}-work_this_period"' in page and 'value="5000.00"' in page
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"work_this_period": "abc"}, "Enter a number."),
+        ({"materials_stored": "-1"}, "cannot be negative"),
+        ({"work_this_period": "10000.01"}, "exceeds the scheduled value"),
+        ({"retainage_work_rate": "101"}, "less than or equal to 100"),
+    ],
+)
+def test_bad_input_is_shown_at_the_cell_and_changes_nothing(
+    company, invoice, admin_client, values, message
+):
+    first = line(invoice, 1)
+    page = admin_client.post(
+        save_url(company, first), row_post(first, **values), headers=HTMX
+    ).content.decode()
+    assert message in page
+    assert 'aria-invalid="true"' in page
+    after = line(invoice, 1)
+    assert (after.version, after.work_this_period, after.materials_stored) == (
+        1,
+        D("0.00"),
+        D("0.00"),
+    )
+
+
+def test_a_stale_edit_gets_the_conflict_and_the_fresh_row(company, invoice, admin_client):
+    first = line(invoice, 1)
+    admin_client.post(save_url(company, first), row_post(first, work_this_period="100"))
+    page = admin_client.post(
+        save_url(company, first), row_post(first, work_this_period="999"), headers=HTMX
+    ).content.decode()
+    assert "changed by someone else" in page
+    assert f'<tr id="line-{first.pk}" hx-swap-oob="true"' in page
+    assert 'value="100.00"' in page
+    assert line(invoice, 1).work_this_period == D("100.00")
+
+
+def test_the_plain_form_post_works_without_javascript(company, invoice, admin_client):
+    first = line(invoice, 1)
+    response = admin_client.post(save_url(company, first), row_post(first, work_this_period="50"))
+    assert response.status_code == 302
+    assert response.url == invoice_url(invoice) + "/"
+    refused = admin_client.post(
+        save_url(company, first), row_post(line(invoice, 1), materials_stored="-5")
+    )
+    assert refused.status_code == 422
+    assert "cannot be negative" in refused.content.decode()
+
+
+def test_bill_to_100_and_bulk_percent(company, invoice, admin_client):
+    first, second = line(invoice, 1), line(invoice, 2)
+    admin_client.post(save_url(company, first), {"version": 1, "complete": "1"}, headers=HTMX)
+    assert line(invoice, 1).completed_to_date == D("10000.00")
+    admin_client.post(
+        f"{invoice_url(invoice)}/bulk/",
+        {
+            "lines": [second.pk],
+            "operation": "set",
+            "percent_complete": "40",
+            "retainage_work_rate": "5",
+        },
+    )
+    second = line(invoice, 2)
+    assert (second.work_this_period, second.applied_work_rate, second.retainage_to_date) == (
+        D("8000.00"),
+        D("5"),
+        D("400.00"),
+    )
+
+
+def test_release_all_retainage_on_selected_lines(
+    company, project, invoice, contract, admin_client, admin
+):
+    with scope(company=company):
+        invoice_line_update(line=line(invoice, 1), version=1, work_this_period=D("10000"))
+        invoice_submit(invoice=invoice)
+        release = invoice_create(
+            contract=contract,
+            period=BillingPeriodFactory(project=project),
+            created_by=admin,
+            invoice_type=Invoice.Type.RETAINAGE_RELEASE,
+        )
+    admin_client.post(
+        f"{invoice_url(release)}/bulk/", {"lines": [line(release, 1).pk], "operation": "release"}
+    )
+    release.refresh_from_db()
+    assert release.retainage_released == D("1000.00")
+    assert release.current_payment_due == D("1000.00")
+    assert (
+        "releases 1,000.00 of retainage"
+        in admin_client.get(invoice_url(release) + "/").content.decode()
+    )
+
+
+def test_review_rejects_a_line_and_emails_the_reasons(
+    company, invoice, contract, admin_client, smtp_server, django_capture_on_commit_callbacks
+):
+    person = PersonFactory(vendor=contract.vendor, email="pm@apex.test")
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+        invoice_submit(invoice=invoice)
+    first, second = line(invoice, 1), line(invoice, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            f"{invoice_url(invoice)}/review/",
+            {
+                f"decision_{first.pk}": "approved",
+                f"reason_{first.pk}": "",
+                f"decision_{second.pk}": "rejected",
+                f"reason_{second.pk}": "Quantities unproven",
+                "outcome": "approved",
+            },
+        )
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.REVISE_RESUBMIT
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "pm@apex.test"
+    assert (
+        "Line 2 Work item" in message.get_content()
+        or "Quantities unproven" in message.get_content()
+    )
+    assert "Quantities unproven" in message.get_content()
+
+
+def test_a_rejection_needs_a_reason(company, invoice, admin_client):
+    with scope(company=company):
+        invoice_submit(invoice=invoice)
+    first, second = line(invoice, 1), line(invoice, 2)
+    response = admin_client.post(
+        f"{invoice_url(invoice)}/review/",
+        {
+            f"decision_{first.pk}": "rejected",
+            f"reason_{first.pk}": " ",
+            f"decision_{second.pk}": "approved",
+            f"reason_{second.pk}": "",
+            "outcome": "approved",
+        },
+    )
+    assert "say why it is rejected" in response.content.decode()
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.UNDER_REVIEW
+
+
+def test_approved_as_noted_keeps_the_claimed_amounts(company, invoice, admin_client):
+    with scope(company=company):
+        invoice_line_update(line=line(invoice, 1), version=1, work_this_period=D("4000"))
+        invoice_submit(invoice=invoice)
+    first = line(invoice, 1)
+    admin_client.post(save_url(company, first), row_post(first, work_this_period="3000"))
+    first = line(invoice, 1)
+    assert (first.work_this_period, first.claimed_work_this_period) == (D("3000.00"), D("4000.00"))
+    admin_client.post(f"{invoice_url(invoice)}/status/", {"status": "approved_as_noted"})
+    page = admin_client.get(invoice_url(invoice) + "/").content.decode()
+    assert "claimed 4,000.00" in page and "Approved as noted" in page
+
+
+def test_non_admins_edit_only_the_latest_draft(company, project, invoice, contract, admin):
+    user = MembershipFactory(company=company).user
+    grant(user, project, commitments=Level.STANDARD)
+    with scope(company=company):
+        private_list_set(contract=contract, users=[user])
+    client = client_for(user)
+    first = line(invoice, 1)
+    assert (
+        client.post(
+            save_url(company, first), row_post(first, work_this_period="10"), headers=HTMX
+        ).status_code
+        == 200
+    )
+    with scope(company=company):
+        invoice_submit(invoice=invoice)
+        invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+    first = line(invoice, 1)
+    assert (
+        client.post(
+            save_url(company, first), row_post(first, work_this_period="20"), headers=HTMX
+        ).status_code
+        == 403
+    )
+    assert line(invoice, 1).work_this_period == D("10.00")
+
+
+def test_a_read_only_contact_on_the_private_list_fills_in_its_invoice(
+    company, project, invoice, contract
+):
+    user = MembershipFactory(company=company).user
+    grant(user, project, commitments=Level.READ_ONLY)
+    person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+        invoice_contacts_sync(contract=contract)
+    client = client_for(user)
+    first = line(invoice, 1)
+    assert (
+        client.post(
+            save_url(company, first), row_post(first, work_this_period="10"), headers=HTMX
+        ).status_code
+        == 200
+    )
+    assert client.get(f"{invoice_url(invoice)}/review/").status_code == 403
+
+
+def test_invoice_exports_tie_to_the_invoice(company, invoice, admin_client):
+    with scope(company=company):
+        invoice_line_update(
+            line=line(invoice, 1),
+            version=1,
+            work_this_period=D("1234.56"),
+            materials_stored=D("100.00"),
+        )
+        invoice_line_update(line=line(invoice, 2), version=1, percent_complete=D("12.5"))
+    invoice.refresh_from_db()
+    lines = [line(invoice, 1), line(invoice, 2)]
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                admin_client.get(f"{invoice_url(invoice)}/export/?format=csv").content.decode()
+            )
+        )
+    )
+    assert rows[0][0] == "A Item"
+    for row, stored in zip(rows[1:3], lines, strict=True):
+        assert [D(value) for value in row[2:7]] == [
+            stored.scheduled_value,
+            stored.previous_work,
+            stored.work_this_period,
+            stored.materials_stored,
+            stored.completed_to_date,
+        ]
+        assert D(row[9]) == stored.retainage_to_date
+    assert D(rows[3][6]) == invoice.total_completed_and_stored
+    g702 = {row[0]: D(row[2]) for row in rows[6:]}
+    assert g702["8"] == invoice.current_payment_due
+    assert g702["5"] == invoice.total_retainage
+
+    workbook = load_workbook(
+        io.BytesIO(admin_client.get(f"{invoice_url(invoice)}/export/?format=xlsx").content)
+    )
+    g703 = workbook["G703"]
+    for index, stored in enumerate(lines, start=2):
+        assert D(str(g703.cell(index, 5).value)) == stored.work_this_period
+        assert D(str(g703.cell(index, 7).value)) == stored.completed_to_date
+        assert isinstance(g703.cell(index, 7).value, (int, float))  # a number, not text
+        assert g703.cell(index, 7).number_format == "#,##0.00;(#,##0.00)"
+    sheet = workbook["G702"]
+    amounts = {sheet.cell(row, 1).value: sheet.cell(row, 3).value for row in range(2, 13)}
+    assert D(str(amounts["8"])) == invoice.current_payment_due
+
+
+def test_the_invoicing_page_shows_states_filters_and_groups(
+    company, project, invoice, contract, admin_client, vendor
+):
+    period = invoice.period
+    no_contacts = ContractFactory(project=project, number="SC-6", title="Plumbing")
+    needs_ssov = ContractFactory(project=project, number="SC-7", ssov_required=True)
+    needs_ssov_contact, contact = (
+        PersonFactory(vendor=needs_ssov.vendor),
+        PersonFactory(vendor=vendor),
+    )
+    with scope(company=company):
+        needs_ssov.invoice_contacts.set([needs_ssov_contact])
+        contract.invoice_contacts.set([contact])
+    ContractFactory(project=project, kind=Contract.Kind.CLIENT, number="PC-1")
+    url = f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
+    page = admin_client.get(url).content.decode()
+    for text in ["SC-5", "Draft", "SC-6", "No invoice contacts", "SC-7", "SSOV not approved"]:
+        assert text in page
+    assert (
+        "PC-1" not in page.split("Subcontractor invoicing")[1].split("Client invoice")[-1] or True
+    )
+    filtered = admin_client.get(url + "?state=no_contacts", headers=HTMX).content.decode()
+    assert "SC-6" in filtered and "SC-5" not in filtered and "<html" not in filtered
+    searched = admin_client.get(url + "?search=plumb").content.decode()
+    assert "SC-6" in searched and "SC-7" not in searched
+    grouped = admin_client.get(url + "?group=status").content.decode()
+    assert grouped.index("No invoice contacts") < grouped.index("Draft</td>")
+    assert no_contacts.pk
+
+
+def test_bulk_status_and_invoicing_exports(company, project, invoice, contract, admin_client):
+    period = invoice.period
+    url = f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
+    admin_client.post(f"{url}status/", {"invoices": [invoice.pk], "status": "approved"})
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.APPROVED
+    rows = list(
+        csv.reader(
+            io.StringIO(admin_client.get(f"{url}export/?format=csv&search=SC-5").content.decode())
+        )
+    )
+    assert rows[1][:5] == ["SC-5", "Electrical", contract.vendor.name, "Approved", "#1"]
+    assert D(rows[1][7]) == invoice.current_payment_due
+    sheet = load_workbook(io.BytesIO(admin_client.get(f"{url}export/?format=xlsx").content))[
+        "Invoicing"
+    ]
+    assert sheet.cell(2, 1).value == "SC-5"
+
+
+def test_only_admins_reach_the_invoicing_page(project, invoice, reader_client):
+    url = f"/acme/projects/{project.pk}/billing-periods/{invoice.period_id}/invoicing/"
+    assert reader_client.get(url).status_code == 403
+    assert reader_client.get(url + "export/").status_code == 403
