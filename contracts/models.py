@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
@@ -79,6 +81,10 @@ class Contract(models.Model):
     ssov_status = models.CharField(
         max_length=20, choices=SSOVStatus.choices, default=SSOVStatus.DRAFT
     )
+    # Sliding-scale retainage on work, at most five rules: [{"from_percent": "50",
+    # "rate": "5"}, ...] as decimal strings. Kept on the contract because every invoice
+    # edit reads it: a column costs no query, a table would cost one per edit.
+    retainage_rules = models.JSONField(default=list, blank=True)
     payments_issued_enabled = models.BooleanField(default=False, verbose_name="Payments Issued tab")
     invoice_contacts = models.ManyToManyField(
         Person, blank=True, related_name="invoice_contact_for"
@@ -126,30 +132,12 @@ class Contract(models.Model):
         """Who the contract is with: the vendor of a commitment, the client of a contract."""
         return self.vendor if self.is_commitment else self.client
 
-
-class RetainageRule(models.Model):
-    """Sliding-scale retainage on work: from this percent complete, retain this rate."""
-
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="retainage_rules")
-    from_percent = models.DecimalField(**RATE, verbose_name="from % complete")
-    rate = models.DecimalField(**RATE, verbose_name="retainage (%)")
-
-    objects = ScopedManager(company="contract__project__company")
-
-    class Meta:
-        ordering = ["from_percent"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "from_percent"],
-                name="retainage_rule_unique_threshold",
-                violation_error_message="There is already a rule from this percent complete.",
-            ),
-            _rate_between_0_and_100("from_percent", "retainage_rule_threshold_range"),
-            _rate_between_0_and_100("rate", "retainage_rule_rate_range"),
-        ]
-
-    def __str__(self):
-        return f"{self.rate}% from {self.from_percent}% complete"
+    @property
+    def sliding_scale(self):
+        """The retainage rules as (from percent complete, rate) Decimal pairs, in order."""
+        return sorted(
+            (Decimal(rule["from_percent"]), Decimal(rule["rate"])) for rule in self.retainage_rules
+        )
 
 
 class ScheduledLine(models.Model):

@@ -10,7 +10,7 @@ from invoices.services import invoice_drafts_refresh
 from permissions.services import invoice_contacts_sync, private_list_set
 
 from . import selectors
-from .models import ChangeOrder, ChangeOrderLine, Contract, RetainageRule, SOVLine, SSOVLine
+from .models import ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine
 
 Status = ChangeOrder.Status
 
@@ -119,16 +119,15 @@ def retainage_rules_set(*, contract, rules):
     thresholds = [from_percent for from_percent, _ in rules]
     if len(set(thresholds)) != len(thresholds):
         raise ValidationError("Two rules start at the same percent complete.")
-    contract.retainage_rules.all().delete()
-    created = [
-        RetainageRule(contract=contract, from_percent=from_percent, rate=rate)
-        for from_percent, rate in rules
+    if any(not ZERO <= value <= 100 for rule in rules for value in rule):
+        raise ValidationError("Percents complete and rates are between 0 and 100.")
+    contract.retainage_rules = [
+        {"from_percent": str(from_percent), "rate": str(rate)}
+        for from_percent, rate in sorted(rules)
     ]
-    for rule in created:
-        rule.full_clean(exclude=["contract"])
-    RetainageRule.objects.bulk_create(created)
+    contract.save(update_fields=["retainage_rules", "updated_at"])
     invoice_drafts_refresh(contract=contract)
-    return created
+    return contract.sliding_scale
 
 
 @transaction.atomic

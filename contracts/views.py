@@ -123,7 +123,7 @@ def _detail_page(request, contract, *, sov_form=None, invoice_form=None):
             "original_sum": original,
             "approved_changes": approved,
             "revised_sum": original + approved,
-            "rules": list(contract.retainage_rules.all()),
+            "rules": contract.sliding_scale,
             "contacts": list(contract.invoice_contacts.all()),
             "private_list": list(private_list(contract)) if contract.is_private else [],
             "invoices": invoices,
@@ -194,8 +194,7 @@ def sov_line_delete(request, company, project, contract, sov_line):
 @requires("manage_contract", on="contract")
 @require_http_methods(["GET", "POST"])
 def retainage_edit(request, company, project, contract):
-    rules = contract.retainage_rules.all()
-    initial = [{"from_percent": rule.from_percent, "rate": rule.rate} for rule in rules]
+    initial = [{"from_percent": start, "rate": rate} for start, rate in contract.sliding_scale]
     formset = RetainageRuleFormSet(request.POST or None, initial=initial)
     if request.method == "POST" and formset.is_valid():
         chosen = [

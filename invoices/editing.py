@@ -18,14 +18,14 @@ class Editing(Enum):
     REVIEW = "review"  # an admin adjusting an invoice under review (approved as noted)
 
 
-def line_editing(permissions, invoice, *, is_latest):
+def line_editing(permissions, invoice):
     """Admins may edit any draft and adjust one under review; others only the contract's
     latest invoice, in Draft (T2-18) or Revise & Resubmit (T2-15)."""
     if permissions.can(*ADMIN_ACTIONS, obj=invoice):
         if invoice.is_editable:
             return Editing.ENTRY
         return Editing.REVIEW if invoice.status == Status.UNDER_REVIEW else Editing.NONE
-    if not is_latest or not invoice.is_editable:
+    if not invoice.is_editable or not is_latest(invoice):
         return Editing.NONE
     action = "revise_resubmit" if invoice.status == Status.REVISE_RESUBMIT else "submit_new_invoice"
     return Editing.ENTRY if permissions.can(action, obj=invoice) else Editing.NONE

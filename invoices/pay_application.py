@@ -57,11 +57,11 @@ G702_FIELDS = (
 )
 
 
-def retainage_policy(contract, rules):
+def retainage_policy(contract):
     return RetainagePolicy(
         work_rate=contract.retainage_work_rate,
         materials_rate=contract.retainage_materials_rate,
-        work_rules=tuple(RetainageRule(rule.from_percent, rule.rate) for rule in rules),
+        work_rules=tuple(RetainageRule(*rule) for rule in contract.sliding_scale),
     )
 
 

@@ -156,7 +156,7 @@ def _carry(before, line):
 
 def _recompute(invoice, lines, contract):
     """Run the engine over all lines; store the figures. The result, for its issues."""
-    policy = pay_application.retainage_policy(contract, contract.retainage_rules.all())
+    policy = pay_application.retainage_policy(contract)
     result = pay_application.compute_invoice(invoice, lines, policy)
     changed = pay_application.store_rows(lines, result)
     pay_application.store_g702(invoice, result)
@@ -174,11 +174,7 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     editable, an entry the engine rejects, or overbilling where the project forbids it.
     The result: the saved line, its invoice with the new G702, and the engine's result.
     """
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("contract")
-        .get(pk=line.invoice_id)
-    )
+    invoice = _lock(line.invoice_id)
     lines = list(invoice.lines.all())
     target = next(each for each in lines if each.pk == line.pk)
     if target.version != version:
@@ -259,12 +255,21 @@ def _require_editable(invoice):
 
 
 def _overbilling_forbidden(invoice):
-    setting = (
-        BillingSettings.objects.filter(project_id=invoice.contract.project_id)
-        .values_list("overbilling", flat=True)
-        .first()
-    )
+    """The project's rule, read from the locked invoice's joins (see _lock)."""
+    try:
+        setting = invoice.contract.project.billing_settings.overbilling
+    except BillingSettings.DoesNotExist:
+        return True
     return setting != BillingSettings.Overbilling.WARN
+
+
+def _lock(invoice_id):
+    """The invoice, locked against concurrent edits, with what an edit reads in one query."""
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("contract__project__billing_settings")
+        .get(pk=invoice_id)
+    )
 
 
 def _raise_line_issues(result, line, overbilling_forbidden):
@@ -317,7 +322,8 @@ def invoice_lines_bulk_update(
     if not (reviewing and invoice.status == Status.UNDER_REVIEW):
         _require_editable(invoice)
     lines = list(invoice.lines.all())
-    selected = [line for line in lines if line.pk in set(line_ids)]
+    wanted = set(line_ids)
+    selected = [line for line in lines if line.pk in wanted]
     for line in selected:
         if reviewing:
             _keep_claimed(line)

@@ -11,7 +11,7 @@ from tenancy.models import Vendor
 
 from . import exports, selectors, services
 from . import invoicing as invoicing_module
-from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, is_latest, line_editing
+from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, line_editing
 from .emails import notify_revise_resubmit
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
 from .models import Invoice
@@ -55,7 +55,7 @@ def invoice_detail(request, company, project, contract, invoice):
 
 
 def _invoice_page(request, invoice, *, status=200):
-    editing = line_editing(permissions_for(request), invoice, is_latest=is_latest(invoice))
+    editing = line_editing(permissions_for(request), invoice)
     context = selectors.invoice_page(invoice) | {
         "editing": editing,
         "editable_lines": editing is not Editing.NONE,
@@ -69,7 +69,7 @@ def _invoice_page(request, invoice, *, status=200):
 @require_POST
 def invoice_bulk_edit(request, company, project, contract, invoice):
     """Set % complete or a retainage rate on the selected lines, or release their retainage."""
-    editing = line_editing(permissions_for(request), invoice, is_latest=is_latest(invoice))
+    editing = line_editing(permissions_for(request), invoice)
     if editing is Editing.NONE:
         raise PermissionDenied("This invoice's lines cannot be edited now.")
     form = BulkEditForm(request.POST, invoice=invoice)
@@ -95,7 +95,7 @@ def invoice_line_save(request, company, project, invoice_line):
     """Save one G703 row. htmx gets the row back (and the totals and G702 out of band);
     a plain form post gets the invoice page."""
     invoice = invoice_line.invoice
-    editing = line_editing(permissions_for(request), invoice, is_latest=is_latest(invoice))
+    editing = line_editing(permissions_for(request), invoice)
     if editing is Editing.NONE:
         raise PermissionDenied("This invoice's lines cannot be edited now.")
     form = LineEntryForm(request.POST, line=invoice_line)
@@ -147,7 +147,7 @@ def _form_messages(form):
 @requires("submit_new_invoice", "revise_resubmit", "manage_contract", on="invoice")
 @require_POST
 def invoice_submit(request, company, project, contract, invoice):
-    editing = line_editing(permissions_for(request), invoice, is_latest=is_latest(invoice))
+    editing = line_editing(permissions_for(request), invoice)
     if editing is not Editing.ENTRY:
         raise PermissionDenied("This invoice cannot be submitted now.")
     try:

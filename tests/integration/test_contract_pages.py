@@ -190,7 +190,8 @@ def test_retainage_rules_page(base, admin_client, contract):
     data |= {"form-1-from_percent": "50", "form-1-rate": "5"}
     admin_client.post(url, data)
     with scopes_disabled():
-        assert [(r.from_percent, r.rate) for r in contract.retainage_rules.all()] == [
+        contract.refresh_from_db()
+        assert contract.sliding_scale == [
             (D("0"), D("10")),
             (D("50"), D("5")),
         ]

@@ -1,0 +1,68 @@
+"""Query counts of the invoicing pages, constant whatever the number of rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope
+
+from invoices.services import invoice_create
+from tests.factories import BillingPeriodFactory, ContractFactory, SOVLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_invoice(company, project, admin, lines):
+    contract = ContractFactory(project=project)
+    SOVLineFactory.create_batch(lines, contract=contract)
+    with scope(company=company):
+        return invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+
+
+@pytest.mark.parametrize("lines", [10, 500])
+def test_the_invoice_page(
+    company, project, admin, admin_client, lines, django_assert_max_num_queries
+):
+    invoice = make_invoice(company, project, admin, lines)
+    url = f"/acme/projects/{project.pk}/contracts/{invoice.contract_id}/invoices/{invoice.pk}/"
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(url)
+    assert response.content.decode().count('<tr id="line-') == lines
+
+
+@pytest.mark.parametrize("commitments", [10, 200])
+def test_the_invoicing_page(
+    company, project, admin, admin_client, commitments, django_assert_max_num_queries
+):
+    period = BillingPeriodFactory(project=project)
+    for contract in ContractFactory.create_batch(commitments, project=project):
+        SOVLineFactory(contract=contract)
+        with scope(company=company):
+            invoice_create(contract=contract, period=period, created_by=admin)
+    url = f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
+    with django_assert_max_num_queries(15):
+        assert admin_client.get(url).status_code == 200
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lines", [10, 500])
+def test_one_cell_save(company, project, admin, admin_client, lines):
+    """Eight queries, whatever the lines: user, membership, project, the line with its
+    invoice and contract, the invoice locked with the project's settings, the lines, and
+    the two updates. (The transaction's BEGIN and COMMIT are not counted.)"""
+    invoice = make_invoice(company, project, admin, lines)
+    with scope(company=company):
+        line = invoice.lines.first()
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.post(
+            f"/acme/projects/{project.pk}/invoice-lines/{line.pk}/",
+            {"version": 1, "work_this_period": "100.00"},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    queries = [q["sql"] for q in captured if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    assert len(queries) <= 8, "\n".join(queries)
