@@ -387,3 +387,14 @@ def invoice_review(*, invoice, decisions, outcome):
     invoice.status = Status.REVISE_RESUBMIT if rejected else outcome
     invoice.save(update_fields=["status"])
     return invoice, rejected
+
+
+@transaction.atomic
+def invoice_delete(*, invoice):
+    """Delete an invoice, unless a later invoice of the contract builds on its figures."""
+    invoice = _lock(invoice.pk)
+    if invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists():
+        raise ValidationError(
+            f"Invoice #{invoice.number} cannot be deleted: a later invoice builds on it."
+        )
+    invoice.delete()

@@ -24,4 +24,5 @@ urlpatterns = [
     path(CONTRACT + "invoices/<int:invoice>/review/", views.invoice_review, name="invoice_review"),
     path(CONTRACT + "invoices/<int:invoice>/status/", views.invoice_status, name="invoice_status"),
     path(CONTRACT + "invoices/<int:invoice>/export/", views.invoice_export, name="invoice_export"),
+    path(CONTRACT + "invoices/<int:invoice>/delete/", views.invoice_delete, name="invoice_delete"),
 ]

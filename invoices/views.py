@@ -274,3 +274,21 @@ def invoice_export(request, company, project, contract, invoice):
     return exports.invoice_export(
         invoice, page["lines"], page["totals"], request.GET.get("format", "csv")
     )
+
+
+@requires("delete_invoice", "manage_contract", on="invoice")
+@require_http_methods(["GET", "POST"])
+def invoice_delete(request, company, project, contract, invoice):
+    """Asks first; refuses an invoice that a later one builds on."""
+    if request.method == "POST":
+        try:
+            services.invoice_delete(invoice=invoice)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return _invoice_url(invoice)
+        messages.success(request, f"Invoice #{invoice.number} deleted.")
+        return redirect(
+            "contract_detail", company=company.slug, project=project.pk, contract=contract.pk
+        )
+    return render(request, "invoices/invoice_delete.html", {"invoice": invoice})

@@ -396,3 +396,30 @@ def test_only_admins_reach_the_invoicing_page(project, invoice, reader_client):
     url = f"/acme/projects/{project.pk}/billing-periods/{invoice.period_id}/invoicing/"
     assert reader_client.get(url).status_code == 403
     assert reader_client.get(url + "export/").status_code == 403
+
+
+def test_delete_asks_first_and_spares_an_invoice_a_later_one_builds_on(
+    company, project, invoice, contract, admin_client, admin
+):
+    url = f"{invoice_url(invoice)}/delete/"
+    assert "cannot be undone" in admin_client.get(url).content.decode()
+    with scope(company=company):
+        invoice_submit(invoice=invoice)
+        later = invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+    response = admin_client.post(url, follow=True)
+    assert "a later invoice builds on it" in response.content.decode()
+    admin_client.post(f"{invoice_url(later)}/delete/")
+    admin_client.post(url)
+    with scopes_disabled():
+        assert not Invoice.objects.filter(contract=contract).exists()
+
+
+def test_read_only_users_preview_but_cannot_delete(project, invoice, reader_client):
+    assert reader_client.get(invoice_url(invoice) + "/").status_code == 200
+    assert (
+        'name="work_this_period"'
+        not in reader_client.get(invoice_url(invoice) + "/").content.decode()
+    )
+    assert reader_client.post(f"{invoice_url(invoice)}/delete/").status_code == 403
