@@ -33,6 +33,7 @@ test: $(VENV)/.installed services
 # Figures to read, not pass/fail timings: each is printed beside its baseline from the same run.
 bench: $(VENV)/.installed services
 	$(VENV)/bin/pytest benchmarks -q -s -p no:cacheprovider
+	$(PY) benchmarks/http_bench.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

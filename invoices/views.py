@@ -14,6 +14,7 @@ from . import invoicing as invoicing_module
 from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, line_editing
 from .emails import notify_revise_resubmit
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
+from .g703_rows import RowRenderer
 from .models import Invoice
 
 INVOICING_PAGE_SIZE = 50
@@ -62,6 +63,10 @@ def _invoice_page(request, invoice, *, status=200):
         "releases": invoice.invoice_type != invoice.Type.PROGRESS,
         "statuses": invoice.Status.choices,
     }
+    renderer = RowRenderer(
+        request, invoice, editable=context["editable_lines"], releases=context["releases"]
+    )
+    context["rows"] = renderer.rows(context["lines"])
     return render(request, "invoices/invoice_detail.html", context, status=status)
 
 
@@ -128,6 +133,16 @@ def _row_response(request, invoice, context, *, refused=False):
         form = context.get("form")
         invalid = set(form.errors) if form is not None else set()
         context["cells"] = cells_to_refresh(context["line"], request.POST, invalid)
+        if "conflict" in context:
+            renderer = RowRenderer(
+                request,
+                invoice,
+                editable=True,
+                releases=invoice.invoice_type != invoice.Type.PROGRESS,
+            )
+            context["conflict_row"] = renderer.row(
+                context["line"], conflict=context["conflict"], oob=True
+            )
         context["releases"] = invoice.invoice_type != invoice.Type.PROGRESS
         return render(request, "invoices/partials/line_saved.html", context)
     if refused or "conflict" in context:
