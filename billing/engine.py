@@ -491,6 +491,40 @@ def g703_totals(rows):
     return _summaries(rows)[0]
 
 
+# The sums that change by exactly a row's own amount when the row changes: every G702
+# line and G703 total is a sum over rows, or a sum and difference of such sums.
+ADDITIVE_G702 = (
+    "original_contract_sum",
+    "net_change_by_change_orders",
+    "contract_sum_to_date",
+    "total_completed_and_stored",
+    "retainage_work",
+    "retainage_materials",
+    "total_retainage",
+    "total_earned_less_retainage",
+    "previous_certificates",
+    "current_payment_due",
+    "balance_to_finish_including_retainage",
+    "retainage_released",
+)
+ADDITIVE_TOTALS = ("previous_work", "work_this_period", "materials_stored")
+
+
+def row_change(old_row, new_row):
+    """How much each G702 line and G703 total moves when `old_row` becomes `new_row`.
+
+    Exact: the sums are of two-place Decimals, so adding this change to stored sums gives
+    what summing every row again would. Only valid while no other row moves, that is with
+    no sliding-scale retainage (whose rate depends on the whole contract).
+    """
+    old_totals, old_g702 = _summaries((old_row,))
+    new_totals, new_g702 = _summaries((new_row,))
+    change = {name: getattr(new_g702, name) - getattr(old_g702, name) for name in ADDITIVE_G702}
+    for name in ADDITIVE_TOTALS:
+        change[name] = getattr(new_totals, name) - getattr(old_totals, name)
+    return change
+
+
 def _summaries(rows):
     """The G703 totals and the G702, from one pass over the rows."""
     scheduled = original = previous = this_period = stored = completed = ZERO

@@ -50,7 +50,7 @@ INVOICING_COLUMNS = [
 def invoice_rows(invoice, lines, totals):
     """The G703 as rows of values (Decimals for figures), with its totals row."""
     rows = [[getattr(line, attr) for _, attr, _ in G703_COLUMNS] for line in lines]
-    rows.append(["", "Totals", *[getattr(totals, attr) for _, attr, _ in G703_COLUMNS[2:]]])
+    rows.append(["", "Totals", *[totals[attr] for _, attr, _ in G703_COLUMNS[2:]]])
     return rows
 
 

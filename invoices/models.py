@@ -57,6 +57,10 @@ class Invoice(models.Model):
     current_payment_due = models.DecimalField(**MONEY, default=0)
     balance_to_finish_including_retainage = models.DecimalField(**MONEY, default=0)
     retainage_released = models.DecimalField(**MONEY, default=0)
+    # The G703 column totals the G702 does not carry (ΣD, ΣE, ΣF).
+    total_previous_work = models.DecimalField(**MONEY, default=0)
+    total_work_this_period = models.DecimalField(**MONEY, default=0)
+    total_materials_stored = models.DecimalField(**MONEY, default=0)
 
     objects = ScopedManager(company="contract__project__company")
 

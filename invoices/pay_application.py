@@ -11,6 +11,7 @@ from billing.engine import (
     RetainageRule,
     bill_to_complete,
     compute,
+    percent_of,
     work_for_percent,
 )
 
@@ -40,6 +41,11 @@ COMPUTED_FIELDS = (
     "retainage_materials_to_date",
     "retainage_to_date",
     "overbilled",
+)
+SUMMARY_FIELDS = (
+    "total_previous_work",
+    "total_work_this_period",
+    "total_materials_stored",
 )
 G702_FIELDS = (
     "original_contract_sum",
@@ -134,10 +140,42 @@ def store_rows(lines, result):
     return changed
 
 
+SAVED_FIELDS = (*G702_FIELDS, *SUMMARY_FIELDS)
+
+
 def store_g702(invoice, result):
     g702 = result.g702
     for name in G702_FIELDS:
         setattr(invoice, name, getattr(g702, name))
+    invoice.total_previous_work = result.totals.previous_work
+    invoice.total_work_this_period = result.totals.work_this_period
+    invoice.total_materials_stored = result.totals.materials_stored
+
+
+def apply_row_change(invoice, change):
+    """Move the stored sums by one row's change (engine.row_change)."""
+    for name in G702_FIELDS:
+        setattr(invoice, name, getattr(invoice, name) + change[name])
+    invoice.total_previous_work += change["previous_work"]
+    invoice.total_work_this_period += change["work_this_period"]
+    invoice.total_materials_stored += change["materials_stored"]
+
+
+def stored_totals(invoice):
+    """The G703 totals row from the invoice's stored sums (each a sum of rounded lines)."""
+    completed = invoice.total_completed_and_stored
+    scheduled = invoice.contract_sum_to_date
+    return {
+        "scheduled_value": scheduled,
+        "previous_work": invoice.total_previous_work,
+        "work_this_period": invoice.total_work_this_period,
+        "materials_stored": invoice.total_materials_stored,
+        "completed_to_date": completed,
+        "percent_complete": percent_of(completed, scheduled),
+        "balance_to_finish": scheduled - completed,
+        "retainage_to_date": invoice.total_retainage,
+        "retainage_released": invoice.retainage_released,
+    }
 
 
 def stored_row(line):

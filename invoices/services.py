@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing.engine import Severity, carried_forward
+from billing.engine import Severity, carried_forward, row_change
 from billing.models import BillingSettings
 from contracts.models import Contract
 from contracts.selectors import billable_items
@@ -74,7 +74,7 @@ def invoice_create(
     lines = _new_lines(invoice, billable_items(contract, through=period.end_date), previous_lines)
     _recompute(invoice, lines, contract)
     InvoiceLine.objects.bulk_create(lines, batch_size=BATCH_SIZE)
-    invoice.save(update_fields=pay_application.G702_FIELDS)
+    invoice.save(update_fields=pay_application.SAVED_FIELDS)
     return invoice
 
 
@@ -172,10 +172,13 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     amounts claimed before the first adjustment are kept beside the approved ones.
     Refused, with nothing changed: a stale version (StaleEdit), an invoice that is not
     editable, an entry the engine rejects, or overbilling where the project forbids it.
-    The result: the saved line, its invoice with the new G702, and the engine's result.
+    The result: the saved line, and its invoice with the new G702 and totals.
     """
     invoice = _lock(line.invoice_id)
-    lines = list(invoice.lines.all())
+    # With a sliding scale one line can move every line's retainage rate: recompute all.
+    # Without one, only this line moves, and the invoice's sums move by its change.
+    whole = bool(invoice.contract.retainage_rules)
+    lines = list(invoice.lines.all()) if whole else [InvoiceLine.objects.get(pk=line.pk)]
     target = next(each for each in lines if each.pk == line.pk)
     if target.version != version:
         raise StaleEdit(target)
@@ -183,15 +186,22 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         _keep_claimed(target)
     else:
         _require_editable(invoice)
+    before = pay_application.stored_row(target)
     pay_application.apply_entry(target, **entries)
-    result, changed = _recompute(invoice, lines, invoice.contract)
+    if whole:
+        result, changed = _recompute(invoice, lines, invoice.contract)
+    else:
+        policy = pay_application.retainage_policy(invoice.contract)
+        result = pay_application.compute_invoice(invoice, lines, policy)
+        changed = pay_application.store_rows(lines, result)
+        pay_application.apply_row_change(invoice, row_change(before, result.rows[0]))
     _raise_line_issues(result, target, _overbilling_forbidden(invoice))
     target.version += 1
     target.save()
     others = [each for each in changed if each.pk != target.pk]
     InvoiceLine.objects.bulk_update(others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE)
-    invoice.save(update_fields=pay_application.G702_FIELDS)
-    return target, invoice, result
+    invoice.save(update_fields=pay_application.SAVED_FIELDS)
+    return target, invoice
 
 
 def _keep_claimed(line):
@@ -221,7 +231,7 @@ def invoice_submit(*, invoice):
     InvoiceLine.objects.bulk_update(changed, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE)
     invoice.status = Status.UNDER_REVIEW
     invoice.submitted_at = timezone.now()
-    invoice.save(update_fields=[*pay_application.G702_FIELDS, "status", "submitted_at"])
+    invoice.save(update_fields=[*pay_application.SAVED_FIELDS, "status", "submitted_at"])
     return invoice
 
 
@@ -243,7 +253,7 @@ def invoice_drafts_refresh(*, contract):
             pay_application.COMPUTED_FIELDS,
             batch_size=BATCH_SIZE,
         )
-        invoice.save(update_fields=pay_application.G702_FIELDS)
+        invoice.save(update_fields=pay_application.SAVED_FIELDS)
 
 
 def _require_editable(invoice):
@@ -359,7 +369,7 @@ def invoice_lines_bulk_update(
         ],
         batch_size=BATCH_SIZE,
     )
-    invoice.save(update_fields=pay_application.G702_FIELDS)
+    invoice.save(update_fields=pay_application.SAVED_FIELDS)
     return len(selected)
 
 

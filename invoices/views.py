@@ -9,7 +9,7 @@ from permissions.access import permissions_for, requires
 from tenancy.forms import add_service_error
 from tenancy.models import Vendor
 
-from . import exports, selectors, services
+from . import exports, pay_application, selectors, services
 from . import invoicing as invoicing_module
 from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, line_editing
 from .emails import notify_revise_resubmit
@@ -111,7 +111,7 @@ def invoice_line_save(request, company, project, invoice_line):
     if not entries:
         return _row_response(request, invoice, context)
     try:
-        line, invoice, result = services.invoice_line_update(
+        line, invoice = services.invoice_line_update(
             line=invoice_line,
             version=form.cleaned_data["version"],
             reviewing=editing is Editing.REVIEW,
@@ -123,7 +123,8 @@ def invoice_line_save(request, company, project, invoice_line):
     except ValidationError as error:
         add_service_error(form, error)
         return _row_response(request, invoice, context | {"form": form}, refused=True)
-    context |= {"line": line, "invoice": invoice, "totals": result.totals, "saved": True}
+    totals = pay_application.stored_totals(invoice)
+    context |= {"line": line, "invoice": invoice, "totals": totals, "saved": True}
     return _row_response(request, invoice, context)
 
 

@@ -277,3 +277,28 @@ def test_two_people_creating_at_once_get_one_invoice(contract, periods, admin, c
     assert "already has invoice #1 for this period" in refusal
     assert Invoice.objects.filter(contract=contract).count() == 1
     assert InvoiceLine.objects.filter(invoice__contract=contract).count() == 2
+
+
+def test_a_line_edit_moves_the_sums_exactly_as_a_full_recompute(contract, periods, admin):
+    """The fast path (no sliding scale: only the edited line moves) against the engine run
+    over every line, after a run of edits of every kind."""
+    from invoices import pay_application
+
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, second = lines_of(invoice)
+    edit(first, work_this_period=D("12345.67"), materials_stored=D("1000.01"))
+    edit(second, percent_complete=D("33.33"))
+    edit(first, retainage_work_rate=D("7.5"))
+    edit(second, materials_stored=D("0.03"))
+    edit(first, work_this_period=D("-1.00"))
+    edit(second, complete=True)
+    invoice.refresh_from_db()
+    lines = lines_of(invoice)
+    full = pay_application.compute_invoice(
+        invoice, lines, pay_application.retainage_policy(invoice.contract)
+    )
+    for name in pay_application.G702_FIELDS:
+        assert getattr(invoice, name) == getattr(full.g702, name), name
+    assert invoice.total_previous_work == full.totals.previous_work
+    assert invoice.total_work_this_period == full.totals.work_this_period
+    assert invoice.total_materials_stored == full.totals.materials_stored
