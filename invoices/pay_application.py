@@ -4,6 +4,7 @@ Views never compute money; services call `compute_invoice` and store what it ret
 """
 
 from billing.engine import (
+    ADDITIVE_G702,
     G703Row,
     InvoiceType,
     LineInput,
@@ -47,20 +48,8 @@ SUMMARY_FIELDS = (
     "total_work_this_period",
     "total_materials_stored",
 )
-G702_FIELDS = (
-    "original_contract_sum",
-    "net_change_by_change_orders",
-    "contract_sum_to_date",
-    "total_completed_and_stored",
-    "retainage_work",
-    "retainage_materials",
-    "total_retainage",
-    "total_earned_less_retainage",
-    "previous_certificates",
-    "current_payment_due",
-    "balance_to_finish_including_retainage",
-    "retainage_released",
-)
+# The G702 as stored on the invoice: the engine's additive lines, under the same names.
+G702_FIELDS = ADDITIVE_G702
 
 
 def retainage_policy(contract):

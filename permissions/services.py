@@ -72,16 +72,20 @@ def private_list_set(*, contract, users):
     """The users on a private commitment's private list (company members)."""
     if not contract.is_commitment:
         raise ValidationError("Only commitments have a private list.")
-    wanted = {user.pk for user in users}
+    _grant_exactly(contract, PRIVATE_LIST, {user.pk for user in users})
+
+
+def _grant_exactly(contract, codename, wanted):
+    """Grant `codename` on the contract to exactly the users with these ids."""
     current = set(
         ContractUserObjectPermission.objects.filter(
-            content_object=contract, permission__codename=PRIVATE_LIST
+            content_object=contract, permission__codename=codename
         ).values_list("user_id", flat=True)
     )
     for user in User.objects.filter(pk__in=current - wanted):
-        remove_perm(f"contracts.{PRIVATE_LIST}", user, contract)
+        remove_perm(f"contracts.{codename}", user, contract)
     for user in User.objects.filter(pk__in=wanted - current):
-        assign_perm(f"contracts.{PRIVATE_LIST}", user, contract)
+        assign_perm(f"contracts.{codename}", user, contract)
 
 
 def private_list(contract):
@@ -103,12 +107,4 @@ def invoice_contacts_sync(*, contract):
         if contract.is_commitment
         else set()
     )
-    current = set(
-        ContractUserObjectPermission.objects.filter(
-            content_object=contract, permission__codename=CONTACT
-        ).values_list("user_id", flat=True)
-    )
-    for user in User.objects.filter(pk__in=current - wanted):
-        remove_perm(f"contracts.{CONTACT}", user, contract)
-    for user in User.objects.filter(pk__in=wanted - current):
-        assign_perm(f"contracts.{CONTACT}", user, contract)
+    _grant_exactly(contract, CONTACT, wanted)
