@@ -19,7 +19,9 @@ def invoice_page(invoice):
         "lines": lines,
         "totals": stored_totals(invoice),
         "change_orders": change_order_summary(
-            [line_input(line) for line in lines], invoice.period_start, invoice.period_end
+            [line_input(line) for line in lines if line.change_order_number],
+            invoice.period_start,
+            invoice.period_end,
         ),
         "has_change_orders": any(line.change_order_number for line in lines),
     }
