@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from contracts.models import Contract
 from contracts.views import _detail_page
 from permissions.access import permissions_for, requires
 from tenancy.forms import add_service_error
@@ -265,7 +266,12 @@ def invoicing_export(request, company, project, period):
 def invoicing_bulk_status(request, company, project, period):
     """Set one status on the selected invoices of the period (T1-3)."""
     ids = [int(pk) for pk in request.POST.getlist("invoices") if pk.isdigit()]
-    invoices = Invoice.objects.filter(pk__in=ids, period=period).select_related("contract")
+    # Subcontractor invoices only: the client invoice answers to the Client Contracts tool.
+    invoices = (
+        Invoice.objects.filter(pk__in=ids, period=period)
+        .exclude(contract__kind=Contract.Kind.CLIENT)
+        .select_related("contract")
+    )
     changed, refused = 0, []
     for invoice in invoices:
         try:

@@ -373,12 +373,22 @@ def test_the_invoicing_page_shows_states_filters_and_groups(
     assert no_contacts.pk
 
 
-def test_bulk_status_and_invoicing_exports(company, project, invoice, contract, admin_client):
+def test_bulk_status_and_invoicing_exports(
+    company, project, invoice, contract, admin_client, admin
+):
     period = invoice.period
+    prime = ContractFactory(project=project, kind=Contract.Kind.CLIENT, number="PC-1")
+    SOVLineFactory(contract=prime)
+    with scope(company=company):
+        client_invoice = invoice_create(contract=prime, period=period, created_by=admin)
     url = f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
-    admin_client.post(f"{url}status/", {"invoices": [invoice.pk], "status": "approved"})
+    admin_client.post(
+        f"{url}status/", {"invoices": [invoice.pk, client_invoice.pk], "status": "approved"}
+    )
     invoice.refresh_from_db()
+    client_invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.APPROVED
+    assert client_invoice.status == Invoice.Status.DRAFT  # not a subcontractor invoice
     rows = list(
         csv.reader(
             io.StringIO(admin_client.get(f"{url}export/?format=csv&search=SC-5").content.decode())
