@@ -486,11 +486,6 @@ def _check(
             )
 
 
-def g703_totals(rows):
-    """The G703 totals row: each column the sum of the rounded line amounts."""
-    return _summaries(rows)[0]
-
-
 # The sums that change by exactly a row's own amount when the row changes: every G702
 # line and G703 total is a sum over rows, or a sum and difference of such sums.
 ADDITIVE_G702 = (

@@ -20,17 +20,27 @@ def _total(queryset, outer):
     return Coalesce(Subquery(total), Value(ZERO), output_field=DecimalField(**MONEY))
 
 
-def contract_list(*, project, kind=None):
+def with_sums(contracts):
+    """Contracts with their original, approved-change and revised sums, from the database."""
     original = _total(SOVLine.objects.all(), "contract")
     approved = _total(
         ChangeOrderLine.objects.filter(change_order__status=ChangeOrder.Status.APPROVED),
         "change_order__contract",
     )
-    contracts = (
-        Contract.objects.filter(project=project)
-        .select_related("vendor", "client")
-        .annotate(original_sum=original, approved_changes=approved)
-        .annotate(revised_sum=F("original_sum") + F("approved_changes"))
+    return contracts.annotate(original_sum=original, approved_changes=approved).annotate(
+        revised_sum=F("original_sum") + F("approved_changes")
+    )
+
+
+def contract_sums(contract):
+    return with_sums(Contract.objects.filter(pk=contract.pk)).values(
+        "original_sum", "approved_changes", "revised_sum"
+    )[0]
+
+
+def contract_list(*, project, kind=None):
+    contracts = with_sums(
+        Contract.objects.filter(project=project).select_related("vendor", "client")
     )
     if kind == "client":
         contracts = contracts.filter(kind=Contract.Kind.CLIENT)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 
 from billing.engine import MAX_RETAINAGE_RULES, ZERO, money
 from invoices.models import InvoiceLine
@@ -264,7 +264,3 @@ def ssov_set_status(*, contract, status):
     contract.ssov_status = status
     contract.save(update_fields=["ssov_status", "updated_at"])
     return contract
-
-
-def original_contract_sum(contract):
-    return contract.sov_lines.aggregate(total=Sum("scheduled_value"))["total"] or ZERO

@@ -4,12 +4,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from billing.engine import ZERO
 from invoices.forms import InvoiceCreateForm
 from permissions.access import permissions_for, requires
 from permissions.levels import Tool
 from permissions.services import private_list
-from tenancy.forms import add_service_error
+from tenancy.forms import add_service_error, report_service_error
 
 from . import selectors, services
 from .forms import (
@@ -42,11 +41,6 @@ def _tool_asked(request):
     if request.GET.get("kind") == Contract.Kind.CLIENT:
         return Tool.CLIENT_CONTRACTS
     return Tool.COMMITMENTS
-
-
-def _refuse(request, error):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @requires("view_project")
@@ -103,26 +97,20 @@ def contract_edit(request, company, project, contract):
 
 @requires("view_contract", on="contract")
 def contract_detail(request, company, project, contract):
-    return _detail_page(request, contract)
+    return contract_page(request, contract)
 
 
-def _detail_page(request, contract, *, sov_form=None, invoice_form=None):
+def contract_page(request, contract, *, sov_form=None, invoice_form=None):
     """The contract page; a form that failed is shown again as typed, with its errors."""
-    sov_lines = list(selectors.contract_detail_lines(contract))
-    change_orders = list(selectors.change_orders_of(contract))
-    original = sum((line.scheduled_value for line in sov_lines), ZERO)
-    approved = sum((co.total or ZERO for co in change_orders if co.is_billable), ZERO)
     invoices = list(contract.invoices.select_related("period").order_by("sequence"))
     return render(
         request,
         "contracts/contract_detail.html",
         {
             "contract": contract,
-            "sov_lines": sov_lines,
-            "change_orders": change_orders,
-            "original_sum": original,
-            "approved_changes": approved,
-            "revised_sum": original + approved,
+            "sov_lines": list(selectors.contract_detail_lines(contract)),
+            "change_orders": list(selectors.change_orders_of(contract)),
+            **selectors.contract_sums(contract),
             "rules": contract.sliding_scale,
             "contacts": list(contract.invoice_contacts.all()),
             "private_list": list(private_list(contract)) if contract.is_private else [],
@@ -147,7 +135,7 @@ def sov_line_add(request, company, project, contract):
         else:
             messages.success(request, f"Line {line.number} added.")
             return _redirect("contract_detail", contract, "sov")
-    return _detail_page(request, contract, sov_form=form)
+    return contract_page(request, contract, sov_form=form)
 
 
 @requires("manage_contract", on="sov_line")
@@ -175,7 +163,7 @@ def sov_line_move(request, company, project, contract, sov_line):
     try:
         services.sov_line_move(line=sov_line, up=request.POST.get("direction") == "up")
     except ValidationError as error:
-        _refuse(request, error)
+        report_service_error(request, error)
     return _redirect("contract_detail", contract, "sov")
 
 
@@ -185,7 +173,7 @@ def sov_line_delete(request, company, project, contract, sov_line):
     try:
         services.sov_line_delete(line=sov_line)
     except ValidationError as error:
-        _refuse(request, error)
+        report_service_error(request, error)
     else:
         messages.success(request, f"Line {sov_line.number} deleted.")
     return _redirect("contract_detail", contract, "sov")
@@ -206,8 +194,7 @@ def retainage_edit(request, company, project, contract):
             services.retainage_rules_set(contract=contract, rules=chosen)
         except ValidationError as error:
             formset.forms[0].add_error(None, error)
-            for message in error.messages:
-                messages.error(request, message)
+            report_service_error(request, error)
         else:
             messages.success(request, "Sliding-scale retainage saved.")
             return _redirect("contract_detail", contract, "retainage")
@@ -274,7 +261,7 @@ def change_order_line_delete(request, company, project, contract, change_order, 
     try:
         services.change_order_line_delete(line=change_order_line)
     except ValidationError as error:
-        _refuse(request, error)
+        report_service_error(request, error)
     return _redirect("change_order_detail", contract, change_order=change_order.pk)
 
 
@@ -286,7 +273,7 @@ def change_order_status(request, company, project, contract, change_order):
         try:
             services.change_order_set_status(change_order=change_order, **form.cleaned_data)
         except ValidationError as error:
-            _refuse(request, error)
+            report_service_error(request, error)
         else:
             messages.success(
                 request, f"{change_order.number} is {change_order.get_status_display().lower()}."
@@ -338,7 +325,7 @@ def ssov_line_add(request, company, project, contract, sov_line):
         try:
             services.ssov_line_add(sov_line=sov_line, **form.cleaned_data)
         except ValidationError as error:
-            _refuse(request, error)
+            report_service_error(request, error)
     return _redirect("ssov_detail", contract, f"line-{sov_line.pk}")
 
 
@@ -348,7 +335,7 @@ def ssov_line_delete(request, company, project, contract, ssov_line):
     try:
         services.ssov_line_delete(ssov_line=ssov_line)
     except ValidationError as error:
-        _refuse(request, error)
+        report_service_error(request, error)
     return _redirect("ssov_detail", contract)
 
 
@@ -361,11 +348,8 @@ def ssov_status(request, company, project, contract):
         permissions_for(request).require("update_ssov_as_administrator", obj=contract)
     try:
         services.ssov_set_status(contract=contract, status=status)
-    except (ValidationError, ValueError, KeyError) as error:
-        _refuse(
-            request,
-            error if isinstance(error, ValidationError) else ValidationError("Choose a status."),
-        )
+    except ValidationError as error:
+        report_service_error(request, error)
     else:
         messages.success(
             request, f"The subcontractor SOV is {contract.get_ssov_status_display().lower()}."

@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 from enum import Enum
+from html import escape
+
+from django.utils.safestring import mark_safe
 
 from billing.templatetags.money import plain, plain_money
 
@@ -35,6 +38,20 @@ def is_latest(invoice):
     return not invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists()
 
 
+def cell(line, field, value, label, narrow=False, invalid=False, oob=False):
+    """An input of the G703 grid, built with plain string formatting: a 500-line invoice
+    has 2,000 of them, and format_html() alone took a quarter of a second for those."""
+    pk = line.pk
+    classes = "cell" + (" narrow" if narrow else "") + (" invalid" if invalid else "")
+    return mark_safe(
+        f'<input id="l{pk}-{field}" class="{classes}" name="{field}" form="line-form-{pk}" '
+        f'inputmode="decimal" autocomplete="off" data-col="{field}" '
+        f'aria-label="{escape(label)}, line {escape(line.number)}"'
+        f"{' aria-invalid="true"' if invalid else ''}{' hx-swap-oob="true"' if oob else ''} "
+        f'value="{escape(str(value))}">'
+    )
+
+
 @dataclass(frozen=True)
 class Cell:
     """An input of the editable G703 row."""
@@ -48,6 +65,10 @@ class Cell:
     def shown(self, line):
         value = getattr(line, self.source or self.name)
         return plain_money(value) if self.money else plain(value)
+
+    def input(self, line, **kwargs):
+        """The cell's input for the line, as saved."""
+        return cell(line, self.name, self.shown(line), self.label, narrow=self.narrow, **kwargs)
 
 
 CELLS = {
@@ -64,24 +85,19 @@ CELLS = {
 
 
 def cells_to_refresh(line, posted, invalid=()):
-    """The inputs an answer must rewrite: those whose saved value is not what was typed
-    (a percent became an amount, 100% cleared the stored materials), and invalid ones."""
-    cells = []
-    for name, cell in CELLS.items():
+    """The inputs an answer must rewrite, out of band: those whose saved value is not what
+    was typed (a percent became an amount, 100% cleared the stored materials), and the
+    invalid ones, kept as typed."""
+    inputs = []
+    for name, spec in CELLS.items():
         if name not in posted:
             continue
         if name in invalid:
-            cells.append(cell_context(cell, posted[name], invalid=True))
-        elif cell.shown(line) != posted[name].strip():
-            cells.append(cell_context(cell, cell.shown(line)))
-    return cells
-
-
-def cell_context(cell, value, invalid=False):
-    return {
-        "name": cell.name,
-        "label": cell.label,
-        "value": value,
-        "narrow": cell.narrow,
-        "invalid": invalid,
-    }
+            inputs.append(
+                cell(
+                    line, name, posted[name], spec.label, narrow=spec.narrow, invalid=True, oob=True
+                )
+            )
+        elif spec.shown(line) != posted[name].strip():
+            inputs.append(spec.input(line, oob=True))
+    return inputs

@@ -12,9 +12,9 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from billing.templatetags.money import money, percent, plain, plain_money, quantity
+from billing.templatetags.money import money, percent, quantity
 
-from .templatetags.g703 import cell
+from .editing import CELLS
 
 
 class RowRenderer:
@@ -114,23 +114,11 @@ class RowRenderer:
             claimed = f'<small class="muted claimed">claimed {value}</small>'
         if editable:
             if unit:
-                entry = cell(
-                    line,
-                    "quantity_this_period",
-                    plain(line.quantity_this_period),
-                    "Quantity this period",
-                )
+                entry = CELLS["quantity_this_period"].input(line)
                 entry += f'<small class="muted" id="l{pk}-e">{money(line.work_this_period)}</small>'
             else:
-                entry = cell(
-                    line, "work_this_period", plain_money(line.work_this_period), "Work this period"
-                )
-            stored = cell(
-                line,
-                "materials_stored",
-                plain_money(line.materials_stored),
-                "Materials presently stored",
-            )
+                entry = CELLS["work_this_period"].input(line)
+            stored = CELLS["materials_stored"].input(line)
             out.append(f'<td class="num">{entry}{claimed}</td><td class="num">{stored}</td>')
         else:
             negative = " negative" if line.work_this_period < 0 else ""
@@ -138,17 +126,7 @@ class RowRenderer:
                 f'<td class="num{negative}">{money(line.work_this_period)}{claimed}</td>'
                 f'<td class="num">{money(line.materials_stored)}</td>'
             )
-        pct = (
-            cell(
-                line,
-                "percent_complete",
-                plain(line.percent_complete),
-                "Percent complete",
-                narrow=True,
-            )
-            if editable
-            else percent(line.percent_complete)
-        )
+        pct = CELLS["percent_complete"].input(line) if editable else percent(line.percent_complete)
         negative = " negative" if line.balance_to_finish < 0 else ""
         out.append(
             f'<td class="num" id="l{pk}-g">{money(line.completed_to_date)}</td>'
@@ -157,22 +135,9 @@ class RowRenderer:
             f'<td class="num" id="l{pk}-i">{money(line.retainage_to_date)}</td>'
         )
         if editable:
-            rate = cell(
-                line,
-                "retainage_work_rate",
-                plain(line.applied_work_rate),
-                "Retainage rate",
-                narrow=True,
-            )
-            out.append(f'<td class="num">{rate}</td>')
+            out.append(f'<td class="num">{CELLS["retainage_work_rate"].input(line)}</td>')
             if self.releases:
-                released = cell(
-                    line,
-                    "retainage_work_released",
-                    plain_money(line.retainage_work_released),
-                    "Work retainage released",
-                )
-                out.append(f'<td class="num">{released}</td>')
+                out.append(f'<td class="num">{CELLS["retainage_work_released"].input(line)}</td>')
             out.append(
                 f'<td class="rowactions"><button type="submit" name="complete" value="1" '
                 f'form="line-form-{pk}" hx-post="{url}" hx-vals=\'{{"complete": "1"}}\' '

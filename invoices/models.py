@@ -89,10 +89,6 @@ class Invoice(models.Model):
     def is_editable(self):
         return self.status in self.EDITABLE_STATUSES
 
-    @property
-    def is_frozen(self):
-        return not self.is_editable
-
 
 class ReviewStatus(models.TextChoices):
     APPROVED = "approved", "Approved"

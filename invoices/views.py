@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.models import Contract
-from contracts.views import _detail_page
+from contracts.views import contract_page
 from permissions.access import permissions_for, requires
-from tenancy.forms import add_service_error
+from tenancy.forms import add_service_error, report_service_error
 from tenancy.models import Vendor
 
 from . import exports, pay_application, selectors, services
@@ -48,7 +48,7 @@ def invoice_create(request, company, project, contract):
         else:
             messages.success(request, f"Invoice #{invoice.number} started for {invoice.period}.")
             return _invoice_url(invoice)
-    return _detail_page(request, contract, invoice_form=form)
+    return contract_page(request, contract, invoice_form=form)
 
 
 @requires("preview_invoice", "view_contract", on="invoice")
@@ -88,8 +88,7 @@ def invoice_bulk_edit(request, company, project, contract, invoice):
             invoice=invoice, reviewing=editing is Editing.REVIEW, **form.changes()
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_service_error(request, error)
     else:
         messages.success(request, f"{count} line{'s' if count != 1 else ''} updated.")
     return _invoice_url(invoice)
@@ -170,8 +169,7 @@ def invoice_submit(request, company, project, contract, invoice):
     try:
         services.invoice_submit(invoice=invoice)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_service_error(request, error)
     else:
         messages.success(request, f"Invoice #{invoice.number} submitted for review.")
     return _invoice_url(invoice)
@@ -214,8 +212,7 @@ def invoice_status(request, company, project, contract, invoice):
             invoice=invoice, status=request.POST.get("status", "")
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_service_error(request, error)
     else:
         messages.success(
             request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
@@ -306,8 +303,7 @@ def invoice_delete(request, company, project, contract, invoice):
         try:
             services.invoice_delete(invoice=invoice)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            report_service_error(request, error)
             return _invoice_url(invoice)
         messages.success(request, f"Invoice #{invoice.number} deleted.")
         return redirect(

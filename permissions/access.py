@@ -119,6 +119,13 @@ class ProjectPermissions:
             raise PermissionDenied(matrix.action(names[0]).description + ": not allowed.")
 
 
+def visible_projects(projects, user, *, company_admin):
+    """Company admins see every project; others those they hold a level on."""
+    if company_admin:
+        return projects
+    return projects.filter(projectuserobjectpermission__user=user).distinct()
+
+
 def tool_of(contract):
     return Tool.COMMITMENTS if contract.is_commitment else Tool.CLIENT_CONTRACTS
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 
 from .emails import queue_email
@@ -45,6 +46,12 @@ def add_service_error(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def report_service_error(request, error):
+    """Show a service's refusal as messages on the next page (redirect-after-post views)."""
+    for message in error.messages:
+        messages.error(request, message)
 
 
 class TenantModelForm(forms.ModelForm):

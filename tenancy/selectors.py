@@ -2,6 +2,8 @@
 
 from django.db.models import Count, Q
 
+from permissions.access import visible_projects
+
 from .models import Company, Membership, Project, Vendor
 
 
@@ -10,10 +12,7 @@ def companies_for_user(user):
 
 
 def project_list(*, access, user, search=""):
-    """Company admins see every project; others those they were given a level on."""
-    projects = Project.objects.all()
-    if not access.is_admin:
-        projects = projects.filter(projectuserobjectpermission__user=user).distinct()
+    projects = visible_projects(Project.objects.all(), user, company_admin=access.is_admin)
     if search:
         projects = projects.filter(Q(name__icontains=search) | Q(number__icontains=search))
     return projects
