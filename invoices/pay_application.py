@@ -43,6 +43,15 @@ COMPUTED_FIELDS = (
     "retainage_to_date",
     "overbilled",
 )
+# What an edit of one line writes: what was typed, what follows from it, and what the
+# contact had claimed before a reviewer's first adjustment.
+EDITED_FIELDS = (
+    *ENTRY_FIELDS,
+    *COMPUTED_FIELDS,
+    "claimed_work_this_period",
+    "claimed_quantity_this_period",
+    "claimed_materials_stored",
+)
 SUMMARY_FIELDS = (
     "total_previous_work",
     "total_work_this_period",

@@ -71,7 +71,25 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+
+def database(url):
+    """A DATABASES entry. On PostgreSQL, psycopg prepares the statements a connection
+    repeats (from their fifth use; that needs server-side binding): the joins of each
+    request's lookups are then planned once per connection instead of on every request.
+    Behind a transaction-pooling PgBouncer set DATABASE_PREPARE_THRESHOLD to 0 (never)."""
+    settings = env.db_url_config(url)
+    if settings["ENGINE"] == "django.db.backends.postgresql":
+        threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+        if threshold:
+            settings.setdefault("OPTIONS", {}).update(
+                server_side_binding=True, prepare_threshold=threshold
+            )
+    return settings
+
+
+DATABASES = {
+    "default": database(env("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "tenancy.User"
