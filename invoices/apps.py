@@ -20,5 +20,5 @@ class InvoicesConfig(AppConfig):
             "invoice_line",
             InvoiceLine,
             project_path="invoice__contract__project",
-            select_related=["invoice__contract", "invoice__period"],
+            select_related=["invoice__contract"],
         )

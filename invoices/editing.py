@@ -38,23 +38,11 @@ def is_latest(invoice):
     return not invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists()
 
 
-def cell(line, field, value, label, narrow=False, invalid=False, oob=False):
-    """An input of the G703 grid, built with plain string formatting: a 500-line invoice
-    has 2,000 of them, and format_html() alone took a quarter of a second for those."""
-    pk = line.pk
-    classes = "cell" + (" narrow" if narrow else "") + (" invalid" if invalid else "")
-    return mark_safe(
-        f'<input id="l{pk}-{field}" class="{classes}" name="{field}" form="line-form-{pk}" '
-        f'inputmode="decimal" autocomplete="off" data-col="{field}" '
-        f'aria-label="{escape(label)}, line {escape(line.number)}"'
-        f"{' aria-invalid="true"' if invalid else ''}{' hx-swap-oob="true"' if oob else ''} "
-        f'value="{escape(str(value))}">'
-    )
-
-
 @dataclass(frozen=True)
 class Cell:
-    """An input of the editable G703 row."""
+    """An input of the editable G703 row, built with plain string formatting: a 500-line
+    invoice has 2,000 of them, and format_html() alone took a quarter of a second for those.
+    Autocomplete is off on the row's form, which its inputs follow."""
 
     name: str
     label: str
@@ -66,9 +54,23 @@ class Cell:
         value = getattr(line, self.source or self.name)
         return plain_money(value) if self.money else plain(value)
 
-    def input(self, line, **kwargs):
-        """The cell's input for the line, as saved."""
-        return cell(line, self.name, self.shown(line), self.label, narrow=self.narrow, **kwargs)
+    def input(self, line, *, number=None, typed=None, oob=False):
+        """The cell's input for the line: as saved, or as `typed` (refused, so marked
+        invalid). `number` is the line's number, escaped, when the caller has it."""
+        pk, name = line.pk, self.name
+        if number is None:
+            number = escape(line.number)
+        classes = "cell narrow" if self.narrow else "cell"
+        if typed is None:
+            value, invalid = self.shown(line), ""  # digits, a point and a sign: nothing to escape
+        else:
+            value, invalid = escape(typed), ' aria-invalid="true"'
+            classes += " invalid"
+        return (
+            f'<input id="l{pk}-{name}" class="{classes}" name="{name}" form="line-form-{pk}" '
+            f'inputmode="decimal" aria-label="{self.label}, line {number}"{invalid}'
+            f'{' hx-swap-oob="true"' if oob else ""} value="{value}">'
+        )
 
 
 CELLS = {
@@ -93,11 +95,7 @@ def cells_to_refresh(line, posted, invalid=()):
         if name not in posted:
             continue
         if name in invalid:
-            inputs.append(
-                cell(
-                    line, name, posted[name], spec.label, narrow=spec.narrow, invalid=True, oob=True
-                )
-            )
+            inputs.append(mark_safe(spec.input(line, typed=posted[name], oob=True)))
         elif spec.shown(line) != posted[name].strip():
-            inputs.append(spec.input(line, oob=True))
+            inputs.append(mark_safe(spec.input(line, oob=True)))
     return inputs

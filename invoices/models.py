@@ -95,7 +95,20 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class InvoiceLine(models.Model):
+class LineFacts:
+    """What a G703 line says about itself, for model instances and for the lighter rows the
+    invoice page reads (selectors.StoredLine) alike."""
+
+    @property
+    def is_unit_based(self):
+        return self.unit_price is not None
+
+    @property
+    def was_adjusted(self):
+        return self.claimed_work_this_period is not None
+
+
+class InvoiceLine(LineFacts, models.Model):
     """One G703 row: an SOV line, a change-order line or a subcontractor SOV detail line.
 
     The line keeps a copy of what it bills (number, description, scheduled value) and the
@@ -210,11 +223,3 @@ class InvoiceLine(models.Model):
         if self.change_order_line_id:
             return ("co", self.change_order_line_id)
         return ("ssov", self.ssov_line_id)
-
-    @property
-    def is_unit_based(self):
-        return self.unit_price is not None
-
-    @property
-    def was_adjusted(self):
-        return self.claimed_work_this_period is not None

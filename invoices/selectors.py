@@ -2,7 +2,17 @@
 
 from billing.engine import change_order_summary
 
+from .models import LineFacts
 from .pay_application import line_input, stored_totals
+
+
+class StoredLine(LineFacts):
+    """A line of a page that shows the G703: its columns as attributes. Read-only, and about
+    half the cost of a model instance, which counts at 1,000 lines."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+        self.pk = values["id"]
 
 
 def invoice_page(invoice):
@@ -12,7 +22,7 @@ def invoice_page(invoice):
     stored sums of its rounded lines, and the change order summary the engine's sum of the
     stored lines, never a recomputation.
     """
-    lines = list(invoice.lines.all())
+    lines = [StoredLine(values) for values in invoice.lines.values()]
     return {
         "invoice": invoice,
         "contract": invoice.contract,

@@ -196,7 +196,7 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         result = pay_application.compute_invoice(invoice, lines, policy)
         changed = pay_application.store_rows(lines, result)
         pay_application.apply_row_change(invoice, row_change(before, result.rows[0]))
-    _raise_line_issues(result, target, _overbilling_forbidden(invoice))
+    _raise_line_issues(result, target, invoice)
     _save_edited_line(target, version)
     others = [each for each in changed if each.pk != target.pk]
     InvoiceLine.objects.bulk_update(others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE)
@@ -278,32 +278,36 @@ def _require_editable(invoice):
 
 
 def _overbilling_forbidden(invoice):
-    """The project's rule, read from the locked invoice's joins (see _lock)."""
-    try:
-        setting = invoice.contract.project.billing_settings.overbilling
-    except BillingSettings.DoesNotExist:
-        return True
+    """The project's rule: overbilling is refused unless the project allows it, flagged."""
+    setting = (
+        BillingSettings.objects.filter(project=invoice.contract.project_id)
+        .values_list("overbilling", flat=True)
+        .first()
+    )
     return setting != BillingSettings.Overbilling.WARN
 
 
 def _lock(invoice_id):
-    """The invoice, locked against concurrent edits, with what an edit reads in one query."""
+    """The invoice, read again and locked against concurrent edits, with its contract.
+
+    Like Model.refresh_from_db(), through the base manager: callers pass an invoice they
+    already reached within the tenant, and the scope's joins would only slow the lock.
+    """
     return (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("contract__project__billing_settings")
+        Invoice._base_manager.select_for_update(of=("self",))
+        .select_related("contract")
         .get(pk=invoice_id)
     )
 
 
-def _raise_line_issues(result, line, overbilling_forbidden):
+def _raise_line_issues(result, line, invoice):
     """Refuse the edit for the line's errors (and overbilling, where forbidden), per field."""
+    issues = [issue for issue in result.issues if issue.key == line.position]
+    overbilled = any(issue.code == "overbilled" for issue in issues)
+    forbidden = overbilled and _overbilling_forbidden(invoice)
     errors = {}
-    for issue in result.issues:
-        if issue.key != line.position:
-            continue
-        if issue.severity is Severity.ERROR or (
-            overbilling_forbidden and issue.code == "overbilled"
-        ):
+    for issue in issues:
+        if issue.severity is Severity.ERROR or (forbidden and issue.code == "overbilled"):
             errors.setdefault(issue.field, []).append(issue.message)
     if errors:
         raise ValidationError(errors)
@@ -372,14 +376,7 @@ def invoice_lines_bulk_update(
         raise ValidationError(errors)
     InvoiceLine.objects.bulk_update(
         lines,
-        [
-            *pay_application.COMPUTED_FIELDS,
-            *pay_application.ENTRY_FIELDS,
-            "version",
-            "claimed_work_this_period",
-            "claimed_quantity_this_period",
-            "claimed_materials_stored",
-        ],
+        [*pay_application.EDITED_FIELDS, "version"],
         batch_size=BATCH_SIZE,
     )
     invoice.save(update_fields=pay_application.SAVED_FIELDS)

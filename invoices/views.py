@@ -15,7 +15,7 @@ from . import invoicing as invoicing_module
 from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, line_editing
 from .emails import notify_revise_resubmit
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
-from .g703_rows import RowRenderer
+from .g703_rows import RowRenderer, render_with_rows
 from .models import Invoice
 
 INVOICING_PAGE_SIZE = 50
@@ -67,8 +67,13 @@ def _invoice_page(request, invoice, *, status=200):
     renderer = RowRenderer(
         request, invoice, editable=context["editable_lines"], releases=context["releases"]
     )
-    context["rows"] = renderer.rows(context["lines"])
-    return render(request, "invoices/invoice_detail.html", context, status=status)
+    return render_with_rows(
+        request,
+        "invoices/invoice_detail.html",
+        context,
+        renderer.rows(context["lines"]),
+        status=status,
+    )
 
 
 @requires(*EDIT_ACTIONS, on="invoice")
@@ -141,9 +146,7 @@ def _row_response(request, invoice, context, *, refused=False):
                 editable=True,
                 releases=invoice.invoice_type != invoice.Type.PROGRESS,
             )
-            context["conflict_row"] = renderer.row(
-                context["line"], conflict=context["conflict"], oob=True
-            )
+            context["conflict_row"] = renderer.conflict_row(context["line"], context["conflict"])
         context["releases"] = invoice.invoice_type != invoice.Type.PROGRESS
         return render(request, "invoices/partials/line_saved.html", context)
     if refused or "conflict" in context:

@@ -26,10 +26,11 @@ def company_access(user, slug):
     An outsider gets exactly the answer a missing company gets, so the existence of a
     tenant is never revealed.
     """
-    membership = (
-        Membership.objects.select_related("company").filter(user=user, company__slug=slug).first()
-    )
-    if membership is not None:
+    try:
+        membership = Membership.objects.select_related("company").get(user=user, company__slug=slug)
+    except Membership.DoesNotExist:
+        pass
+    else:
         return CompanyAccess(membership.company, membership)
     company = Company.objects.filter(slug=slug, people__user=user).first()
     if company is None:

@@ -12,8 +12,8 @@ def tenant(request):
         "company": getattr(request, "company", None),
         "company_access": getattr(request, "company_access", None),
         "project": getattr(request, "project", None),
-        # Lazy: only pages that show the switcher run the query.
-        "switch_companies": Company.objects.filter(
+        # A callable, which templates call: only pages that show the switcher build the query.
+        "switch_companies": lambda: Company.objects.filter(
             Q(memberships__user=user) | Q(people__user=user)
         ).distinct(),
     }

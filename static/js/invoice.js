@@ -4,7 +4,7 @@ document.addEventListener("keydown", (event) => {
   const cell = event.target;
   if (event.key !== "Enter" || !cell.classList || !cell.classList.contains("cell")) return;
   event.preventDefault();
-  const cells = Array.from(document.querySelectorAll(`input.cell[data-col="${cell.dataset.col}"]`));
+  const cells = Array.from(document.querySelectorAll(`input.cell[name="${cell.name}"]`));
   const next = cells[cells.indexOf(cell) + (event.shiftKey ? -1 : 1)];
   if (next) {
     next.focus();
