@@ -34,43 +34,48 @@ def register(name, model, *, project_path=None, parent=None, select_related=()):
 def resolve_objects(url_kwargs, found):
     """The objects named by `url_kwargs`, given the company already `found`.
 
-    The project comes with the first object that lives in it, in one query: that object's
-    lookup is limited to the project's id and to projects of the company. Alone, the
-    project is looked up by itself.
+    The most specific object comes first, and brings along, in the same query, the parents
+    and the project the URL names: its lookup is limited to their ids (and to projects of
+    the company), so that one query checks the whole chain. Alone, the project is looked up
+    by itself.
     """
-    for name in url_kwargs:
-        if name in found or name == "project":
+    for name in reversed(url_kwargs):
+        if name in found:
             continue
         if name not in _registry:
             raise ImproperlyConfigured(f"No URL object registered for the parameter {name!r}.")
         found[name] = _lookup(_registry[name], url_kwargs, found)
-    if "project" in url_kwargs and "project" not in found:
-        found["project"] = _lookup(_registry["project"], url_kwargs, found)
     return found
 
 
 def _lookup(spec, url_kwargs, found):
     filters = {"pk": url_kwargs[spec.name]}
-    related = list(spec.select_related)
-    if spec.parent and spec.parent[0] in url_kwargs:
-        parent_name, parent_path = spec.parent
-        if parent_name not in found:
-            found[parent_name] = _lookup(_registry[parent_name], url_kwargs, found)
-        filters[parent_path] = found[parent_name]
-    if spec.project_path:
+    brought = {}  # URL parameter: the path to it from this object
+    ancestor, prefix = spec, ""
+    while ancestor.parent and ancestor.parent[0] in url_kwargs:
+        name, path = ancestor.parent
+        path = prefix + path
+        if name in found:
+            filters[path] = found[name]
+            break
+        filters[f"{path}__pk"] = url_kwargs[name]
+        brought[name] = path
+        ancestor, prefix = _registry[name], f"{path}__"
+    if spec.project_path and "project" in url_kwargs:
         if "project" in found:
             filters[spec.project_path] = found["project"]
         else:
-            filters[f"{spec.project_path}_id"] = url_kwargs["project"]
+            filters[f"{spec.project_path}__pk"] = url_kwargs["project"]
             filters[f"{spec.project_path}__company"] = found["company"]
-            related.append(spec.project_path)
+            brought["project"] = spec.project_path
     objects = spec.model.objects.filter(**filters)
+    related = [*spec.select_related, *brought.values()]
     if related:
         objects = objects.select_related(*related)
     try:
         obj = objects.get()
     except spec.model.DoesNotExist:
         raise Http404(f"No such {spec.model._meta.verbose_name}.") from None
-    if "project" not in found and spec.project_path:
-        found["project"] = reduce(getattr, spec.project_path.split("__"), obj)
+    for name, path in brought.items():
+        found[name] = reduce(getattr, path.split("__"), obj)
     return obj
