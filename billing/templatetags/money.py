@@ -12,7 +12,8 @@ register = template.Library()
 
 @register.filter
 def money(value):
-    if value is None or value == "":
+    # Comparing a Decimal with "" costs more than formatting it: test the class first.
+    if value is None or (value.__class__ is str and not value):
         return ""
     if value < 0:
         return f"({-value:,.2f})"
