@@ -6,15 +6,18 @@ from django.db.models import Count, Q
 
 from contracts.models import Contract
 
-from .models import Invoice
+from .models import Invitation, Invoice
 
 # States a commitment can be in for a period before it has an invoice, then its invoice's.
 NOT_INVOICED_STATES = {
     "no_contacts": "No invoice contacts",
     "ssov_not_approved": "SSOV not approved",
     "not_invited": "Not invited",
+    **dict(Invitation.Status.choices),
 }
 STATES = NOT_INVOICED_STATES | dict(Invoice.Status.choices)
+# Commitments that can be invited (again): the rest have no one to invite, or an invoice.
+INVITABLE_STATES = {"not_invited", *Invitation.Status.values}
 GROUPS = {"status": "Status", "vendor": "Vendor"}
 
 
@@ -34,7 +37,7 @@ class Row:
 
 
 def invoicing_rows(*, project, period, permissions, search="", state="", vendor="", group=""):
-    """One row per commitment the user may see, filtered and grouped; two queries."""
+    """One row per commitment the user may see, filtered and grouped; three queries."""
     commitments = (
         Contract.objects.filter(project=project)
         .exclude(kind=Contract.Kind.CLIENT)
@@ -51,11 +54,16 @@ def invoicing_rows(*, project, period, permissions, search="", state="", vendor=
     if vendor:
         commitments = commitments.filter(vendor_id=vendor)
     visible = permissions.visible(commitments)
+    ids = [c.pk for c in visible]
     invoices = {
         invoice.contract_id: invoice
-        for invoice in Invoice.objects.filter(period=period, contract__in=[c.pk for c in visible])
+        for invoice in Invoice.objects.filter(period=period, contract__in=ids)
     }
-    rows = [Row(c, invoices.get(c.pk), _state(c, invoices.get(c.pk))) for c in visible]
+    invited = _invitation_states(period, ids)
+    rows = [
+        Row(c, invoices.get(c.pk), _state(c, invoices.get(c.pk), invited.get(c.pk)))
+        for c in visible
+    ]
     if state:
         rows = [row for row in rows if row.state == state]
     if group == "status":
@@ -65,14 +73,29 @@ def invoicing_rows(*, project, period, permissions, search="", state="", vendor=
     return rows
 
 
-def _state(commitment, invoice):
+def _invitation_states(period, contract_ids):
+    """{commitment id: its invitation state}: accepted if any contact accepted, invited
+    while any has not answered, declined when all declined."""
+    answers = {}
+    for contract_id, status in Invitation.objects.filter(
+        period=period, contract__in=contract_ids
+    ).values_list("contract_id", "status"):
+        answers.setdefault(contract_id, set()).add(status)
+    order = [Invitation.Status.ACCEPTED, Invitation.Status.INVITED, Invitation.Status.DECLINED]
+    return {
+        contract_id: next(status for status in order if status in statuses)
+        for contract_id, statuses in answers.items()
+    }
+
+
+def _state(commitment, invoice, invitation_state):
     if invoice is not None:
         return invoice.status
     if not commitment.contact_count:
         return "no_contacts"
     if commitment.ssov_required and commitment.ssov_status != Contract.SSOVStatus.APPROVED:
         return "ssov_not_approved"
-    return "not_invited"
+    return invitation_state or "not_invited"
 
 
 def client_invoices(*, project, period):

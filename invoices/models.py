@@ -223,3 +223,44 @@ class InvoiceLine(LineFacts, models.Model):
         if self.change_order_line_id:
             return ("co", self.change_order_line_id)
         return ("ssov", self.ssov_line_id)
+
+
+class Invitation(models.Model):
+    """An invitation to bill (SPEC §7): one invoice contact, one commitment, one period.
+
+    The emailed link carries a random token; only its SHA-256 is stored, so a leaked
+    database holds no usable link. Inviting again makes a new token, and the old link dies.
+    """
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="invitations")
+    period = models.ForeignKey(BillingPeriod, on_delete=models.CASCADE, related_name="invitations")
+    contact = models.ForeignKey(
+        "tenancy.Person", on_delete=models.CASCADE, related_name="invitations"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    token_hash = models.CharField(max_length=64, unique=True)
+    message = models.TextField(blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    new_link_requested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(company="contract__project__company")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period", "contact"], name="invitation_unique_contact"
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation of {self.contact} to bill {self.contract.number} for {self.period}"

@@ -48,8 +48,8 @@ def invoice_create(
     get one invoice and the other a clear message, never two invoices or a duplicate number.
     """
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    previous = contract.invoices.select_related("period").order_by("-sequence").first()
-    _check_can_invoice(contract, period, previous)
+    previous = latest_invoice(contract)
+    check_can_invoice(contract, period, previous)
     sequence = (previous.sequence if previous else 0) + 1
     number = (number or "").strip() or str(sequence)
     if contract.invoices.filter(number=number).exists():
@@ -78,7 +78,13 @@ def invoice_create(
     return invoice
 
 
-def _check_can_invoice(contract, period, previous):
+def latest_invoice(contract):
+    return contract.invoices.select_related("period").order_by("-sequence").first()
+
+
+def check_can_invoice(contract, period, previous):
+    """Refuse (ValidationError) a new invoice of the contract for `period`, when it cannot
+    have one; `previous` is its latest invoice."""
     if period.project_id != contract.project_id:
         raise ValidationError("The billing period belongs to another project.")
     if contract.status != Contract.Status.APPROVED:

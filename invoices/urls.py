@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 CONTRACT = "<slug:company>/projects/<int:project>/contracts/<int:contract>/"
 
@@ -10,6 +10,13 @@ urlpatterns = [
     path(PERIOD + "invoicing/", views.invoicing, name="invoicing"),
     path(PERIOD + "invoicing/export/", views.invoicing_export, name="invoicing_export"),
     path(PERIOD + "invoicing/status/", views.invoicing_bulk_status, name="invoicing_bulk_status"),
+    path(PERIOD + "invoicing/invite/", views.invoicing_invite, name="invoicing_invite"),
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
+    path(
+        "invitations/<str:token>/new-link/",
+        invitation_views.invitation_new_link,
+        name="invitation_new_link",
+    ),
     path(
         "<slug:company>/projects/<int:project>/invoice-lines/<int:invoice_line>/",
         views.invoice_line_save,

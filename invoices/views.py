@@ -10,7 +10,7 @@ from permissions.access import permissions_for, requires
 from tenancy.forms import add_service_error, report_service_error
 from tenancy.models import Vendor
 
-from . import exports, pay_application, selectors, services
+from . import exports, invitations, pay_application, selectors, services
 from . import invoicing as invoicing_module
 from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, line_editing
 from .emails import notify_revise_resubmit
@@ -245,6 +245,7 @@ def invoicing(request, company, project, period):
         "vendors": Vendor.objects.filter(commitments__project=project).distinct(),
         "client_invoices": invoicing_module.client_invoices(project=project, period=period),
         "statuses": Invoice.Status.choices,
+        "invitable": invoicing_module.INVITABLE_STATES,
     }
     template = "invoices/invoicing.html#results" if request.htmx else "invoices/invoicing.html"
     return render(request, template, context)
@@ -284,6 +285,33 @@ def invoicing_bulk_status(request, company, project, period):
         messages.success(request, f"{changed} invoice{'s' if changed != 1 else ''} updated.")
     for message in refused or ([] if changed else ["Select invoices and a status."]):
         messages.error(request, message)
+    return _back_to_invoicing(request, company, project, period)
+
+
+@requires("pb_send_invite", "send_invite", on="period")
+@require_POST
+def invoicing_invite(request, company, project, period):
+    """Invite the invoice contacts of the selected commitments to bill the period."""
+    ids = [int(pk) for pk in request.POST.getlist("commitments") if pk.isdigit()]
+    commitments = permissions_for(request).visible(
+        Contract.objects.filter(pk__in=ids, project=project).exclude(kind=Contract.Kind.CLIENT)
+    )
+    invited, refused = invitations.invite_to_bill(
+        contracts=commitments,
+        period=period,
+        invited_by=request.user,
+        message=request.POST.get("message", ""),
+    )
+    if invited:
+        messages.success(
+            request, f"{invited} invoice contact{'s' if invited != 1 else ''} invited."
+        )
+    for message in refused or ([] if invited else ["Select commitments to invite."]):
+        messages.error(request, message)
+    return _back_to_invoicing(request, company, project, period)
+
+
+def _back_to_invoicing(request, company, project, period):
     response = redirect("invoicing", company=company.slug, project=project.pk, period=period.pk)
     if request.POST.get("query"):
         response["Location"] += "?" + request.POST["query"]

@@ -40,6 +40,7 @@ for email, *_ in DEMO_USERS:
 from django.urls import reverse  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
+from billing.models import BillingPeriod  # noqa: E402
 from invoices.models import Invoice  # noqa: E402
 
 admin = Client()
@@ -59,6 +60,14 @@ for invoice in invoices:
         path = reverse(name, kwargs=kwargs)
         assert admin.get(path).status_code == 200, path
 
+# The open period's invoicing page shows the demo's invitations, and their emails went out.
+with scopes_disabled():
+    open_period = BillingPeriod.objects.get(project__company__slug="demo", project=1, status="open")
+invoicing = admin.get(
+    reverse("invoicing", kwargs={"company": "demo", "project": 1, "period": open_period.pk})
+).content.decode()
+assert "status-invited" in invoicing and "status-declined" in invoicing, "demo invitations"
+
 # Each demo user reaches a demo project's contracts as its name promises.
 project_contracts = reverse("contract_list", kwargs={"company": "demo", "project": 1})
 for email, expected in [
@@ -77,4 +86,5 @@ response = Client().post("/accounts/password-reset/", {"email": "admin@demo.test
 assert response.status_code == 302
 mail_dir = Path(os.environ["EMAIL_URL"].removeprefix("file://"))
 assert any("Set your Billwright password" in p.read_text() for p in mail_dir.iterdir())
+assert any("Invitation to bill SC-002" in p.read_text() for p in mail_dir.iterdir())
 print("demo pages ok")

@@ -151,6 +151,8 @@ MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default=f"file://{VAR_DIR
 # Where links in emails point; emails are also sent by workers, outside any request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Billwright <billing@billwright.test>")
+# How long an invitation-to-bill link lives.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
 # Without Redis, jobs run inline in the web process: the embedded default of `make run`.
 REDIS_URL = env("REDIS_URL", default="")

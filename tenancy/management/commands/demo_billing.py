@@ -6,7 +6,8 @@ from decimal import Decimal as D
 from billing import services as billing_services
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
-from invoices.models import Invoice
+from invoices.invitations import invitation_decline, invite_to_bill
+from invoices.models import Invitation, Invoice
 from invoices.services import invoice_create, invoice_line_update, invoice_set_status
 from tenancy.models import Vendor
 
@@ -118,6 +119,13 @@ def seed_billing(project, admin):
             status = STATUSES[number][index]
             if status:
                 _invoice(contract, period, admin, PROGRESS[number][index], status)
+    # The open period's invitations to bill: SC-002's contact has not answered yet, and
+    # PO-001's declined.
+    invite_to_bill(
+        contracts=[contracts["SC-002"], contracts["PO-001"]], period=periods[-1], invited_by=admin
+    )
+    for invitation in Invitation.objects.filter(contract=contracts["PO-001"]):
+        invitation_decline(invitation=invitation)
 
 
 def _contract(project, number, kind, party, title, method, rates, private, lines):

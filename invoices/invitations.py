@@ -1,0 +1,226 @@
+"""Invitations to bill (SPEC §7): the invoice contacts of a commitment are asked, by an
+emailed link, whether they bill the period. Yes opens their invoice; No is recorded.
+
+The link is single-purpose (it answers one invitation: one contact, one commitment, one
+period), expires, and is a random token stored only as its SHA-256.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from permissions.levels import Level, Tool
+from permissions.models import ProjectUserObjectPermission
+from permissions.services import invoice_contacts_sync, project_member_set
+from tenancy.emails import absolute_url, queue_email
+from tenancy.models import Membership, User
+
+from . import services
+from .models import Invitation, Invoice
+
+Status = Invitation.Status
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invite_to_bill(*, contracts, period, invited_by, message=""):
+    """Invite the invoice contacts of each commitment to bill `period`, each by email.
+
+    A commitment that cannot be invoiced for the period, or has no contact to write to, is
+    refused with a message; the others are invited. Inviting again sends a new link and
+    kills the old one. The result: how many contacts were invited, and the refusals.
+    """
+    invited, refused = 0, []
+    for contract in contracts:
+        try:
+            invited += _invite(contract, period, invited_by, message.strip())
+        except ValidationError as error:
+            refused += error.messages
+    return invited, refused
+
+
+def _invite(contract, period, invited_by, message):
+    if not contract.is_commitment:
+        raise ValidationError(f"{contract} is a client contract: its invoice is the company's.")
+    if not period.is_open:
+        raise ValidationError(f"{period} is closed: invitations go out for the open period.")
+    services.check_can_invoice(contract, period, services.latest_invoice(contract))
+    contacts = [person for person in contract.invoice_contacts.all() if person.email]
+    if not contacts:
+        raise ValidationError(f"{contract} has no invoice contact with an email address.")
+    now = timezone.now()
+    for contact in contacts:
+        token = secrets.token_urlsafe(32)
+        invitation, _ = Invitation.objects.update_or_create(
+            contract=contract,
+            period=period,
+            contact=contact,
+            defaults={
+                "status": Status.INVITED,
+                "token_hash": _digest(token),
+                "message": message,
+                "invited_by": invited_by,
+                "invited_at": now,
+                "expires_at": now + timedelta(days=settings.INVITATION_DAYS),
+                "responded_at": None,
+                "new_link_requested_at": None,
+            },
+        )
+        _email_invitation(invitation, token)
+    return len(contacts)
+
+
+def _email_invitation(invitation, token):
+    contract = invitation.contract
+    queue_email(
+        to=invitation.contact.email,
+        subject_template="invoices/emails/invitation_subject.txt",
+        body_template="invoices/emails/invitation.txt",
+        context={
+            "invitation": invitation,
+            "contract": contract,
+            "project": contract.project,
+            "invoice_type": Invoice.Type.PROGRESS.label,
+            "link": absolute_url(reverse("invitation", kwargs={"token": token})),
+        },
+    )
+
+
+def invitation_for_token(token):
+    """The invitation a link names, or None.
+
+    The link is not under a company's URL, so this one lookup runs outside any tenant
+    scope, by the token's digest alone; the caller works in the invitation's company.
+    """
+    with scopes_disabled():
+        return (
+            Invitation.objects.select_related(
+                "contract__project__company", "period", "contact__user", "invited_by"
+            )
+            .filter(token_hash=_digest(token))
+            .first()
+        )
+
+
+def is_expired(invitation):
+    return invitation.status == Status.INVITED and timezone.now() >= invitation.expires_at
+
+
+def _lock_unanswered(invitation):
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Status.INVITED:
+        raise ValidationError(f"This invitation was already {invitation.get_status_display()}.")
+    if is_expired(invitation):
+        raise ValidationError("This link has expired.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_decline(*, invitation):
+    invitation = _lock_unanswered(invitation)
+    invitation.status = Status.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation, user):
+    """Accept as `user`, the contact's account: the contact gets its access to the
+    commitment, and its invoice for the period is started. The result: that invoice."""
+    invitation = _lock_unanswered(invitation)
+    contact = invitation.contact
+    if contact.user_id is None and user.email == contact.email.lower():
+        contact.user = user  # an account made before the directory entry was linked to it
+        contact.save(update_fields=["user"])
+    if contact.user_id != user.pk:
+        raise ValidationError(f"This invitation is for {contact.email}.")
+    _give_contact_access(user, invitation.contract)
+    invoice = invitation.contract.invoices.filter(period=invitation.period).first()
+    if invoice is None:
+        invoice = services.invoice_create(
+            contract=invitation.contract, period=invitation.period, created_by=user
+        )
+    invitation.status = Status.ACCEPTED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return invoice
+
+
+@transaction.atomic
+def invitation_account_create(*, invitation, password):
+    """A contact without an account sets its password on first use of the link."""
+    contact = invitation.contact
+    if contact.user_id is not None or User.objects.filter(email__iexact=contact.email).exists():
+        raise ValidationError(f"{contact.email} already has an account: log in to accept.")
+    user = User.objects.create_user(
+        email=contact.email, password=password, full_name=contact.full_name
+    )
+    contact.user = user
+    contact.save(update_fields=["user"])
+    return user
+
+
+def _give_contact_access(user, contract):
+    """The contact grant on the commitment and, for someone with no level on the project
+    yet, Standard on commitments: enough to submit, revise and resubmit. A vendor's
+    contact still reaches only the commitments it is a contact on (permissions.access)."""
+    invoice_contacts_sync(contract=contract)
+    project = contract.project
+    has_level = ProjectUserObjectPermission.objects.filter(
+        user=user, content_object=project
+    ).exists()
+    is_member = Membership.objects.filter(user=user, company=project.company).exists()
+    if not has_level and not is_member:
+        project_member_set(project=project, user=user, levels={Tool.COMMITMENTS: Level.STANDARD})
+
+
+@transaction.atomic
+def invitation_new_link_request(*, invitation):
+    """Someone with an expired link asks for a new one: the inviter (or, without one, the
+    company's admins) is told, at most once a day per invitation."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    now = timezone.now()
+    if invitation.new_link_requested_at and now - invitation.new_link_requested_at < timedelta(
+        days=1
+    ):
+        return
+    invitation.new_link_requested_at = now
+    invitation.save(update_fields=["new_link_requested_at"])
+    contract = invitation.contract
+    recipients = (
+        [invitation.invited_by.email]
+        if invitation.invited_by and invitation.invited_by.is_active
+        else list(
+            Membership.objects.filter(
+                company=contract.project.company, is_admin=True, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )
+    link = absolute_url(
+        reverse(
+            "invoicing",
+            kwargs={
+                "company": contract.project.company.slug,
+                "project": contract.project_id,
+                "period": invitation.period_id,
+            },
+        )
+    )
+    for email in recipients:
+        queue_email(
+            to=email,
+            subject_template="invoices/emails/new_link_request_subject.txt",
+            body_template="invoices/emails/new_link_request.txt",
+            context={"invitation": invitation, "contract": contract, "link": link},
+        )

@@ -1,0 +1,282 @@
+"""Invite to bill (SPEC §7): the emailed link, Yes and No, expiry, and the invoicing page."""
+
+import hashlib
+import re
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from billing.models import BillingPeriod
+from invoices.models import Invitation, Invoice
+from invoices.services import invoice_create
+from permissions.levels import Level
+from tenancy.models import User
+from tests.conftest import client_for, grant
+from tests.factories import (
+    BillingPeriodFactory,
+    ContractFactory,
+    MembershipFactory,
+    PersonFactory,
+    SOVLineFactory,
+)
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-and-new-password-42"
+
+
+@pytest.fixture
+def period(project):
+    return BillingPeriodFactory(project=project, status=BillingPeriod.Status.OPEN)
+
+
+@pytest.fixture
+def person(company, vendor):
+    """An invoice contact with no account yet."""
+    return PersonFactory(vendor=vendor, full_name="Pat Foreman", email="pat@apex.test")
+
+
+@pytest.fixture
+def contract(company, project, vendor, person):
+    contract = ContractFactory(project=project, vendor=vendor, number="SC-7", title="Drywall")
+    SOVLineFactory(contract=contract, scheduled_value=D("50000.00"))
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+    return contract
+
+
+def invite_url(project, period):
+    return f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/invite/"
+
+
+def invoicing_url(project, period):
+    return f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
+
+
+def invite(client, project, period, *contracts, capture, message=""):
+    with capture(execute=True):
+        return client.post(
+            invite_url(project, period),
+            {"commitments": [c.pk for c in contracts], "message": message},
+        )
+
+
+def link_in(message):
+    return re.search(r"http://\S+/invitations/(\S+)/", message.get_content())
+
+
+def invitation_of(contract, person):
+    with scopes_disabled():
+        return Invitation.objects.get(contract=contract, contact=person)
+
+
+@pytest.fixture
+def link(admin_client, project, period, contract, smtp_server, django_capture_on_commit_callbacks):
+    """The path of the link the contact was emailed."""
+    invite(admin_client, project, period, contract, capture=django_capture_on_commit_callbacks)
+    [message] = smtp_server.wait_for(1)
+    return f"/invitations/{link_in(message).group(1)}/"
+
+
+def test_an_admin_invites_the_contacts_and_each_is_emailed_a_link(
+    admin_client, admin, project, period, contract, person, smtp_server,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    response = invite(
+        admin_client, project, period, contract,
+        capture=django_capture_on_commit_callbacks, message="Please bill by Friday.",
+    )  # fmt: skip
+    assert response.status_code == 302
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "pat@apex.test"
+    assert message["Subject"] == f"Invitation to bill SC-7 for {period}"
+    body = message.get_content()
+    for fact in ["SC-7 Drywall", str(period), "Progress", "Please bill by Friday.", project.name]:
+        assert fact in body
+    token = link_in(message).group(1)
+    invitation = invitation_of(contract, person)
+    # Only the digest is stored: the database holds no usable link.
+    assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in invitation.token_hash
+    assert (invitation.status, invitation.invited_by) == (Invitation.Status.INVITED, admin)
+    assert "Invited" in admin_client.get(invoicing_url(project, period)).content.decode()
+
+
+def test_inviting_again_sends_a_new_link_and_kills_the_old_one(
+    admin_client, project, period, contract, link, smtp_server, django_capture_on_commit_callbacks
+):
+    invite(admin_client, project, period, contract, capture=django_capture_on_commit_callbacks)
+    second = smtp_server.wait_for(2)[1]
+    assert f"/invitations/{link_in(second).group(1)}/" != link
+    assert Client().get(link).status_code == 404
+    assert Client().get(f"/invitations/{link_in(second).group(1)}/").status_code == 200
+
+
+def test_commitments_that_cannot_bill_are_refused_with_reasons(
+    company, admin_client, admin, project, period, vendor, contract, smtp_server,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    no_contacts = ContractFactory(project=project, vendor=vendor, number="SC-8")
+    needs_ssov = ContractFactory(project=project, vendor=vendor, number="SC-9", ssov_required=True)
+    invoiced = ContractFactory(project=project, vendor=vendor, number="SC-10")
+    SOVLineFactory(contract=invoiced)
+    with scope(company=company):
+        for each in (needs_ssov, invoiced):
+            each.invoice_contacts.set(contract.invoice_contacts.all())
+        invoice_create(contract=invoiced, period=period, created_by=admin)
+    response = invite(
+        admin_client, project, period, no_contacts, needs_ssov, invoiced,
+        capture=django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    page = admin_client.get(response.url).content.decode()
+    assert "SC-8" in page and "no invoice contact with an email address" in page
+    assert "needs an approved subcontractor SOV" in page
+    assert "already has invoice #1 for this period" in page
+    with scopes_disabled():
+        assert not Invitation.objects.exists()
+
+
+def test_a_closed_period_gets_no_invitations(
+    admin_client, project, contract, django_capture_on_commit_callbacks
+):
+    closed = BillingPeriodFactory(project=project, status=BillingPeriod.Status.CLOSED)
+    response = invite(
+        admin_client, project, closed, contract, capture=django_capture_on_commit_callbacks
+    )
+    assert (
+        "invitations go out for the open period" in admin_client.get(response.url).content.decode()
+    )
+    with scopes_disabled():
+        assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("level", [Level.READ_ONLY, Level.STANDARD])
+def test_only_admins_invite(company, project, period, contract, level):
+    user = grant(MembershipFactory(company=company).user, project, level)
+    response = client_for(user).post(invite_url(project, period), {"commitments": [contract.pk]})
+    assert response.status_code == 403
+    with scopes_disabled():
+        assert not Invitation.objects.exists()
+
+
+def test_a_new_contact_sets_a_password_and_lands_on_its_invoice(
+    project, period, contract, person, link
+):
+    client = Client()
+    page = client.get(link).content.decode()
+    assert "Do you want to bill this period?" in page and "pat@apex.test" in page
+    response = client.post(
+        link, {"answer": "yes", "new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+    with scopes_disabled():
+        invoice = Invoice.objects.get(contract=contract, period=period)
+        person.refresh_from_db()
+    assert response.url.endswith(f"/contracts/{contract.pk}/invoices/{invoice.pk}/")
+    assert person.user.email == "pat@apex.test" and person.user.check_password(PASSWORD)
+    assert invoice.created_by == person.user
+    assert invitation_of(contract, person).status == Invitation.Status.ACCEPTED
+    # Logged in, and the invoice is theirs to fill in.
+    invoice_page = client.get(response.url)
+    assert invoice_page.status_code == 200
+    assert "Submit for review" in invoice_page.content.decode()
+
+
+def test_a_password_that_does_not_match_changes_nothing(contract, person, link):
+    response = Client().post(
+        link, {"answer": "yes", "new_password1": PASSWORD, "new_password2": "other-password-43"}
+    )
+    assert response.status_code == 422
+    assert "didn’t match" in response.content.decode()
+    assert not User.objects.filter(email="pat@apex.test").exists()
+    assert invitation_of(contract, person).status == Invitation.Status.INVITED
+
+
+def test_a_contact_with_an_account_logs_in_then_accepts(
+    contact, project, period, contract, person, link
+):
+    person.user = contact  # the directory entry already has a login
+    person.save()
+    anonymous = Client()
+    page = anonymous.get(link).content.decode()
+    assert "Log in to answer Yes" in page
+    assert anonymous.post(link, {"answer": "yes"}).url.startswith("/accounts/login/?next=")
+    response = client_for(contact).post(link, {"answer": "yes"})
+    with scopes_disabled():
+        invoice = Invoice.objects.get(contract=contract, period=period)
+    assert response.url.endswith(f"/invoices/{invoice.pk}/")
+    assert client_for(contact).get(response.url).status_code == 200
+
+
+def test_someone_else_logged_in_cannot_accept(member, contract, person, link):
+    client = client_for(member)
+    assert "this invitation is for pat@apex.test" in client.get(link).content.decode()
+    client.post(link, {"answer": "yes"})
+    assert invitation_of(contract, person).status == Invitation.Status.INVITED
+
+
+def test_no_is_recorded_from_the_link_alone(admin_client, project, period, contract, person, link):
+    client = Client()
+    client.post(link, {"answer": "no"})
+    assert invitation_of(contract, person).status == Invitation.Status.DECLINED
+    assert "You declined to bill this period" in client.get(link).content.decode()
+    # The link answered once; Yes afterwards changes nothing.
+    client.post(link, {"answer": "yes", "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert invitation_of(contract, person).status == Invitation.Status.DECLINED
+    assert not User.objects.filter(email="pat@apex.test").exists()
+    page = admin_client.get(invoicing_url(project, period)).content.decode()
+    assert "status-declined" in page
+
+
+def test_an_expired_link_says_so_and_asks_the_inviter_for_a_new_one(
+    admin, contract, person, link, smtp_server, django_capture_on_commit_callbacks
+):
+    with scopes_disabled():
+        Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    client = Client()
+    page = client.get(link).content.decode()
+    assert "This link expired" in page
+    client.post(link, {"answer": "no"})
+    assert invitation_of(contract, person).status == Invitation.Status.INVITED
+    for _ in range(2):  # asked twice: the inviter hears once
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"{link}new-link/")
+    messages = smtp_server.wait_for(2)
+    assert len(messages) == 2
+    assert messages[1]["To"] == admin.email
+    assert "asks for a new link" in messages[1].get_content()
+    assert "A new link was asked for" in client.get(link).content.decode()
+
+
+def test_an_unknown_link_is_a_clear_404():
+    response = Client().get("/invitations/not-a-real-token/")
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+
+
+def test_the_invoicing_page_shows_each_invitation_state(
+    company, admin_client, project, period, vendor, contract, person, link
+):
+    accepted_contract = ContractFactory(project=project, vendor=vendor, number="SC-11")
+    not_invited = ContractFactory(project=project, vendor=vendor, number="SC-12")
+    with scope(company=company):
+        not_invited.invoice_contacts.set([person])
+        accepted_contract.invoice_contacts.set([person])
+    with scopes_disabled():
+        invitation = Invitation.objects.get(contract=contract)
+        Invitation.objects.create(
+            contract=accepted_contract,
+            period=period,
+            contact=person,
+            status=Invitation.Status.ACCEPTED,
+            token_hash="0" * 64,
+            invited_at=invitation.invited_at,
+            expires_at=invitation.expires_at,
+        )
+    page = admin_client.get(invoicing_url(project, period)).content.decode()
+    states = dict(re.findall(r'>(SC-\d+)</a>.*?class="status status-(\w+)"', page, re.S))
+    assert states == {"SC-7": "invited", "SC-11": "accepted", "SC-12": "not_invited"}
+    assert admin_client.get(invoicing_url(project, period), {"state": "invited"}).content.decode(
+    ).count("status-invited") == 1  # fmt: skip
