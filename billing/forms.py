@@ -1,5 +1,7 @@
 from django import forms
 
+from .models import BillingSettings
+
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -9,3 +11,43 @@ class BillingPeriodForm(forms.Form):
     due_date = forms.DateField(
         widget=DATE, help_text="The last day for invoice contacts to submit."
     )
+
+
+class PdfSettingsForm(forms.ModelForm):
+    """What the project's invoice PDFs show (SPEC §8, §10)."""
+
+    LOGO_TYPES = {"image/png", "image/jpeg"}
+    LOGO_MAX_BYTES = 1024 * 1024
+
+    class Meta:
+        model = BillingSettings
+        fields = [
+            "pdf_application",
+            "pdf_continuation",
+            "pdf_change_orders",
+            "pdf_signatures",
+            "pdf_notary",
+            "pdf_claimed",
+            "pdf_rejections",
+            "pdf_logo",
+            "pdf_footer",
+        ]
+
+    def clean_pdf_logo(self):
+        logo = self.cleaned_data.get("pdf_logo")
+        upload = self.files.get("pdf_logo")
+        if upload is None:
+            return logo
+        if upload.size > self.LOGO_MAX_BYTES:
+            raise forms.ValidationError("The logo must be 1 MB or smaller.")
+        if getattr(upload, "content_type", None) not in self.LOGO_TYPES:
+            raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+        return logo
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("pdf_application") and not data.get("pdf_continuation"):
+            raise forms.ValidationError(
+                "Include the application (G702), the continuation sheets (G703), or both."
+            )
+        return data

@@ -67,6 +67,20 @@ class BillingSettings(models.Model):
     overbilling = models.CharField(
         max_length=10, choices=Overbilling.choices, default=Overbilling.FORBID
     )
+    # The invoice PDF (SPEC §8): its sections, and what it shows besides the figures.
+    pdf_application = models.BooleanField("application and certificate (G702)", default=True)
+    pdf_continuation = models.BooleanField("continuation sheets (G703)", default=True)
+    pdf_change_orders = models.BooleanField("change order summary", default=True)
+    pdf_signatures = models.BooleanField("signature blocks", default=True)
+    pdf_notary = models.BooleanField("notary block", default=True)
+    pdf_claimed = models.BooleanField(
+        "claimed amounts beside approved ones",
+        default=False,
+        help_text="On lines a reviewer adjusted (approved as noted).",
+    )
+    pdf_rejections = models.BooleanField("rejection reasons", default=False)
+    pdf_logo = models.ImageField("logo", upload_to="logos/", blank=True)
+    pdf_footer = models.CharField("footer text", max_length=300, blank=True)
 
     objects = ScopedManager(company="project__company")
 

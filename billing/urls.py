@@ -10,4 +10,9 @@ urlpatterns = [
     path(PERIODS + "<int:period>/edit/", views.period_edit, name="period_edit"),
     path(PERIODS + "<int:period>/open/", views.period_open, name="period_open"),
     path(PERIODS + "<int:period>/close/", views.period_close, name="period_close"),
+    path(
+        "<slug:company>/projects/<int:project>/settings/pdf/",
+        views.pdf_settings,
+        name="pdf_settings",
+    ),
 ]

@@ -7,7 +7,7 @@ from permissions.access import requires
 from tenancy.forms import add_service_error
 
 from . import services
-from .forms import BillingPeriodForm
+from .forms import BillingPeriodForm, PdfSettingsForm
 from .models import BillingPeriod
 
 
@@ -72,3 +72,19 @@ def period_close(request, company, project, period):
     services.period_close(period=period)
     messages.success(request, f"{period} is closed.")
     return _to_periods(project)
+
+
+@requires("configure_progress_billings", "edit_client_invoice_pdf")
+@require_http_methods(["GET", "POST"])
+def pdf_settings(request, company, project):
+    """What the project's invoice PDFs show: sections, logo, footer, claimed amounts."""
+    form = PdfSettingsForm(
+        request.POST or None, request.FILES or None, instance=services.billing_settings(project)
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "PDF settings saved. PDFs made from now on follow them.")
+        return redirect("pdf_settings", company=company.slug, project=project.pk)
+    return render(
+        request, "billing/pdf_settings.html", {"form": form}, status=422 if form.errors else 200
+    )

@@ -7,7 +7,7 @@ class InvoicesConfig(AppConfig):
     def ready(self):
         from tenancy import url_objects
 
-        from .models import Invoice, InvoiceLine
+        from .models import Invoice, InvoiceDocument, InvoiceLine
 
         url_objects.register(
             "invoice",
@@ -21,4 +21,10 @@ class InvoicesConfig(AppConfig):
             InvoiceLine,
             project_path="invoice__contract__project",
             select_related=["invoice__contract"],
+        )
+        url_objects.register(
+            "document",
+            InvoiceDocument,
+            project_path="invoice__contract__project",
+            parent=("invoice", "invoice"),
         )

@@ -23,6 +23,7 @@ from . import invitations
 from .models import Invitation
 
 Status = Invitation.Status
+BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @declare("public")
@@ -31,18 +32,19 @@ Status = Invitation.Status
 def invitation(request, token):
     found = invitations.invitation_for_token(token)
     if found is None:
-        return render(request, "invoices/invitation.html", {"unknown": True}, status=404)
+        return _unknown(request)
     with scope(company=found.contract.project.company):
         return _answer(request, found, token)
 
 
 def _answer(request, invitation, token):
-    yes = _how_to_say_yes(request.user, invitation.contact)
+    yes = _how_to_say_yes(request.user, invitation)
     account_form = None
     if yes == "set_password":
-        contact = invitation.contact
-        account_form = SetPasswordForm(User(email=contact.email, full_name=contact.full_name))
-    if request.method == "POST" and _is_open(invitation):
+        account_form = SetPasswordForm(
+            User(email=invitation.email, full_name=invitation.contact.full_name)
+        )
+    if request.method == "POST":
         answer = request.POST.get("answer")
         try:
             if answer == "no":
@@ -51,11 +53,17 @@ def _answer(request, invitation, token):
             if answer == "yes" and yes == "set_password":
                 account_form = SetPasswordForm(account_form.user, request.POST)
                 if account_form.is_valid():
-                    return _accept_with_new_account(request, invitation, account_form)
-            elif answer == "yes" and yes == "log_in":
-                return redirect(reverse("login") + "?" + urlencode({"next": request.path}))
+                    password = account_form.cleaned_data["new_password1"]
+                    invoice, user = invitations.invitation_accept(
+                        invitation=invitation, password=password
+                    )
+                    login(request, user, backend=BACKEND)
+                    return _to_invoice(request, invoice)
             elif answer == "yes" and yes == "accept":
-                return _accept(request, invitation, request.user)
+                invoice, _ = invitations.invitation_accept(invitation=invitation, user=request.user)
+                return _to_invoice(request, invoice)
+            elif answer == "yes":
+                return redirect(_login_url(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
@@ -63,9 +71,10 @@ def _answer(request, invitation, token):
         "invitation": invitation,
         "contract": invitation.contract,
         "expired": invitations.is_expired(invitation),
+        "revoked": invitations.is_revoked(invitation),
         "yes": yes,
         "account_form": account_form,
-        "login_url": reverse("login") + "?" + urlencode({"next": request.path}),
+        "login_url": _login_url(request),
         "new_link_url": reverse("invitation_new_link", kwargs={"token": token}),
         "invoice": (
             invitation.contract.invoices.filter(period=invitation.period).first()
@@ -81,31 +90,24 @@ def _answer(request, invitation, token):
     )
 
 
-def _how_to_say_yes(user, contact):
+def _how_to_say_yes(user, invitation):
     """Yes needs the contact's account: "accept" as the one logged in, "log_in" first,
     "set_password" to make the account, or "other_user" (someone else is logged in)."""
+    account = invitations.account_for(invitation)
     if user.is_authenticated:
-        is_contact = (
-            user.pk == contact.user_id if contact.user_id else user.email == contact.email.lower()
-        )
-        return "accept" if is_contact else "other_user"
-    return "log_in" if contact.user_id else "set_password"
+        return "accept" if account is not None and user.pk == account.pk else "other_user"
+    return "log_in" if account is not None else "set_password"
 
 
-def _is_open(invitation):
-    return invitation.status == Status.INVITED and not invitations.is_expired(invitation)
+def _login_url(request):
+    return reverse("login") + "?" + urlencode({"next": request.path})
 
 
-def _accept_with_new_account(request, invitation, form):
-    user = invitations.invitation_account_create(
-        invitation=invitation, password=form.cleaned_data["new_password1"]
-    )
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return _accept(request, invitation, user)
+def _unknown(request):
+    return render(request, "invoices/invitation.html", {"unknown": True}, status=404)
 
 
-def _accept(request, invitation, user):
-    invoice = invitations.invitation_accept(invitation=invitation, user=user)
+def _to_invoice(request, invoice):
     contract = invoice.contract
     messages.success(
         request, f"Invoice #{invoice.number} of {contract.number} is yours to fill in."
@@ -123,11 +125,15 @@ def _accept(request, invitation, user):
 @login_not_required
 @require_POST
 def invitation_new_link(request, token):
-    """An expired link: its owner asks the inviter for a new one."""
+    """An expired or replaced link: its owner asks the inviter for a new one."""
     found = invitations.invitation_for_token(token)
     if found is None:
-        return render(request, "invoices/invitation.html", {"unknown": True}, status=404)
+        return _unknown(request)
     with scope(company=found.contract.project.company):
-        invitations.invitation_new_link_request(invitation=found)
-    messages.success(request, "Asked. A new link will come by email.")
+        try:
+            invitations.invitation_new_link_request(invitation=found)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Asked. A new link will come by email.")
     return redirect("invitation", token=token)

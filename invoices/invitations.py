@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from permissions.access import ProjectPermissions
 from permissions.levels import Level, Tool
 from permissions.models import ProjectUserObjectPermission
 from permissions.services import invoice_contacts_sync, project_member_set
@@ -58,23 +59,21 @@ def _invite(contract, period, invited_by, message):
     contacts = [person for person in contract.invoice_contacts.all() if person.email]
     if not contacts:
         raise ValidationError(f"{contract} has no invoice contact with an email address.")
+    # Links not yet answered are replaced: only the newest one works.
+    contract.invitations.filter(period=period, status=Status.INVITED).update(status=Status.REVOKED)
     now = timezone.now()
     for contact in contacts:
         token = secrets.token_urlsafe(32)
-        invitation, _ = Invitation.objects.update_or_create(
+        invitation = Invitation.objects.create(
             contract=contract,
             period=period,
             contact=contact,
-            defaults={
-                "status": Status.INVITED,
-                "token_hash": _digest(token),
-                "message": message,
-                "invited_by": invited_by,
-                "invited_at": now,
-                "expires_at": now + timedelta(days=settings.INVITATION_DAYS),
-                "responded_at": None,
-                "new_link_requested_at": None,
-            },
+            email=contact.email.lower(),
+            token_hash=_digest(token),
+            message=message,
+            invited_by=invited_by,
+            invited_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_DAYS),
         )
         _email_invitation(invitation, token)
     return len(contacts)
@@ -116,12 +115,31 @@ def is_expired(invitation):
     return invitation.status == Status.INVITED and timezone.now() >= invitation.expires_at
 
 
+def is_revoked(invitation):
+    """Replaced by a newer invitation, withdrawn with the contact, or sent to an address
+    the contact no longer has."""
+    return invitation.status == Status.REVOKED or (
+        invitation.status == Status.INVITED and invitation.contact.email.lower() != invitation.email
+    )
+
+
 def _lock_unanswered(invitation):
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    """The invitation, locked, if its link may still be answered."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("contract__project__company", "period", "contact")
+        .get(pk=invitation.pk)
+    )
+    if is_revoked(invitation):
+        raise ValidationError("This link was replaced or withdrawn.")
     if invitation.status != Status.INVITED:
         raise ValidationError(f"This invitation was already {invitation.get_status_display()}.")
     if is_expired(invitation):
         raise ValidationError("This link has expired.")
+    if not invitation.period.is_open:
+        raise ValidationError(f"{invitation.period} is closed.")
+    if not invitation.contract.invoice_contacts.filter(pk=invitation.contact_id).exists():
+        raise ValidationError(f"{invitation.contact} is no longer an invoice contact here.")
     return invitation
 
 
@@ -134,62 +152,93 @@ def invitation_decline(*, invitation):
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, invitation, user):
-    """Accept as `user`, the contact's account: the contact gets its access to the
-    commitment, and its invoice for the period is started. The result: that invoice."""
-    invitation = _lock_unanswered(invitation)
+def account_for(invitation):
+    """The account that answers the invitation: the contact's, or, not linked to the
+    directory entry yet, the one with the address the link went to. None: there is none."""
     contact = invitation.contact
-    if contact.user_id is None and user.email == contact.email.lower():
-        contact.user = user  # an account made before the directory entry was linked to it
-        contact.save(update_fields=["user"])
-    if contact.user_id != user.pk:
-        raise ValidationError(f"This invitation is for {contact.email}.")
-    _give_contact_access(user, invitation.contract)
-    invoice = invitation.contract.invoices.filter(period=invitation.period).first()
-    if invoice is None:
-        invoice = services.invoice_create(
-            contract=invitation.contract, period=invitation.period, created_by=user
+    if contact.user_id:
+        return contact.user
+    return User.objects.filter(email__iexact=invitation.email).first()
+
+
+@transaction.atomic
+def invitation_accept(*, invitation, user=None, password=None):
+    """Accept as `user`, the contact's account, or make that account with `password` (a
+    contact without one sets it on first use). The contact gets its access to the
+    commitment, and its invoice for the period is started. The result: that invoice, and
+    the account."""
+    invitation = _lock_unanswered(invitation)
+    account = account_for(invitation)
+    if password is not None:
+        if account is not None:
+            raise ValidationError(f"{invitation.email} already has an account: log in to accept.")
+        user = User.objects.create_user(
+            email=invitation.email, password=password, full_name=invitation.contact.full_name
         )
+    elif user is None or account is None or user.pk != account.pk:
+        raise ValidationError(f"This invitation is for {invitation.email}.")
+    contact = invitation.contact
+    if contact.user_id != user.pk:
+        contact.user = user
+        contact.save(update_fields=["user"])
+    _give_contact_access(user, invitation.contract)
+    invoice = _period_invoice(invitation)
     invitation.status = Status.ACCEPTED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
-    return invoice
+    return invoice, user
 
 
-@transaction.atomic
-def invitation_account_create(*, invitation, password):
-    """A contact without an account sets its password on first use of the link."""
-    contact = invitation.contact
-    if contact.user_id is not None or User.objects.filter(email__iexact=contact.email).exists():
-        raise ValidationError(f"{contact.email} already has an account: log in to accept.")
-    user = User.objects.create_user(
-        email=contact.email, password=password, full_name=contact.full_name
-    )
-    contact.user = user
-    contact.save(update_fields=["user"])
-    return user
+def _period_invoice(invitation):
+    """The commitment's invoice for the period: started now, or the one another contact
+    of the same commitment started first."""
+    contract, period = invitation.contract, invitation.period
+    user = invitation.contact.user
+    existing = contract.invoices.filter(period=period).first()
+    if existing is not None:
+        return existing
+    try:
+        return services.invoice_create(contract=contract, period=period, created_by=user)
+    except ValidationError:
+        existing = contract.invoices.filter(period=period).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def _give_contact_access(user, contract):
-    """The contact grant on the commitment and, for someone with no level on the project
-    yet, Standard on commitments: enough to submit, revise and resubmit. A vendor's
-    contact still reaches only the commitments it is a contact on (permissions.access)."""
+    """The contact grant on the commitment and, for a vendor's employee with no level on
+    the project yet, Standard on commitments: enough to submit, revise and resubmit, and
+    it still reaches only the commitments it is a contact on (permissions.access).
+    Refused when the account still may not answer (T2-1): a company member without a
+    level on the project."""
     invoice_contacts_sync(contract=contract)
     project = contract.project
+    membership = Membership.objects.filter(user=user, company=project.company).first()
     has_level = ProjectUserObjectPermission.objects.filter(
         user=user, content_object=project
     ).exists()
-    is_member = Membership.objects.filter(user=user, company=project.company).exists()
-    if not has_level and not is_member:
+    if membership is None and not has_level:
         project_member_set(project=project, user=user, levels={Tool.COMMITMENTS: Level.STANDARD})
+    permissions = ProjectPermissions(
+        user,
+        project,
+        company_admin=bool(membership and membership.is_admin),
+        external=membership is None,
+    )
+    if not permissions.can("respond_to_invite", obj=contract):
+        raise ValidationError(
+            f"{user.email} has no access to {project}: ask its admin to give you a level."
+        )
 
 
 @transaction.atomic
 def invitation_new_link_request(*, invitation):
-    """Someone with an expired link asks for a new one: the inviter (or, without one, the
-    company's admins) is told, at most once a day per invitation."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    """Someone with an expired or replaced link asks for a new one: the inviter (or,
+    without one, the company's admins) is told, at most once a day per invitation."""
+    invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
+    if not (is_expired(invitation) or is_revoked(invitation)):
+        raise ValidationError("This link still works: answer it.")
     now = timezone.now()
     if invitation.new_link_requested_at and now - invitation.new_link_requested_at < timedelta(
         days=1

@@ -229,19 +229,23 @@ class Invitation(models.Model):
     """An invitation to bill (SPEC §7): one invoice contact, one commitment, one period.
 
     The emailed link carries a random token; only its SHA-256 is stored, so a leaked
-    database holds no usable link. Inviting again makes a new token, and the old link dies.
+    database holds no usable link. Inviting again makes a new invitation and revokes the
+    one not yet answered, whose link then says it was replaced.
     """
 
     class Status(models.TextChoices):
         INVITED = "invited", "Invited"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
+        REVOKED = "revoked", "Replaced or withdrawn"
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="invitations")
     period = models.ForeignKey(BillingPeriod, on_delete=models.CASCADE, related_name="invitations")
     contact = models.ForeignKey(
         "tenancy.Person", on_delete=models.CASCADE, related_name="invitations"
     )
+    # The address the link went to: the link works for that address only.
+    email = models.EmailField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     token_hash = models.CharField(max_length=64, unique=True)
     message = models.TextField(blank=True)
@@ -256,11 +260,54 @@ class Invitation(models.Model):
     objects = ScopedManager(company="contract__project__company")
 
     class Meta:
+        ordering = ["invited_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "period", "contact"], name="invitation_unique_contact"
+                fields=["contract", "period", "contact"],
+                condition=Q(status="invited"),
+                name="invitation_one_open_per_contact",
             )
         ]
 
     def __str__(self):
         return f"Invitation of {self.contact} to bill {self.contract.number} for {self.period}"
+
+
+class InvoiceDocument(models.Model):
+    """A file made from an invoice by a worker: its PDF, or its compiled backup.
+
+    `fingerprint` digests what the file shows (figures, statuses, PDF options): asked for
+    again while nothing changed, the same document is offered instead of a second render.
+    `file` is set only once the whole file is stored, so a render cut short leaves none.
+    """
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "Invoice PDF"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to="documents/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    objects = ScopedManager(company="invoice__contract__project__company")
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.invoice}"

@@ -2,7 +2,7 @@
 
 from billing.engine import change_order_summary
 
-from .models import LineFacts
+from .models import InvoiceDocument, LineFacts
 from .pay_application import line_input, stored_totals
 
 
@@ -35,3 +35,12 @@ def invoice_page(invoice):
         ),
         "has_change_orders": any(line.change_order_number for line in lines),
     }
+
+
+def unfinished_document(invoice):
+    """The invoice's latest document if a worker is still on it or it failed."""
+    return (
+        invoice.documents.exclude(status=InvoiceDocument.Status.READY)
+        .order_by("-requested_at")
+        .first()
+    )

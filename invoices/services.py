@@ -182,13 +182,14 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     """
     invoice = _lock(line.invoice_id)
     # With a sliding scale one line can move every line's retainage rate: recompute all.
-    # Without one, only this line moves, and the invoice's sums move by its change; the
-    # line as the caller read it is enough, because saving it checks its version.
+    # Without one, only this line moves, and the invoice's sums move by its change. Either
+    # way the lines are read under the lock: the caller's copy stays as it was if the edit
+    # is refused, and the sums move from the line's figures as they are now.
     whole = bool(invoice.contract.retainage_rules)
-    lines = list(invoice.lines.all()) if whole else [line]
+    lines = list(invoice.lines.all()) if whole else [InvoiceLine._base_manager.get(pk=line.pk)]
     target = next(each for each in lines if each.pk == line.pk)
     if target.version != version:
-        raise StaleEdit(InvoiceLine.objects.get(pk=line.pk))
+        raise StaleEdit(target)
     if reviewing and invoice.status == Status.UNDER_REVIEW:
         _keep_claimed(target)
     else:
@@ -211,9 +212,9 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
 
 
 def _save_edited_line(line, version):
-    """Write the line's edit only over `version`, so that an edit made from a line read
-    before someone else's save is refused. Like Model.save(), through the base manager: the
-    line is already the tenant's, and the scope's joins would make the update a subquery."""
+    """Write the line's edit only over `version`. Like Model.save(), through the base
+    manager: the line is already the tenant's, and the scope's joins would make the update
+    a subquery."""
     fields = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
     saved = InvoiceLine._base_manager.filter(pk=line.pk, version=version).update(
         **fields, version=version + 1
@@ -234,11 +235,7 @@ def _keep_claimed(line):
 @transaction.atomic
 def invoice_submit(*, invoice):
     """Submit for review: every line valid, figures stored, frozen until sent back."""
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("contract")
-        .get(pk=invoice.pk)
-    )
+    invoice = _lock(invoice.pk)
     _require_editable(invoice)
     lines = list(invoice.lines.all())
     result, changed = _recompute(invoice, lines, invoice.contract)
@@ -254,10 +251,12 @@ def invoice_submit(*, invoice):
     return invoice
 
 
+@transaction.atomic
 def invoice_drafts_refresh(*, contract):
     """Bring the contract's editable invoices up to date with the contract: change orders
     approved (or withdrawn) since they were made, and its retainage terms."""
-    for invoice in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
+    for draft in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
+        invoice = _lock(draft.pk)  # not while someone's line edit moves its sums
         lines = list(invoice.lines.all())
         billed = {line.source_key for line in lines}
         for item in billable_items(contract, through=invoice.period_end):
@@ -347,11 +346,7 @@ def invoice_lines_bulk_update(
     reviewing=False,
 ):
     """The same change on many lines at once, all or nothing; the number of lines changed."""
-    invoice = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("contract")
-        .get(pk=invoice.pk)
-    )
+    invoice = _lock(invoice.pk)
     if not (reviewing and invoice.status == Status.UNDER_REVIEW):
         _require_editable(invoice)
     lines = list(invoice.lines.all())

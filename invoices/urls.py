@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views, views
+from . import document_views, invitation_views, views
 
 CONTRACT = "<slug:company>/projects/<int:project>/contracts/<int:contract>/"
 
@@ -32,4 +32,20 @@ urlpatterns = [
     path(CONTRACT + "invoices/<int:invoice>/status/", views.invoice_status, name="invoice_status"),
     path(CONTRACT + "invoices/<int:invoice>/export/", views.invoice_export, name="invoice_export"),
     path(CONTRACT + "invoices/<int:invoice>/delete/", views.invoice_delete, name="invoice_delete"),
+    path(CONTRACT + "invoices/<int:invoice>/pdf/", document_views.invoice_pdf, name="invoice_pdf"),
+    path(
+        CONTRACT + "invoices/<int:invoice>/documents/<int:document>/",
+        document_views.invoice_document,
+        name="invoice_document",
+    ),
+    path(
+        CONTRACT + "invoices/<int:invoice>/documents/<int:document>/retry/",
+        document_views.invoice_document_retry,
+        name="invoice_document_retry",
+    ),
+    path(
+        CONTRACT + "invoices/<int:invoice>/documents/<int:document>/download/",
+        document_views.invoice_document_download,
+        name="invoice_document_download",
+    ),
 ]

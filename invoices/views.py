@@ -21,6 +21,7 @@ from .models import Invoice
 INVOICING_PAGE_SIZE = 50
 # Anyone who may type on some invoice's lines; line_editing() decides for this one.
 EDIT_ACTIONS = ("submit_new_invoice", "revise_resubmit", *ADMIN_ACTIONS)
+EXPORT_ACTIONS = ("export_invoice", "manage_contract")
 
 
 def _invoice_url(invoice):
@@ -57,8 +58,15 @@ def invoice_detail(request, company, project, contract, invoice):
 
 
 def _invoice_page(request, invoice, *, status=200):
-    editing = line_editing(permissions_for(request), invoice)
+    permissions = permissions_for(request)
+    editing = line_editing(permissions, invoice)
     context = selectors.invoice_page(invoice) | {
+        # A PDF being made, or that could not be made: its state stays on the page.
+        "document": (
+            selectors.unfinished_document(invoice)
+            if permissions.can(*EXPORT_ACTIONS, obj=invoice)
+            else None
+        ),
         "editing": editing,
         "editable_lines": editing is not Editing.NONE,
         "releases": invoice.invoice_type != invoice.Type.PROGRESS,
@@ -318,7 +326,7 @@ def _back_to_invoicing(request, company, project, period):
     return response
 
 
-@requires("export_invoice", "manage_contract", on="invoice")
+@requires(*EXPORT_ACTIONS, on="invoice")
 def invoice_export(request, company, project, contract, invoice):
     page = selectors.invoice_page(invoice)
     return exports.invoice_export(

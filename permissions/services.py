@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
+from invoices.models import Invitation
 from tenancy.models import User
 
 from .access import CONTACT, PRIVATE_LIST
@@ -101,6 +102,7 @@ def invoice_contacts_sync(*, contract):
 
     The designation is the commitment's list of directory people; the grant follows it for
     every person who has an account, and goes when the person is no longer designated.
+    Open invitations to bill of people no longer designated are revoked.
     """
     wanted = (
         set(contract.invoice_contacts.exclude(user=None).values_list("user_id", flat=True))
@@ -108,3 +110,7 @@ def invoice_contacts_sync(*, contract):
         else set()
     )
     _grant_exactly(contract, CONTACT, wanted)
+    # An invitation to bill goes with the designation: a removed contact's link dies.
+    Invitation.objects.filter(contract=contract, status=Invitation.Status.INVITED).exclude(
+        contact__in=contract.invoice_contacts.all()
+    ).update(status=Invitation.Status.REVOKED)

@@ -28,6 +28,10 @@ _registry: dict[str, URLObject] = {}
 
 
 def register(name, model, *, project_path=None, parent=None, select_related=()):
+    # A child brings its parents along and checks the project for all of them, which
+    # holds only if its way to the project goes through its parent.
+    if parent and not (project_path or "").startswith(f"{parent[1]}__"):
+        raise ImproperlyConfigured(f"{name}: its project path must go through its parent.")
     _registry[name] = URLObject(name, model, project_path, parent, tuple(select_related))
 
 

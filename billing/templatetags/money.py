@@ -12,8 +12,8 @@ register = template.Library()
 
 @register.filter
 def money(value):
-    # Comparing a Decimal with "" costs more than formatting it: test the class first.
-    if value is None or (value.__class__ is str and not value):
+    # Comparing a Decimal with "" costs more than formatting it: test the type first.
+    if value is None or (isinstance(value, str) and not value):
         return ""
     if value < 0:
         return f"({-value:,.2f})"

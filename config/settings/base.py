@@ -76,7 +76,9 @@ def database(url):
     """A DATABASES entry. On PostgreSQL, psycopg prepares the statements a connection
     repeats (from their fifth use; that needs server-side binding): the joins of each
     request's lookups are then planned once per connection instead of on every request.
-    Behind a transaction-pooling PgBouncer set DATABASE_PREPARE_THRESHOLD to 0 (never)."""
+    Behind a transaction-pooling PgBouncer set DATABASE_PREPARE_THRESHOLD to 0 (never
+    prepare). A deploy restarts the web workers after migrating, which drops statements
+    prepared against the old tables."""
     settings = env.db_url_config(url)
     if settings["ENGINE"] == "django.db.backends.postgresql":
         threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
@@ -180,4 +182,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every step of every render at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

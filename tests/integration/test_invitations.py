@@ -10,7 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from billing import services as billing_services
 from billing.models import BillingPeriod
+from contracts import services as contract_services
 from invoices.models import Invitation, Invoice
 from invoices.services import invoice_create
 from permissions.levels import Level
@@ -22,6 +24,7 @@ from tests.factories import (
     MembershipFactory,
     PersonFactory,
     SOVLineFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +72,9 @@ def link_in(message):
 
 
 def invitation_of(contract, person):
+    """The contact's latest invitation to bill the commitment."""
     with scopes_disabled():
-        return Invitation.objects.get(contract=contract, contact=person)
+        return Invitation.objects.filter(contract=contract, contact=person).last()
 
 
 @pytest.fixture
@@ -110,9 +114,15 @@ def test_inviting_again_sends_a_new_link_and_kills_the_old_one(
 ):
     invite(admin_client, project, period, contract, capture=django_capture_on_commit_callbacks)
     second = smtp_server.wait_for(2)[1]
-    assert f"/invitations/{link_in(second).group(1)}/" != link
-    assert Client().get(link).status_code == 404
-    assert Client().get(f"/invitations/{link_in(second).group(1)}/").status_code == 200
+    new_link = f"/invitations/{link_in(second).group(1)}/"
+    assert new_link != link
+    old_page = Client().get(link).content.decode()
+    assert "This link was replaced" in old_page and "Ask for a new link" in old_page
+    Client().post(link, {"answer": "no"})  # the old link answers nothing
+    assert "Do you want to bill this period?" in Client().get(new_link).content.decode()
+    with scopes_disabled():
+        statuses = list(Invitation.objects.values_list("status", flat=True))
+    assert statuses == [Invitation.Status.REVOKED, Invitation.Status.INVITED]
 
 
 def test_commitments_that_cannot_bill_are_refused_with_reasons(
@@ -280,3 +290,86 @@ def test_the_invoicing_page_shows_each_invitation_state(
     assert states == {"SC-7": "invited", "SC-11": "accepted", "SC-12": "not_invited"}
     assert admin_client.get(invoicing_url(project, period), {"state": "invited"}).content.decode(
     ).count("status-invited") == 1  # fmt: skip
+
+
+def test_a_link_dies_with_the_designation_and_with_the_address(
+    company, contract, person, vendor, link
+):
+    with scope(company=company):
+        contract_services.contract_update(contract=contract, invoice_contacts=[])
+    assert "This link was replaced" in Client().get(link).content.decode()
+    response = Client().post(
+        link, {"answer": "yes", "new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert not User.objects.filter(email="pat@apex.test").exists()
+
+
+def test_a_link_sent_to_an_old_address_cannot_claim_the_new_one(contract, person, link):
+    """The directory entry's email changed after the invitation: whoever holds the old
+    link cannot make an account for the new address."""
+    person.email = "pat.new@apex.test"
+    person.save()
+    client = Client()
+    assert "This link was replaced" in client.get(link).content.decode()
+    client.post(link, {"answer": "yes", "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert not User.objects.filter(email__startswith="pat").exists()
+    assert invitation_of(contract, person).status == Invitation.Status.INVITED
+
+
+def test_a_closed_period_accepts_no_answer(company, period, contract, person, link):
+    with scope(company=company):
+        billing_services.period_close(period=period)
+    client = Client()
+    client.post(link, {"answer": "yes", "new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert invitation_of(contract, person).status == Invitation.Status.INVITED
+    with scopes_disabled():
+        assert not Invoice.objects.filter(contract=contract).exists()
+    assert not User.objects.filter(email="pat@apex.test").exists()
+
+
+def test_an_existing_account_not_yet_linked_logs_in_instead_of_setting_a_password(
+    contract, person, link
+):
+    account = UserFactory(email="pat@apex.test")
+    page = Client().get(link).content.decode()
+    assert "Log in to answer Yes" in page and "new_password1" not in page
+    response = client_for(account).post(link, {"answer": "yes"})
+    assert "/invoices/" in response.url
+    person.refresh_from_db()
+    assert person.user == account
+
+
+def test_a_member_without_a_level_on_the_project_cannot_accept(company, contract, person, link):
+    """T2-1: answering needs a level on the project; a company member is not given one by
+    an invitation."""
+    member = MembershipFactory(company=company, user__email="pat@apex.test").user
+    client_for(member).post(link, {"answer": "yes"})
+    assert invitation_of(contract, person).status == Invitation.Status.INVITED
+    with scopes_disabled():
+        assert not Invoice.objects.filter(contract=contract).exists()
+
+
+def test_two_contacts_accepting_share_the_commitments_invoice(
+    company, admin_client, project, period, vendor, contract, person, smtp_server,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    second = PersonFactory(vendor=vendor, full_name="Sam Second", email="sam@apex.test")
+    with scope(company=company):
+        contract.invoice_contacts.add(second)
+    invite(admin_client, project, period, contract, capture=django_capture_on_commit_callbacks)
+    links = [f"/invitations/{link_in(m).group(1)}/" for m in smtp_server.wait_for(2)]
+    for index, link in enumerate(links):
+        password = f"{PASSWORD}{index}"
+        Client().post(link, {"answer": "yes", "new_password1": password, "new_password2": password})
+    with scopes_disabled():
+        assert Invoice.objects.filter(contract=contract, period=period).count() == 1
+        assert set(Invitation.objects.values_list("status", flat=True)) == {"accepted"}
+
+
+def test_a_live_link_is_answered_not_replaced(contract, person, link, smtp_server):
+    client = Client()
+    client.post(f"{link}new-link/")
+    assert "This link still works" in client.get(link).content.decode()
+    with scopes_disabled():
+        assert Invitation.objects.get().new_link_requested_at is None

@@ -433,3 +433,22 @@ def test_read_only_users_preview_but_cannot_delete(project, invoice, reader_clie
         not in reader_client.get(invoice_url(invoice) + "/").content.decode()
     )
     assert reader_client.post(f"{invoice_url(invoice)}/delete/").status_code == 403
+
+
+def test_a_refused_cell_leaves_the_row_as_saved_so_the_correction_goes_through(
+    company, invoice, admin_client
+):
+    """Overbilling is refused: the answer keeps the typed amount at its cell but shows the
+    rest of the row as saved, so the row posted next (with the correction) saves."""
+    first = line(invoice, 1)  # scheduled 10,000.00
+    refused = admin_client.post(
+        save_url(company, first), row_post(first, work_this_period="15000"), headers=HTMX
+    ).content.decode()
+    assert 'aria-invalid="true"' in refused
+    assert 'value="150"' not in refused  # % complete stays as saved, not the refused 150%
+    corrected = admin_client.post(
+        save_url(company, first), row_post(first, work_this_period="5000"), headers=HTMX
+    )
+    assert corrected.status_code == 200
+    assert line(invoice, 1).work_this_period == D("5000.00")
+    assert line(invoice, 1).percent_complete == D("50.00")

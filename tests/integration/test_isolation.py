@@ -7,6 +7,7 @@ from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
 from contracts import services as contract_services
+from invoices.models import InvoiceDocument
 from invoices.services import invoice_create
 from permissions.levels import Level
 from permissions.models import PermissionTemplate, ProjectMember
@@ -43,6 +44,9 @@ def victim_objects(company):
         )
         invoice = invoice_create(contract=contract, period=period, created_by=None)
         template = PermissionTemplate.objects.create(company=company, name="Viewers")
+        document = InvoiceDocument.objects.create(
+            invoice=invoice, kind=InvoiceDocument.Kind.PDF, fingerprint="0" * 64
+        )
     member = grant(UserFactory(), project, Level.READ_ONLY)
     with scope(company=company):
         project_member = ProjectMember.objects.get(project=project, user=member)
@@ -59,6 +63,7 @@ def victim_objects(company):
         "period": period.pk,
         "invoice": invoice.pk,
         "invoice_line": invoice.lines.with_scopes_disabled().first().pk,
+        "document": document.pk,
         "permission_template": template.pk,
         "project_member": project_member.pk,
     }

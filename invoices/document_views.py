@@ -1,0 +1,62 @@
+"""The invoice PDF on the invoice page: asked for, watched while a worker makes it, offered
+when ready. htmx swaps the status in place and polls it; without htmx, a page that
+refreshes itself does the same."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from permissions.access import requires
+
+from . import documents
+from .models import InvoiceDocument
+from .views import EXPORT_ACTIONS
+
+
+@requires(*EXPORT_ACTIONS, on="invoice")
+@require_POST
+def invoice_pdf(request, company, project, contract, invoice):
+    document = documents.invoice_pdf_request(invoice=invoice, requested_by=request.user)
+    return _status_answer(request, invoice, document)
+
+
+@requires(*EXPORT_ACTIONS, on="invoice")
+def invoice_document(request, company, project, contract, invoice, document):
+    return _status_answer(request, invoice, document)
+
+
+@requires(*EXPORT_ACTIONS, on="invoice")
+@require_POST
+def invoice_document_retry(request, company, project, contract, invoice, document):
+    document = documents.document_retry(document=document)
+    return _status_answer(request, invoice, document)
+
+
+@requires(*EXPORT_ACTIONS, on="invoice")
+def invoice_document_download(request, company, project, contract, invoice, document):
+    if document.status != InvoiceDocument.Status.READY:
+        raise Http404("This document is not ready.")
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+
+
+def _status_answer(request, invoice, document):
+    context = {"invoice": invoice, "contract": invoice.contract, "document": document}
+    if request.htmx:
+        return render(request, "invoices/partials/document_status.html", context)
+    if request.method == "POST":
+        messages.success(request, "The PDF is being made.")
+        return redirect(
+            "invoice_document",
+            company=request.company.slug,
+            project=invoice.contract.project_id,
+            contract=invoice.contract_id,
+            invoice=invoice.pk,
+            document=document.pk,
+        )
+    return render(request, "invoices/invoice_document.html", context)

@@ -1,0 +1,122 @@
+"""The invoice as an AIA-style PDF: the application and certificate for payment (G702)
+and its continuation sheets (G703), rendered by WeasyPrint.
+
+Every figure is the invoice page's: the stored lines and sums (selectors.invoice_page)
+through the same money filters, so the paper and the screen agree to the cent.
+"""
+
+import base64
+import hashlib
+import mimetypes
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from billing.services import billing_settings
+
+from . import selectors
+
+OPTIONS = (
+    "pdf_application",
+    "pdf_continuation",
+    "pdf_change_orders",
+    "pdf_signatures",
+    "pdf_notary",
+    "pdf_claimed",
+    "pdf_rejections",
+    "pdf_footer",
+)
+# What the first page shows of the invoice and its contract, besides the G702 sums.
+INVOICE_FACTS = (
+    "number",
+    "status",
+    "invoice_type",
+    "billing_date",
+    "period_start",
+    "period_end",
+    "submitted_at",
+)
+CONTRACT_FACTS = ("number", "title", "kind", "contractor", "architect", "contract_date")
+
+
+def pdf_context(invoice):
+    """What the PDF shows: the invoice page's figures, the project's PDF options."""
+    page = selectors.invoice_page(invoice)
+    contract = page["contract"]
+    options = billing_settings(contract.project)
+    return page | {
+        "project": contract.project,
+        "company": contract.project.company,
+        "party": contract.party,
+        "options": {name: getattr(options, name) for name in OPTIONS},
+        "logo": _data_uri(options.pdf_logo),
+        "rates": _retainage_rates(invoice, contract),
+        "sections": _sections(page["lines"]),
+    }
+
+
+def fingerprint(context):
+    """A digest of everything the PDF shows: equal digests, equal documents."""
+    invoice, contract = context["invoice"], context["contract"]
+    shown = (
+        [getattr(invoice, name) for name in INVOICE_FACTS],
+        context["totals"],
+        [getattr(contract, name) for name in CONTRACT_FACTS],
+        str(context["party"]),
+        [context["project"].name, context["project"].number, context["project"].address],
+        [sorted(vars(line).items()) for line in context["lines"]],
+        context["options"],
+        context["logo"],
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def render_pdf(context):
+    html = render_to_string(
+        "invoices/pdf/pay_application.html", context | {"generated_at": timezone.now()}
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _sections(lines):
+    """The G703 lines: the schedule of values, then one section per change order."""
+    sections = []
+    for line in lines:
+        key = line.change_order_number
+        if not sections or sections[-1]["change_order"] != key:
+            sections.append(
+                {"change_order": key, "approved_on": line.change_order_approved_on, "lines": []}
+            )
+        sections[-1]["lines"].append(line)
+    return sections
+
+
+def _retainage_rates(invoice, contract):
+    """The rates of lines 5a and 5b as the retainage held is of what it is held on; the
+    contract's rates while nothing is billed."""
+    materials = invoice.total_materials_stored
+    work = invoice.total_completed_and_stored - materials
+    return {
+        "work": _rate(invoice.retainage_work, work, contract.retainage_work_rate),
+        "materials": _rate(
+            invoice.retainage_materials, materials, contract.retainage_materials_rate
+        ),
+    }
+
+
+def _rate(held, base, default):
+    if not base:
+        return default
+    return (held * 100 / base).quantize(Decimal("0.01"))
+
+
+def _data_uri(image):
+    """The logo inline, so the worker needs no URL to the storage it lives in."""
+    if not image:
+        return ""
+    with image.open("rb") as file:
+        data = base64.b64encode(file.read()).decode()
+    kind = mimetypes.guess_type(image.name)[0] or "image/png"
+    return f"data:{kind};base64,{data}"
