@@ -40,7 +40,7 @@ def invoice_document_download(request, company, project, contract, invoice, docu
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.file.name.rsplit("/", 1)[-1],
+        filename=document.download_name,
         content_type="application/pdf",
     )
 

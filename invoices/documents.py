@@ -69,9 +69,7 @@ def document_render(document):
     """Render and store the file; the document points to it only once it is whole."""
     context = pdf.pdf_context(document.invoice)
     content = pdf.render_pdf(context)
-    invoice = document.invoice
-    name = f"{invoice.contract.number}-application-{invoice.number}.pdf"
-    document.file.save(name, ContentFile(content), save=False)
+    document.file.save(document.download_name, ContentFile(content), save=False)
     document.fingerprint = pdf.fingerprint(context)  # what was rendered, if it moved since
     document.status = Status.READY
     document.finished_at = timezone.now()

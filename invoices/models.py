@@ -273,6 +273,12 @@ class Invitation(models.Model):
         return f"Invitation of {self.contact} to bill {self.contract.number} for {self.period}"
 
 
+def _document_path(document, filename):
+    """One folder per document: a name never collides, and a tenant's files stay together."""
+    invoice = document.invoice
+    return f"documents/{invoice.contract.project.company_id}/{invoice.pk}/{document.pk}/{filename}"
+
+
 class InvoiceDocument(models.Model):
     """A file made from an invoice by a worker: its PDF, or its compiled backup.
 
@@ -294,7 +300,7 @@ class InvoiceDocument(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     fingerprint = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    file = models.FileField(upload_to="documents/", blank=True)
+    file = models.FileField(upload_to=_document_path, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -311,3 +317,8 @@ class InvoiceDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.invoice}"
+
+    @property
+    def download_name(self):
+        invoice = self.invoice
+        return f"{invoice.contract.number}-application-{invoice.number}.pdf"

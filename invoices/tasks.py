@@ -7,6 +7,7 @@ from . import documents
 from .models import InvoiceDocument
 
 MAX_RETRIES = 2
+RETRY_DELAY = 5  # seconds, doubled at each retry
 logger = logging.getLogger(__name__)
 
 
@@ -24,9 +25,10 @@ def render_document(self, document_id):
         try:
             documents.document_render(document)
         except Exception as error:
-            final = self.request.retries >= MAX_RETRIES
+            # Inline (the embedded default, no worker) nothing would retry it later.
+            final = self.request.retries >= MAX_RETRIES or self.request.is_eager
             documents.document_failed(document, error, final=final)
             if final:  # recorded on the document, where admins see it and can retry
                 logger.exception("Rendering document %s failed", document_id)
                 return
-            raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
+            raise self.retry(exc=error, countdown=RETRY_DELAY * 2**self.request.retries) from error

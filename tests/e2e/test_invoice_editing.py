@@ -135,3 +135,16 @@ def test_review_rejects_a_line_and_sends_the_invoice_back(
         "Rejected: No backup for this amount"
     )
     page.screenshot(path=output_dir / "invoice-revise-resubmit.png", full_page=True)
+
+
+def test_the_pdf_is_offered_once_a_worker_has_made_it(live_server, page, invoice, output_dir):
+    """Inline here (no worker): the answer says queued, polling finds it made."""
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+    page.get_by_role("button", name="PDF", exact=True).click()
+    download_link = page.get_by_role("link", name="Download PDF")
+    expect(download_link).to_be_visible(timeout=15000)
+    page.screenshot(path=output_dir / "invoice-pdf-ready.png")
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename == "SC-9-application-1.pdf"
