@@ -5,13 +5,14 @@ refreshes itself does the same."""
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from permissions.access import requires
 
-from . import documents
+from . import documents, sending
+from .forms import InvoiceEmailForm
 from .models import InvoiceDocument
-from .views import EXPORT_ACTIONS
+from .views import EXPORT_ACTIONS, SEND_ACTIONS
 
 
 @requires(*EXPORT_ACTIONS, on="invoice")
@@ -60,3 +61,35 @@ def _status_answer(request, invoice, document):
             document=document.pk,
         )
     return render(request, "invoices/invoice_document.html", context)
+
+
+@requires(*SEND_ACTIONS, on="invoice")
+@require_http_methods(["GET", "POST"])
+def invoice_email(request, company, project, contract, invoice):
+    """Email a client invoice, or forward a subcontractor invoice, with its PDF."""
+    form = InvoiceEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        count = sending.invoice_email(
+            invoice=invoice,
+            to=form.cleaned_data["to"],
+            message=form.cleaned_data["message"],
+            sent_by=request.user,
+        )
+        messages.success(
+            request,
+            f"Invoice #{invoice.number} is on its way to {count} address"
+            f"{'es' if count != 1 else ''}, with its PDF once it is made.",
+        )
+        return redirect(
+            "invoice_detail",
+            company=company.slug,
+            project=project.pk,
+            contract=contract.pk,
+            invoice=invoice.pk,
+        )
+    return render(
+        request,
+        "invoices/invoice_email.html",
+        {"invoice": invoice, "contract": contract, "form": form},
+        status=422 if form.errors else 200,
+    )

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import pdf
+from . import pdf, sending
 from .models import Invoice, InvoiceDocument
 
 Status = InvoiceDocument.Status
@@ -74,7 +74,9 @@ def document_render(document):
     document.status = Status.READY
     document.finished_at = timezone.now()
     document.error = ""
-    document.save(update_fields=["file", "fingerprint", "status", "finished_at", "error"])
+    with transaction.atomic():
+        document.save(update_fields=["file", "fingerprint", "status", "finished_at", "error"])
+        sending.emails_release(document)
 
 
 def document_failed(document, error, *, final):
@@ -83,4 +85,7 @@ def document_failed(document, error, *, final):
     document.error = f"{type(error).__name__}: {error}"[:2000]
     document.status = Status.FAILED if final else Status.QUEUED
     document.finished_at = timezone.now() if final else None
-    document.save(update_fields=["attempts", "error", "status", "finished_at"])
+    with transaction.atomic():
+        document.save(update_fields=["attempts", "error", "status", "finished_at"])
+        if final:
+            sending.emails_fail(document)

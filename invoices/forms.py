@@ -1,8 +1,12 @@
+import re
+
 from django import forms
+from django.core.validators import validate_email
 
 from billing.models import BillingPeriod
 
 from .models import Invoice, ReviewStatus
+from .sending import MAX_ADDRESSES
 
 
 class InvoiceCreateForm(forms.Form):
@@ -183,3 +187,30 @@ class ReviewForm(forms.Form):
         return {
             line.pk: (data[f"decision_{line.pk}"], data[f"reason_{line.pk}"]) for line in self.lines
         }
+
+
+class InvoiceEmailForm(forms.Form):
+    """Addresses (commas, semicolons or new lines between them) and a message."""
+
+    to = forms.CharField(
+        label="To",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One or more email addresses, separated by commas.",
+    )
+    message = forms.CharField(
+        label="Message", widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=5000
+    )
+
+    def clean_to(self):
+        addresses = [a for a in re.split(r"[\s,;]+", self.cleaned_data["to"]) if a]
+        invalid = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError:
+                invalid.append(address)
+        if invalid:
+            raise forms.ValidationError(f"Not an email address: {', '.join(invalid)}.")
+        if len(addresses) > MAX_ADDRESSES:
+            raise forms.ValidationError(f"At most {MAX_ADDRESSES} addresses at once.")
+        return list(dict.fromkeys(address.lower() for address in addresses))

@@ -322,3 +322,34 @@ class InvoiceDocument(models.Model):
     def download_name(self):
         invoice = self.invoice
         return f"{invoice.contract.number}-application-{invoice.number}.pdf"
+
+
+class InvoiceEmail(models.Model):
+    """An invoice sent by email with its PDF: a client invoice to the owner, or a
+    subcontractor invoice forwarded. One row per address; its delivery is the email's."""
+
+    class Kind(models.TextChoices):
+        CLIENT_INVOICE = "client_invoice", "Client invoice sent"
+        FORWARD = "forward", "Forwarded"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="emails")
+    email = models.OneToOneField(
+        "tenancy.OutgoingEmail", on_delete=models.CASCADE, related_name="invoice_email"
+    )
+    document = models.ForeignKey(
+        InvoiceDocument, on_delete=models.SET_NULL, null=True, related_name="emails"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.TextField(blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(company="invoice__contract__project__company")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.invoice} to {self.email.to}"

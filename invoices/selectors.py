@@ -44,3 +44,8 @@ def unfinished_document(invoice):
         .order_by("-requested_at")
         .first()
     )
+
+
+def invoice_sends(invoice):
+    """Every email of the invoice, newest first, with its delivery."""
+    return list(invoice.emails.select_related("email", "sent_by"))

@@ -34,6 +34,11 @@ urlpatterns = [
     path(CONTRACT + "invoices/<int:invoice>/delete/", views.invoice_delete, name="invoice_delete"),
     path(CONTRACT + "invoices/<int:invoice>/pdf/", document_views.invoice_pdf, name="invoice_pdf"),
     path(
+        CONTRACT + "invoices/<int:invoice>/email/",
+        document_views.invoice_email,
+        name="invoice_email",
+    ),
+    path(
         CONTRACT + "invoices/<int:invoice>/documents/<int:document>/",
         document_views.invoice_document,
         name="invoice_document",

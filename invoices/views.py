@@ -22,6 +22,7 @@ INVOICING_PAGE_SIZE = 50
 # Anyone who may type on some invoice's lines; line_editing() decides for this one.
 EDIT_ACTIONS = ("submit_new_invoice", "revise_resubmit", *ADMIN_ACTIONS)
 EXPORT_ACTIONS = ("export_invoice", "manage_contract")
+SEND_ACTIONS = ("email_client_invoice", "pb_forward_invoice", "forward_invoice")
 
 
 def _invoice_url(invoice):
@@ -65,6 +66,11 @@ def _invoice_page(request, invoice, *, status=200):
         "document": (
             selectors.unfinished_document(invoice)
             if permissions.can(*EXPORT_ACTIONS, obj=invoice)
+            else None
+        ),
+        "sends": (
+            selectors.invoice_sends(invoice)
+            if permissions.can(*SEND_ACTIONS, obj=invoice)
             else None
         ),
         "editing": editing,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .models import OutgoingEmail
 from .tasks import send_email
 
 
@@ -27,10 +28,28 @@ def password_link(user):
     return absolute_url(path)
 
 
-def queue_email(*, to, subject_template, body_template, context):
-    subject = "".join(render_to_string(subject_template, context).splitlines())
-    body = render_to_string(body_template, context)
-    send_email.delay_on_commit(subject, body, [to])
+def queue_email(*, to, subject_template, body_template, context, company=None, waiting=False):
+    """Write the email and queue its delivery once this transaction commits. `waiting`:
+    it is sent when its attachment is (release_email)."""
+    email = OutgoingEmail.objects.create(
+        company=company,
+        to=to,
+        subject="".join(render_to_string(subject_template, context).splitlines()),
+        body=render_to_string(body_template, context),
+        status=OutgoingEmail.Status.WAITING if waiting else OutgoingEmail.Status.QUEUED,
+    )
+    if not waiting:
+        send_email.delay_on_commit(email.pk)
+    return email
+
+
+def release_email(email, *, attachment, name):
+    """Attach the file an email waited for and queue it."""
+    email.attachment.name = attachment.name  # the stored file itself, not a copy
+    email.attachment_name = name
+    email.status = OutgoingEmail.Status.QUEUED
+    email.save(update_fields=["attachment", "attachment_name", "status"])
+    send_email.delay_on_commit(email.pk)
 
 
 def send_welcome_email(*, user, company, invited_by):

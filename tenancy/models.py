@@ -174,3 +174,41 @@ class Person(models.Model):
 
     def __str__(self):
         return self.full_name
+
+
+class OutgoingEmail(models.Model):
+    """One email to one address, written when queued and delivered by a worker.
+
+    The row is the job's memory: a worker claims it before sending and marks it sent
+    after, so a job delivered twice, or retried after a failure it recorded, never sends
+    the same email twice. A worker that dies between the two leaves it "sending": not
+    confirmed, and not sent again.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for its attachment"
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending (not confirmed)"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    attachment = models.FileField(blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    # Account emails belong to no company; a company's are its tenant data.
+    objects = ScopedManager(company="company")
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

@@ -12,7 +12,7 @@ from django_scopes import scope, scopes_disabled
 from PIL import Image
 from pypdf import PdfReader
 
-from billing.models import BillingSettings
+from billing.models import BillingPeriod, BillingSettings
 from billing.templatetags.money import money
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
@@ -47,10 +47,12 @@ G702 = [
 ]
 
 
-def make_invoice(company, project, admin, *, lines=3, kind=Contract.Kind.SUBCONTRACT):
+def make_invoice(
+    company, project, admin, *, lines=3, kind=Contract.Kind.SUBCONTRACT, number="SC-5"
+):
     owner = VendorFactory(company=company, name="Riverside Health") if kind == "client" else None
     contract = ContractFactory(
-        project=project, kind=kind, client=owner, number="SC-5", title="Electrical"
+        project=project, kind=kind, client=owner, number=number, title="Electrical"
     )
     for position in range(1, lines + 1):
         SOVLineFactory(
@@ -60,9 +62,11 @@ def make_invoice(company, project, admin, *, lines=3, kind=Contract.Kind.SUBCONT
             description=f"Work item {position}",
             scheduled_value=D("10000.00") + position,
         )
-    period = BillingPeriodFactory(
-        project=project, start_date=date(2026, 11, 1), end_date=date(2026, 11, 30)
-    )
+    with scopes_disabled():  # a second invoice of the test shares the period
+        period = BillingPeriod.objects.filter(project=project, start_date=date(2026, 11, 1))
+        period = period.first() or BillingPeriodFactory(
+            project=project, start_date=date(2026, 11, 1), end_date=date(2026, 11, 30)
+        )
     with scope(company=company):
         change_order = contract_services.change_order_create(contract=contract, title="Extra")
         contract_services.change_order_line_add(

@@ -1,8 +1,11 @@
 """Jobs are queued on commit and run by a real worker; emails reach a real SMTP server."""
 
+import time
+
 import pytest
 from django.db import transaction
 
+from tenancy.models import OutgoingEmail
 from tenancy.tasks import send_email
 from tests.worker import celery_worker
 
@@ -18,20 +21,50 @@ def test_a_worker_delivers_the_password_reset_email(client, member, smtp_server)
     assert "/accounts/reset/" in message.get_content()
 
 
+def email(subject, **fields):
+    return OutgoingEmail.objects.create(to="x@example.test", subject=subject, body="b", **fields)
+
+
 def test_a_job_queued_in_a_rolled_back_transaction_never_runs(smtp_server):
     with celery_worker():
         with pytest.raises(RuntimeError), transaction.atomic():
-            send_email.delay_on_commit("Never", "body", ["x@example.test"])
+            send_email.delay_on_commit(email("Never").pk)
             raise RuntimeError("roll back")
-        send_email.delay_on_commit("After", "body", ["x@example.test"])
+        send_email.delay_on_commit(email("After").pk)
         smtp_server.wait_for(1)
     assert [m["Subject"] for m in smtp_server.messages] == ["After"]
 
 
 def test_a_refused_delivery_is_retried_and_arrives_once(smtp_server):
     smtp_server.refuse_next = 1
+    queued = email("Retried")
     with celery_worker():
-        send_email.delay("Retried", "body", ["x@example.test"])
+        send_email.delay(queued.pk)
         smtp_server.wait_for(1, timeout=30)
     assert smtp_server.refuse_next == 0
     assert [m["Subject"] for m in smtp_server.messages] == ["Retried"]
+    queued.refresh_from_db()
+    assert (queued.status, queued.attempts) == (OutgoingEmail.Status.SENT, 2)
+    assert "451" in queued.error or queued.error == ""
+
+
+def test_a_job_delivered_twice_sends_once(smtp_server):
+    queued = email("Once")
+    with celery_worker():
+        send_email.delay(queued.pk)
+        send_email.delay(queued.pk)
+        smtp_server.wait_for(1)
+        time.sleep(1)  # time enough for a second delivery, were there one
+    assert [m["Subject"] for m in smtp_server.messages] == ["Once"]
+
+
+def test_an_email_a_dead_worker_was_sending_is_not_sent_again(smtp_server):
+    """Sent or not, nobody knows: it stays 'not confirmed' rather than risk a second copy."""
+    stuck = email("Maybe", status=OutgoingEmail.Status.SENDING, attempts=1)
+    with celery_worker():
+        send_email.delay(stuck.pk)
+        send_email.delay(email("Next").pk)
+        smtp_server.wait_for(1)
+    assert [m["Subject"] for m in smtp_server.messages] == ["Next"]
+    stuck.refresh_from_db()
+    assert stuck.status == OutgoingEmail.Status.SENDING

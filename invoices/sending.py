@@ -1,0 +1,73 @@
+"""Invoices sent by email with their PDF (SPEC §8): a client invoice to the owner, a
+subcontractor invoice forwarded. The PDF is made first when need be; the emails wait for
+it, and go when it is ready. Every send is recorded on the invoice."""
+
+from django.db import transaction
+
+from tenancy.emails import queue_email, release_email
+from tenancy.models import OutgoingEmail
+
+from . import documents
+from .models import InvoiceDocument, InvoiceEmail
+
+MAX_ADDRESSES = 10
+
+
+@transaction.atomic
+def invoice_email(*, invoice, to, message, sent_by):
+    """Email the invoice's PDF to each address in `to`, with `message`."""
+    contract = invoice.contract
+    document = documents.invoice_pdf_request(invoice=invoice, requested_by=sent_by)
+    kind = (
+        InvoiceEmail.Kind.CLIENT_INVOICE
+        if not contract.is_commitment
+        else InvoiceEmail.Kind.FORWARD
+    )
+    context = {
+        "invoice": invoice,
+        "contract": contract,
+        "project": contract.project,
+        "company": contract.project.company,
+        "message": message.strip(),
+        "sent_by": sent_by,
+    }
+    for address in to:
+        email = queue_email(
+            to=address,
+            subject_template="invoices/emails/invoice_email_subject.txt",
+            body_template="invoices/emails/invoice_email.txt",
+            context=context,
+            company=contract.project.company,
+            waiting=True,
+        )
+        InvoiceEmail.objects.create(
+            invoice=invoice,
+            email=email,
+            document=document,
+            kind=kind,
+            message=message.strip(),
+            sent_by=sent_by,
+        )
+    if document.status == InvoiceDocument.Status.READY:
+        emails_release(document)
+    return len(to)
+
+
+def emails_release(document):
+    """Send the emails that waited for the document, now that it is made."""
+    for sent in _waiting(document):
+        release_email(sent.email, attachment=document.file, name=document.download_name)
+
+
+def emails_fail(document):
+    """The document could not be made: the emails waiting for it fail with it."""
+    for sent in _waiting(document):
+        sent.email.status = OutgoingEmail.Status.FAILED
+        sent.email.error = f"The PDF could not be made: {document.error}"
+        sent.email.save(update_fields=["status", "error"])
+
+
+def _waiting(document):
+    return document.emails.filter(email__status=OutgoingEmail.Status.WAITING).select_related(
+        "email"
+    )
