@@ -7,7 +7,7 @@ class InvoicesConfig(AppConfig):
     def ready(self):
         from tenancy import url_objects
 
-        from .models import Invoice, InvoiceDocument, InvoiceLine
+        from .models import Invoice, InvoiceAttachment, InvoiceDocument, InvoiceLine
 
         url_objects.register(
             "invoice",
@@ -25,6 +25,12 @@ class InvoicesConfig(AppConfig):
         url_objects.register(
             "document",
             InvoiceDocument,
+            project_path="invoice__contract__project",
+            parent=("invoice", "invoice"),
+        )
+        url_objects.register(
+            "attachment",
+            InvoiceAttachment,
             project_path="invoice__contract__project",
             parent=("invoice", "invoice"),
         )

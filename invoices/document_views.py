@@ -3,16 +3,18 @@ when ready. htmx swaps the status in place and polls it; without htmx, a page th
 refreshes itself does the same."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from permissions.access import requires
+from permissions.access import permissions_for, requires
 
-from . import documents, sending
+from . import backups, documents, sending
+from .editing import may_attach
 from .forms import InvoiceEmailForm
 from .models import InvoiceDocument
-from .views import EXPORT_ACTIONS, SEND_ACTIONS
+from .views import EDIT_ACTIONS, EXPORT_ACTIONS, SEND_ACTIONS
 
 
 @requires(*EXPORT_ACTIONS, on="invoice")
@@ -22,19 +24,30 @@ def invoice_pdf(request, company, project, contract, invoice):
     return _status_answer(request, invoice, document)
 
 
-@requires(*EXPORT_ACTIONS, on="invoice")
+@requires("compile_invoice_backups", "manage_contract", on="invoice")
+@require_POST
+def invoice_backup(request, company, project, contract, invoice):
+    """One PDF of the invoice, its attachments and, for a client invoice, the period's
+    approved subcontractor invoices."""
+    document = documents.document_request(
+        invoice=invoice, kind=InvoiceDocument.Kind.BACKUP, requested_by=request.user
+    )
+    return _status_answer(request, invoice, document)
+
+
+@requires(*EXPORT_ACTIONS, "compile_invoice_backups", on="invoice")
 def invoice_document(request, company, project, contract, invoice, document):
     return _status_answer(request, invoice, document)
 
 
-@requires(*EXPORT_ACTIONS, on="invoice")
+@requires(*EXPORT_ACTIONS, "compile_invoice_backups", on="invoice")
 @require_POST
 def invoice_document_retry(request, company, project, contract, invoice, document):
     document = documents.document_retry(document=document)
     return _status_answer(request, invoice, document)
 
 
-@requires(*EXPORT_ACTIONS, on="invoice")
+@requires(*EXPORT_ACTIONS, "compile_invoice_backups", on="invoice")
 def invoice_document_download(request, company, project, contract, invoice, document):
     if document.status != InvoiceDocument.Status.READY:
         raise Http404("This document is not ready.")
@@ -51,7 +64,7 @@ def _status_answer(request, invoice, document):
     if request.htmx:
         return render(request, "invoices/partials/document_status.html", context)
     if request.method == "POST":
-        messages.success(request, "The PDF is being made.")
+        messages.success(request, f"The {document.label} is being made.")
         return redirect(
             "invoice_document",
             company=request.company.slug,
@@ -92,4 +105,56 @@ def invoice_email(request, company, project, contract, invoice):
         "invoices/invoice_email.html",
         {"invoice": invoice, "contract": contract, "form": form},
         status=422 if form.errors else 200,
+    )
+
+
+@requires(*EDIT_ACTIONS, on="invoice")
+@require_POST
+def invoice_attachment_add(request, company, project, contract, invoice):
+    _require_may_attach(request, invoice)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to attach.")
+    else:
+        try:
+            backups.attachment_add(invoice=invoice, upload=upload, uploaded_by=request.user)
+        except ValidationError as error:
+            messages.error(request, f"{upload.name}: {' '.join(error.messages)}")
+        else:
+            messages.success(request, f"{upload.name} attached.")
+    return _to_invoice(invoice)
+
+
+@requires(*EDIT_ACTIONS, on="invoice")
+@require_POST
+def invoice_attachment_delete(request, company, project, contract, invoice, attachment):
+    _require_may_attach(request, invoice)
+    backups.attachment_delete(attachment=attachment)
+    messages.success(request, f"{attachment.name} removed.")
+    return _to_invoice(invoice)
+
+
+@requires("preview_invoice", "view_contract", on="invoice")
+def invoice_attachment_download(request, company, project, contract, invoice, attachment):
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
+def _require_may_attach(request, invoice):
+    if not may_attach(permissions_for(request), invoice):
+        raise PermissionDenied("This invoice's attachments cannot be changed now.")
+
+
+def _to_invoice(invoice):
+    contract = invoice.contract
+    return redirect(
+        "invoice_detail",
+        company=contract.project.company.slug,
+        project=contract.project_id,
+        contract=contract.pk,
+        invoice=invoice.pk,
     )

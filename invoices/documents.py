@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import pdf, sending
+from . import backups, pdf, sending
 from .models import Invoice, InvoiceDocument
 
 Status = InvoiceDocument.Status
@@ -16,28 +16,37 @@ ABANDONED_AFTER = timedelta(minutes=10)
 
 
 @transaction.atomic
-def invoice_pdf_request(*, invoice, requested_by):
-    """The invoice's PDF as it would be now: the document already made (or being made)
-    from the same figures, else a new one, queued for a worker once this commits."""
+def document_request(*, invoice, kind, requested_by):
+    """The invoice's document of this kind as it would be now: the one already made (or
+    being made) from the same content, else a new one, queued for a worker on commit."""
     from .tasks import render_document
 
     # One asker at a time per invoice, so that two clicks make one document.
     Invoice._base_manager.select_for_update().only("pk").get(pk=invoice.pk)
-    fingerprint = pdf.fingerprint(pdf.pdf_context(invoice))
+    fingerprint = _fingerprint(invoice, kind)
     document = (
-        invoice.documents.filter(kind=InvoiceDocument.Kind.PDF, fingerprint=fingerprint)
+        invoice.documents.filter(kind=kind, fingerprint=fingerprint)
         .exclude(status=Status.FAILED)
         .first()
     )
     if document is None:
         document = InvoiceDocument.objects.create(
-            invoice=invoice,
-            kind=InvoiceDocument.Kind.PDF,
-            fingerprint=fingerprint,
-            requested_by=requested_by,
+            invoice=invoice, kind=kind, fingerprint=fingerprint, requested_by=requested_by
         )
         render_document.delay_on_commit(document.pk)
     return document
+
+
+def invoice_pdf_request(*, invoice, requested_by):
+    return document_request(
+        invoice=invoice, kind=InvoiceDocument.Kind.PDF, requested_by=requested_by
+    )
+
+
+def _fingerprint(invoice, kind):
+    if kind == InvoiceDocument.Kind.BACKUP:
+        return backups.fingerprint(invoice)
+    return pdf.fingerprint(pdf.pdf_context(invoice))
 
 
 @transaction.atomic
@@ -67,10 +76,14 @@ def document_claim(document_id):
 
 def document_render(document):
     """Render and store the file; the document points to it only once it is whole."""
-    context = pdf.pdf_context(document.invoice)
-    content = pdf.render_pdf(context)
+    invoice = document.invoice
+    if document.kind == InvoiceDocument.Kind.BACKUP:
+        content = backups.render_backup(invoice)
+    else:
+        content = pdf.render_pdf(pdf.pdf_context(invoice))
     document.file.save(document.download_name, ContentFile(content), save=False)
-    document.fingerprint = pdf.fingerprint(context)  # what was rendered, if it moved since
+    # What was rendered, if it moved since the request.
+    document.fingerprint = _fingerprint(invoice, document.kind)
     document.status = Status.READY
     document.finished_at = timezone.now()
     document.error = ""

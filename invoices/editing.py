@@ -34,6 +34,13 @@ def line_editing(permissions, invoice):
     return Editing.ENTRY if permissions.can(action, obj=invoice) else Editing.NONE
 
 
+def may_attach(permissions, invoice):
+    """Attachments: whoever may fill in the invoice now, and its admins at any time."""
+    return line_editing(permissions, invoice) is not Editing.NONE or permissions.can(
+        *ADMIN_ACTIONS, obj=invoice
+    )
+
+
 def is_latest(invoice):
     return not invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists()
 

@@ -289,6 +289,7 @@ class InvoiceDocument(models.Model):
 
     class Kind(models.TextChoices):
         PDF = "pdf", "Invoice PDF"
+        BACKUP = "backup", "Compiled backup"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -319,9 +320,14 @@ class InvoiceDocument(models.Model):
         return f"{self.get_kind_display()} of {self.invoice}"
 
     @property
+    def label(self):
+        return "backup PDF" if self.kind == self.Kind.BACKUP else "PDF"
+
+    @property
     def download_name(self):
         invoice = self.invoice
-        return f"{invoice.contract.number}-application-{invoice.number}.pdf"
+        what = "backup" if self.kind == self.Kind.BACKUP else "application"
+        return f"{invoice.contract.number}-{what}-{invoice.number}.pdf"
 
 
 class InvoiceEmail(models.Model):
@@ -353,3 +359,31 @@ class InvoiceEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.invoice} to {self.email.to}"
+
+
+def _attachment_path(attachment, filename):
+    invoice = attachment.invoice
+    return f"attachments/{invoice.contract.project.company_id}/{invoice.pk}/{filename}"
+
+
+class InvoiceAttachment(models.Model):
+    """A file that backs an invoice up (a lien waiver, delivery tickets, photos): a PDF or
+    an image, compiled after the invoice into its backup PDF."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(company="invoice__contract__project__company")
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name

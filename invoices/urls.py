@@ -39,6 +39,26 @@ urlpatterns = [
         name="invoice_email",
     ),
     path(
+        CONTRACT + "invoices/<int:invoice>/backup/",
+        document_views.invoice_backup,
+        name="invoice_backup",
+    ),
+    path(
+        CONTRACT + "invoices/<int:invoice>/attachments/",
+        document_views.invoice_attachment_add,
+        name="invoice_attachment_add",
+    ),
+    path(
+        CONTRACT + "invoices/<int:invoice>/attachments/<int:attachment>/delete/",
+        document_views.invoice_attachment_delete,
+        name="invoice_attachment_delete",
+    ),
+    path(
+        CONTRACT + "invoices/<int:invoice>/attachments/<int:attachment>/",
+        document_views.invoice_attachment_download,
+        name="invoice_attachment_download",
+    ),
+    path(
         CONTRACT + "invoices/<int:invoice>/documents/<int:document>/",
         document_views.invoice_document,
         name="invoice_document",

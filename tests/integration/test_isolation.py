@@ -7,7 +7,7 @@ from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
 from contracts import services as contract_services
-from invoices.models import InvoiceDocument
+from invoices.models import InvoiceAttachment, InvoiceDocument
 from invoices.services import invoice_create
 from permissions.levels import Level
 from permissions.models import PermissionTemplate, ProjectMember
@@ -47,6 +47,9 @@ def victim_objects(company):
         document = InvoiceDocument.objects.create(
             invoice=invoice, kind=InvoiceDocument.Kind.PDF, fingerprint="0" * 64
         )
+        attachment = InvoiceAttachment.objects.create(
+            invoice=invoice, file="attachments/x.pdf", name="x.pdf", content_type="a", size=1
+        )
     member = grant(UserFactory(), project, Level.READ_ONLY)
     with scope(company=company):
         project_member = ProjectMember.objects.get(project=project, user=member)
@@ -64,6 +67,7 @@ def victim_objects(company):
         "invoice": invoice.pk,
         "invoice_line": invoice.lines.with_scopes_disabled().first().pk,
         "document": document.pk,
+        "attachment": attachment.pk,
         "permission_template": template.pk,
         "project_member": project_member.pk,
     }
