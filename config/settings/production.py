@@ -22,7 +22,15 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Generated PDFs, backups and attachments: a local folder (MEDIA_ROOT) unless another
+# storage is named, e.g. FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage with its
+# FILE_STORAGE_OPTIONS as JSON (install django-storages[s3] alongside).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env(
+            "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

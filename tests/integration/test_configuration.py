@@ -48,6 +48,23 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
+def test_generated_files_go_to_the_storage_the_environment_names(tmp_path):
+    """A local folder by default; another backend (object storage) by configuration."""
+    show = "from django.core.files.storage import default_storage as s; print(s.location)"
+    result = manage(
+        "shell",
+        "-c",
+        show,
+        env=PRODUCTION_ENV
+        | {
+            "FILE_STORAGE_BACKEND": "django.core.files.storage.FileSystemStorage",
+            "FILE_STORAGE_OPTIONS": f'{{"location": "{tmp_path}"}}',
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(tmp_path)
+
+
 @pytest.mark.django_db
 def test_health_reports_database_and_redis(client):
     response = client.get("/health/")

@@ -323,3 +323,29 @@ def test_admins_set_the_pdf_options_with_a_checked_logo(company, project, admin_
     assert "Include the application" in none_of_them.content.decode()
     standard = grant(member, project, Level.STANDARD, Level.STANDARD)
     assert client_for(standard).get(url).status_code == 403
+
+
+def test_a_unit_based_invoice_shows_its_quantities(
+    company, project, admin, admin_client, django_capture_on_commit_callbacks
+):
+    contract = ContractFactory(
+        project=project, number="SC-8", accounting_method=Contract.AccountingMethod.UNIT
+    )
+    with scope(company=company):
+        contract_services.sov_line_add(
+            contract=contract,
+            description="Slab on grade",
+            quantity=D("1250"),
+            unit="CY",
+            unit_price=D("162.25"),
+        )
+        invoice = invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+        line = invoice.lines.get()
+        invoice_line_update(line=line, version=1, quantity_this_period=D("400"))
+        invoice.refresh_from_db()
+    ask_for_pdf(admin_client, invoice, django_capture_on_commit_callbacks)
+    sheet = downloaded(admin_client, the_document(invoice)).pages[1].extract_text()
+    assert "400 of 1,250 CY at 162.25" in sheet
+    assert money(D("400") * D("162.25")) in sheet  # 64,900.00
