@@ -1,4 +1,7 @@
 from django import forms
+from django.core.exceptions import ValidationError
+
+from invoices.backups import checked_image
 
 from .models import BillingSettings
 
@@ -16,8 +19,8 @@ class BillingPeriodForm(forms.Form):
 class PdfSettingsForm(forms.ModelForm):
     """What the project's invoice PDFs show (SPEC §8, §10)."""
 
-    LOGO_TYPES = {"image/png", "image/jpeg"}
     LOGO_MAX_BYTES = 1024 * 1024
+    LOGO_MAX_PIXELS = 4_000_000
 
     class Meta:
         model = BillingSettings
@@ -40,8 +43,12 @@ class PdfSettingsForm(forms.ModelForm):
             return logo
         if upload.size > self.LOGO_MAX_BYTES:
             raise forms.ValidationError("The logo must be 1 MB or smaller.")
-        if getattr(upload, "content_type", None) not in self.LOGO_TYPES:
-            raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+        content = upload.read()
+        upload.seek(0)
+        try:
+            checked_image(content, self.LOGO_MAX_PIXELS)
+        except ValidationError as error:
+            raise forms.ValidationError(f"The logo: {' '.join(error.messages)}") from error
         return logo
 
     def clean(self):

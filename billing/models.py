@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.db.models import F, Q
 from django_scopes import ScopedManager
@@ -54,6 +56,12 @@ class BillingPeriod(models.Model):
         return self.status == self.Status.OPEN
 
 
+def _logo_path(settings, filename):
+    """The project's own folder, and a fresh name: no tenant's logo can replace another's."""
+    project = settings.project
+    return f"logos/{project.company_id}/{project.pk}/{uuid.uuid4().hex}-{filename}"
+
+
 class BillingSettings(models.Model):
     """A project's Progress Billings settings."""
 
@@ -79,7 +87,7 @@ class BillingSettings(models.Model):
         help_text="On lines a reviewer adjusted (approved as noted).",
     )
     pdf_rejections = models.BooleanField("rejection reasons", default=False)
-    pdf_logo = models.ImageField("logo", upload_to="logos/", blank=True)
+    pdf_logo = models.ImageField("logo", upload_to=_logo_path, blank=True)
     pdf_footer = models.CharField("footer text", max_length=300, blank=True)
 
     objects = ScopedManager(company="project__company")

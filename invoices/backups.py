@@ -7,9 +7,8 @@ from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
 
 from contracts.models import Contract
 
@@ -17,6 +16,8 @@ from . import pdf
 from .models import Invoice, InvoiceAttachment
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENTS = 50
+MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; decoded, about 120 MB
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 APPROVED = (Invoice.Status.APPROVED, Invoice.Status.APPROVED_AS_NOTED)
 
@@ -28,6 +29,8 @@ def attachment_add(*, invoice, upload, uploaded_by):
         raise ValidationError("The file is empty.")
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError("Attachments are at most 20 MB each.")
+    if invoice.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError(f"An invoice holds at most {MAX_ATTACHMENTS} attachments.")
     content = upload.read()
     upload.seek(0)
     return InvoiceAttachment.objects.create(
@@ -45,26 +48,43 @@ def _sniffed_type(content):
     if content.startswith(b"%PDF-"):
         try:
             reader = PdfReader(BytesIO(content))
-            if reader.is_encrypted or not reader.pages:
-                raise ValidationError("This PDF is protected or has no pages.")
-        except PdfReadError as error:
+            if reader.is_encrypted:
+                raise ValidationError("This PDF is protected by a password.")
+            pages = len(reader.pages)
+        except ValidationError:
+            raise
+        except Exception as error:  # pypdf raises many kinds on a damaged file
             raise ValidationError("This PDF cannot be read.") from error
+        if not pages:
+            raise ValidationError("This PDF has no pages.")
         return "application/pdf"
+    return IMAGE_TYPES[checked_image(content, MAX_IMAGE_PIXELS)]
+
+
+def checked_image(content, max_pixels, types=IMAGE_TYPES):
+    """The format of an image that decodes whole (so that compiling it later cannot
+    fail) within `max_pixels`; refused otherwise."""
     try:
         with Image.open(BytesIO(content)) as image:
             kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ValidationError("Attach a PDF, a PNG or a JPEG.") from error
-    if kind not in IMAGE_TYPES:
-        raise ValidationError("Attach a PDF, a PNG or a JPEG.")
-    return IMAGE_TYPES[kind]
+            width, height = image.size
+            if kind not in types:
+                raise ValidationError("Attach a PDF, a PNG or a JPEG.")
+            if width * height > max_pixels:
+                raise ValidationError(f"Images are at most {max_pixels // 1_000_000} megapixels.")
+            image.load()
+    except ValidationError:
+        raise
+    except Exception as error:  # Pillow's decoders raise many kinds on a damaged file
+        raise ValidationError("Attach a PDF, a PNG or a JPEG that opens.") from error
+    return kind
 
 
 @transaction.atomic
 def attachment_delete(*, attachment):
-    attachment.file.delete(save=False)
+    file = attachment.file
     attachment.delete()
+    transaction.on_commit(lambda: file.storage.delete(file.name))
 
 
 def subcontractor_invoices(invoice):
@@ -83,28 +103,39 @@ def subcontractor_invoices(invoice):
     )
 
 
-def fingerprint(invoice):
+def backup_parts(invoice):
+    """What the backup holds, read once: the invoice's PDF context, its attachments, and
+    the PDF contexts of the subcontractor invoices it carries."""
+    return {
+        "invoice": pdf.pdf_context(invoice),
+        "attachments": list(invoice.attachments.all()),
+        "subcontractor": [pdf.pdf_context(sub) for sub in subcontractor_invoices(invoice)],
+    }
+
+
+def fingerprint(parts):
     """A digest of everything the backup holds: equal digests, equal files."""
-    parts = [pdf.fingerprint(pdf.pdf_context(invoice))]
-    parts += [f"{a.pk}:{a.size}:{a.file.name}" for a in invoice.attachments.all()]
-    parts += [pdf.fingerprint(pdf.pdf_context(sub)) for sub in subcontractor_invoices(invoice)]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    digests = [pdf.fingerprint(parts["invoice"])]
+    digests += [f"{a.pk}:{a.size}:{a.file.name}" for a in parts["attachments"]]
+    digests += [pdf.fingerprint(context) for context in parts["subcontractor"]]
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
 
-def render_backup(invoice):
+def render_backup(parts):
     """The backup as PDF bytes, with a bookmark for each part."""
     writer = PdfWriter()
-    contract = invoice.contract
+    invoice = parts["invoice"]["invoice"]
     writer.append(
-        BytesIO(pdf.render_pdf(pdf.pdf_context(invoice))),
-        outline_item=f"{contract.number} application #{invoice.number}",
+        BytesIO(pdf.render_pdf(parts["invoice"])),
+        outline_item=f"{invoice.contract.number} application #{invoice.number}",
     )
-    for attachment in invoice.attachments.all():
+    for attachment in parts["attachments"]:
         writer.append(_as_pdf(attachment), outline_item=f"Attachment: {attachment.name}")
-    for sub in subcontractor_invoices(invoice):
+    for context in parts["subcontractor"]:
+        sub, contract = context["invoice"], context["contract"]
         writer.append(
-            BytesIO(pdf.render_pdf(pdf.pdf_context(sub))),
-            outline_item=f"{sub.contract.number} {sub.contract.party or ''} #{sub.number}",
+            BytesIO(pdf.render_pdf(context)),
+            outline_item=f"{contract.number} {contract.party or ''} #{sub.number}",
         )
     output = BytesIO()
     writer.write(output)

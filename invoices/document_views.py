@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from permissions.access import permissions_for, requires
 
 from . import backups, documents, sending
-from .editing import may_attach
+from .editing import may_attach, may_compile_backup
 from .forms import InvoiceEmailForm
 from .models import InvoiceDocument
 from .views import EDIT_ACTIONS, EXPORT_ACTIONS, SEND_ACTIONS
@@ -20,7 +20,9 @@ from .views import EDIT_ACTIONS, EXPORT_ACTIONS, SEND_ACTIONS
 @requires(*EXPORT_ACTIONS, on="invoice")
 @require_POST
 def invoice_pdf(request, company, project, contract, invoice):
-    document = documents.invoice_pdf_request(invoice=invoice, requested_by=request.user)
+    document = documents.document_request(
+        invoice=invoice, kind=InvoiceDocument.Kind.PDF, requested_by=request.user
+    )
     return _status_answer(request, invoice, document)
 
 
@@ -29,6 +31,8 @@ def invoice_pdf(request, company, project, contract, invoice):
 def invoice_backup(request, company, project, contract, invoice):
     """One PDF of the invoice, its attachments and, for a client invoice, the period's
     approved subcontractor invoices."""
+    if not may_compile_backup(permissions_for(request), invoice):
+        raise PermissionDenied("A client invoice's backup carries subcontractor invoices.")
     document = documents.document_request(
         invoice=invoice, kind=InvoiceDocument.Kind.BACKUP, requested_by=request.user
     )

@@ -11,19 +11,21 @@ from . import backups, pdf, sending
 from .models import Invoice, InvoiceDocument
 
 Status = InvoiceDocument.Status
-# A render that claimed a document this long ago and never finished died with its worker.
+# A document queued or claimed this long ago and not finished lost its task or its worker.
 ABANDONED_AFTER = timedelta(minutes=10)
 
 
 @transaction.atomic
 def document_request(*, invoice, kind, requested_by):
     """The invoice's document of this kind as it would be now: the one already made (or
-    being made) from the same content, else a new one, queued for a worker on commit."""
+    being made) from the same content, else a new one, queued for a worker on commit.
+
+    The invoice row stays locked until the caller's transaction ends: two clicks make one
+    document, and a worker cannot finish it unseen by what the caller adds (sending)."""
     from .tasks import render_document
 
-    # One asker at a time per invoice, so that two clicks make one document.
-    Invoice._base_manager.select_for_update().only("pk").get(pk=invoice.pk)
-    fingerprint = _fingerprint(invoice, kind)
+    lock_invoice(invoice)
+    fingerprint = _rendered(invoice, kind, content=False)[1]
     document = (
         invoice.documents.filter(kind=kind, fingerprint=fingerprint)
         .exclude(status=Status.FAILED)
@@ -34,19 +36,30 @@ def document_request(*, invoice, kind, requested_by):
             invoice=invoice, kind=kind, fingerprint=fingerprint, requested_by=requested_by
         )
         render_document.delay_on_commit(document.pk)
+    elif _abandoned(document):
+        render_document.delay_on_commit(document.pk)
     return document
 
 
-def invoice_pdf_request(*, invoice, requested_by):
-    return document_request(
-        invoice=invoice, kind=InvoiceDocument.Kind.PDF, requested_by=requested_by
+def lock_invoice(invoice):
+    Invoice._base_manager.select_for_update().only("pk").get(pk=invoice.pk)
+
+
+def _abandoned(document):
+    since = timezone.now() - ABANDONED_AFTER
+    return (document.status == Status.QUEUED and document.requested_at < since) or (
+        document.status == Status.RENDERING and document.started_at < since
     )
 
 
-def _fingerprint(invoice, kind):
+def _rendered(invoice, kind, *, content=True):
+    """(the file's bytes, the digest of what they show), from one reading of the invoice;
+    without `content`, only the digest."""
     if kind == InvoiceDocument.Kind.BACKUP:
-        return backups.fingerprint(invoice)
-    return pdf.fingerprint(pdf.pdf_context(invoice))
+        parts = backups.backup_parts(invoice)
+        return (backups.render_backup(parts) if content else None), backups.fingerprint(parts)
+    context = pdf.pdf_context(invoice)
+    return (pdf.render_pdf(context) if content else None), pdf.fingerprint(context)
 
 
 @transaction.atomic
@@ -55,7 +68,7 @@ def document_retry(*, document):
     from .tasks import render_document
 
     claimed = InvoiceDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
-        status=Status.QUEUED, error="", attempts=0
+        status=Status.QUEUED, error="", attempts=0, requested_at=timezone.now()
     )
     if claimed:
         render_document.delay_on_commit(document.pk)
@@ -64,41 +77,54 @@ def document_retry(*, document):
 
 
 def document_claim(document_id):
-    """Take the document for rendering, unless it is done or another worker has it: a
-    task delivered twice renders once. A claim left by a dead worker is taken over."""
+    """Take the document for rendering, unless it is done or another worker has it: a task
+    delivered twice renders once. A claim or a queue entry left behind is taken over.
+    The result: the claim's time, which the worker's writes must still find, or None."""
     now = timezone.now()
-    queued = InvoiceDocument._base_manager.filter(pk=document_id, status=Status.QUEUED)
+    waiting = InvoiceDocument._base_manager.filter(pk=document_id, status=Status.QUEUED)
     abandoned = InvoiceDocument._base_manager.filter(
         pk=document_id, status=Status.RENDERING, started_at__lt=now - ABANDONED_AFTER
     )
-    return bool((queued | abandoned).update(status=Status.RENDERING, started_at=now))
+    claimed = (waiting | abandoned).update(status=Status.RENDERING, started_at=now)
+    return now if claimed else None
 
 
-def document_render(document):
+def _still_claimed(document, claim):
+    """The document, locked, if this worker's claim on it still holds (nobody took over)."""
+    return (
+        InvoiceDocument._base_manager.select_for_update()
+        .filter(pk=document.pk, status=Status.RENDERING, started_at=claim)
+        .exists()
+    )
+
+
+def document_render(document, claim):
     """Render and store the file; the document points to it only once it is whole."""
     invoice = document.invoice
-    if document.kind == InvoiceDocument.Kind.BACKUP:
-        content = backups.render_backup(invoice)
-    else:
-        content = pdf.render_pdf(pdf.pdf_context(invoice))
+    content, fingerprint = _rendered(invoice, document.kind)
     document.file.save(document.download_name, ContentFile(content), save=False)
-    # What was rendered, if it moved since the request.
-    document.fingerprint = _fingerprint(invoice, document.kind)
-    document.status = Status.READY
-    document.finished_at = timezone.now()
-    document.error = ""
     with transaction.atomic():
+        lock_invoice(invoice)  # waits for a request adding emails to this document
+        if not _still_claimed(document, claim):
+            document.file.delete(save=False)
+            return
+        document.fingerprint = fingerprint
+        document.status = Status.READY
+        document.finished_at = timezone.now()
+        document.error = ""
         document.save(update_fields=["file", "fingerprint", "status", "finished_at", "error"])
         sending.emails_release(document)
 
 
-def document_failed(document, error, *, final):
+def document_failed(document, claim, error, *, final):
     """Record a failed attempt: queued again while retries remain, failed after the last."""
-    document.attempts += 1
-    document.error = f"{type(error).__name__}: {error}"[:2000]
-    document.status = Status.FAILED if final else Status.QUEUED
-    document.finished_at = timezone.now() if final else None
     with transaction.atomic():
+        if not _still_claimed(document, claim):
+            return
+        document.attempts += 1
+        document.error = f"{type(error).__name__}: {error}"[:2000]
+        document.status = Status.FAILED if final else Status.QUEUED
+        document.finished_at = timezone.now() if final else None
         document.save(update_fields=["attempts", "error", "status", "finished_at"])
         if final:
             sending.emails_fail(document)

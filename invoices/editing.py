@@ -41,6 +41,17 @@ def may_attach(permissions, invoice):
     )
 
 
+def may_compile_backup(permissions, invoice):
+    """T1-5 for a subcontractor invoice; a client invoice's backup also carries the
+    period's subcontractor invoices, so it needs T1-5 on the project besides the client
+    contract's admin (rule 1)."""
+    if invoice.contract.is_commitment:
+        return permissions.can("compile_invoice_backups", obj=invoice)
+    return permissions.can("manage_contract", obj=invoice) and permissions.can(
+        "compile_invoice_backups"
+    )
+
+
 def is_latest(invoice):
     return not invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists()
 

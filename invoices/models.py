@@ -1,6 +1,9 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import get_valid_filename
 from django_scopes import ScopedManager
 
 from billing.models import BillingPeriod
@@ -327,7 +330,7 @@ class InvoiceDocument(models.Model):
     def download_name(self):
         invoice = self.invoice
         what = "backup" if self.kind == self.Kind.BACKUP else "application"
-        return f"{invoice.contract.number}-{what}-{invoice.number}.pdf"
+        return get_valid_filename(f"{invoice.contract.number}-{what}-{invoice.number}.pdf")
 
 
 class InvoiceEmail(models.Model):
@@ -362,8 +365,11 @@ class InvoiceEmail(models.Model):
 
 
 def _attachment_path(attachment, filename):
+    """A folder of its own per file: two files of the same name never meet, whatever the
+    storage does with names that exist already."""
     invoice = attachment.invoice
-    return f"attachments/{invoice.contract.project.company_id}/{invoice.pk}/{filename}"
+    folder = uuid.uuid4().hex
+    return f"attachments/{invoice.contract.project.company_id}/{invoice.pk}/{folder}/{filename}"
 
 
 class InvoiceAttachment(models.Model):

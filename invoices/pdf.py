@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
+from weasyprint import HTML, URLFetcher
 
 from billing.services import billing_settings
 
 from . import selectors
+from .pay_application import SAVED_FIELDS
 
 OPTIONS = (
     "pdf_application",
@@ -28,6 +29,9 @@ OPTIONS = (
     "pdf_rejections",
     "pdf_footer",
 )
+# The PDF embeds its logo as a data: URL and needs nothing else: whatever a text on the
+# page might point at, the worker fetches nothing from the network or its disk.
+INLINE_ONLY = URLFetcher(allowed_protocols={"data"})
 # What the first page shows of the invoice and its contract, besides the G702 sums.
 INVOICE_FACTS = (
     "number",
@@ -38,7 +42,16 @@ INVOICE_FACTS = (
     "period_end",
     "submitted_at",
 )
-CONTRACT_FACTS = ("number", "title", "kind", "contractor", "architect", "contract_date")
+CONTRACT_FACTS = (
+    "number",
+    "title",
+    "kind",
+    "contractor",
+    "architect",
+    "contract_date",
+    "retainage_work_rate",
+    "retainage_materials_rate",
+)
 
 
 def pdf_context(invoice):
@@ -61,10 +74,12 @@ def fingerprint(context):
     """A digest of everything the PDF shows: equal digests, equal documents."""
     invoice, contract = context["invoice"], context["contract"]
     shown = (
-        [getattr(invoice, name) for name in INVOICE_FACTS],
+        [getattr(invoice, name) for name in (*INVOICE_FACTS, *SAVED_FIELDS)],
         context["totals"],
+        context["rates"],
         [getattr(contract, name) for name in CONTRACT_FACTS],
         str(context["party"]),
+        context["company"].name,
         [context["project"].name, context["project"].number, context["project"].address],
         [sorted(vars(line).items()) for line in context["lines"]],
         context["options"],
@@ -77,7 +92,7 @@ def render_pdf(context):
     html = render_to_string(
         "invoices/pdf/pay_application.html", context | {"generated_at": timezone.now()}
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html, url_fetcher=INLINE_ONLY).write_pdf()
 
 
 def _sections(lines):

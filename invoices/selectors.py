@@ -2,7 +2,7 @@
 
 from billing.engine import change_order_summary
 
-from .models import InvoiceDocument, LineFacts
+from .models import InvoiceAttachment, InvoiceDocument, InvoiceEmail, LineFacts
 from .pay_application import line_input, stored_totals
 
 
@@ -37,15 +37,24 @@ def invoice_page(invoice):
     }
 
 
+def _of_invoice(model, invoice):
+    """Rows hanging off an invoice the request already reached within its tenant: keyed by
+    the invoice alone. The scoped manager would join four tables to check the company
+    again, on every page load."""
+    return model._base_manager.filter(invoice=invoice.pk)
+
+
 def unfinished_document(invoice):
-    """The invoice's latest document if a worker is still on it or it failed."""
-    return (
-        invoice.documents.exclude(status=InvoiceDocument.Status.READY)
-        .order_by("-requested_at")
-        .first()
-    )
+    """The invoice's latest document if a worker is still on it or it failed: what the
+    person asked for last, not an old failure since made good."""
+    latest = _of_invoice(InvoiceDocument, invoice).order_by("-requested_at").first()
+    return latest if latest and latest.status != InvoiceDocument.Status.READY else None
 
 
 def invoice_sends(invoice):
     """Every email of the invoice, newest first, with its delivery."""
-    return list(invoice.emails.select_related("email", "sent_by"))
+    return list(_of_invoice(InvoiceEmail, invoice).select_related("email", "sent_by"))
+
+
+def invoice_attachments(invoice):
+    return list(_of_invoice(InvoiceAttachment, invoice).select_related("uploaded_by"))

@@ -2,7 +2,10 @@
 subcontractor invoice forwarded. The PDF is made first when need be; the emails wait for
 it, and go when it is ready. Every send is recorded on the invoice."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from tenancy.emails import queue_email, release_email
 from tenancy.models import OutgoingEmail
@@ -11,13 +14,20 @@ from . import documents
 from .models import InvoiceDocument, InvoiceEmail
 
 MAX_ADDRESSES = 10
+# The same message to the same address again this soon is the same click twice.
+RESENT_WITHIN = timedelta(minutes=2)
 
 
 @transaction.atomic
 def invoice_email(*, invoice, to, message, sent_by):
-    """Email the invoice's PDF to each address in `to`, with `message`."""
+    """Email the invoice's PDF to each address in `to`, with `message`; an address that
+    got the same message moments ago (a form sent twice) is not sent it again."""
     contract = invoice.contract
-    document = documents.invoice_pdf_request(invoice=invoice, requested_by=sent_by)
+    # The invoice stays locked until this commits: the worker making the PDF cannot mark
+    # it ready (and release its waiting emails) before these emails exist.
+    document = documents.document_request(
+        invoice=invoice, kind=InvoiceDocument.Kind.PDF, requested_by=sent_by
+    )
     kind = (
         InvoiceEmail.Kind.CLIENT_INVOICE
         if not contract.is_commitment
@@ -31,7 +41,14 @@ def invoice_email(*, invoice, to, message, sent_by):
         "message": message.strip(),
         "sent_by": sent_by,
     }
-    for address in to:
+    recent = set(
+        InvoiceEmail.objects.filter(
+            invoice=invoice,
+            message=message.strip(),
+            created_at__gte=timezone.now() - RESENT_WITHIN,
+        ).values_list("email__to", flat=True)
+    )
+    for address in [address for address in to if address not in recent]:
         email = queue_email(
             to=address,
             subject_template="invoices/emails/invoice_email_subject.txt",

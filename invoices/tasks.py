@@ -15,7 +15,8 @@ logger = logging.getLogger(__name__)
 def render_document(self, document_id):
     """Render one invoice document. Idempotent: a document that is done, or that another
     worker is rendering, is left alone; a failure is recorded, retried, then shown."""
-    if not documents.document_claim(document_id):
+    claim = documents.document_claim(document_id)
+    if claim is None:
         return
     with scopes_disabled():
         document = InvoiceDocument.objects.select_related(
@@ -23,11 +24,11 @@ def render_document(self, document_id):
         ).get(pk=document_id)
     with scope(company=document.invoice.contract.project.company):
         try:
-            documents.document_render(document)
+            documents.document_render(document, claim)
         except Exception as error:
             # Inline (the embedded default, no worker) nothing would retry it later.
             final = self.request.retries >= MAX_RETRIES or self.request.is_eager
-            documents.document_failed(document, error, final=final)
+            documents.document_failed(document, claim, error, final=final)
             if final:  # recorded on the document, where admins see it and can retry
                 logger.exception("Rendering document %s failed", document_id)
                 return

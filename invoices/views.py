@@ -12,7 +12,14 @@ from tenancy.models import Vendor
 
 from . import exports, invitations, pay_application, selectors, services
 from . import invoicing as invoicing_module
-from .editing import ADMIN_ACTIONS, Editing, cells_to_refresh, line_editing, may_attach
+from .editing import (
+    ADMIN_ACTIONS,
+    Editing,
+    cells_to_refresh,
+    line_editing,
+    may_attach,
+    may_compile_backup,
+)
 from .emails import notify_revise_resubmit
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
 from .g703_rows import RowRenderer, render_with_rows
@@ -73,8 +80,9 @@ def _invoice_page(request, invoice, *, status=200):
             if permissions.can(*SEND_ACTIONS, obj=invoice)
             else None
         ),
-        "attachments": list(invoice.attachments.select_related("uploaded_by")),
+        "attachments": selectors.invoice_attachments(invoice),
         "may_attach": may_attach(permissions, invoice),
+        "may_compile_backup": may_compile_backup(permissions, invoice),
         "editing": editing,
         "editable_lines": editing is not Editing.NONE,
         "releases": invoice.invoice_type != invoice.Type.PROGRESS,

@@ -34,7 +34,7 @@ def queue_email(*, to, subject_template, body_template, context, company=None, w
     email = OutgoingEmail.objects.create(
         company=company,
         to=to,
-        subject="".join(render_to_string(subject_template, context).splitlines()),
+        subject="".join(render_to_string(subject_template, context).splitlines())[:300],
         body=render_to_string(body_template, context),
         status=OutgoingEmail.Status.WAITING if waiting else OutgoingEmail.Status.QUEUED,
     )

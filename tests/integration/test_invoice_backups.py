@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope, scopes_disabled
 from PIL import Image
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 
 from contracts.models import Contract
 from invoices.models import Invoice, InvoiceAttachment, InvoiceDocument
@@ -157,3 +157,35 @@ def test_a_client_invoice_backup_carries_the_periods_approved_subcontractor_invo
     assert parts[0] == "SC-5 application #1"
     assert parts[1].startswith("SC-6") and not any(t.startswith("SC-7") for t in parts)
     assert draft.status == Invoice.Status.DRAFT
+
+
+def test_an_image_too_large_to_decode_safely_is_refused(invoice, admin_client):
+    output = BytesIO()
+    Image.new("1", (10_000, 5_000)).save(output, "PNG")  # 50 megapixels, a small file
+    response = attach(
+        admin_client, invoice, SimpleUploadedFile("huge.png", output.getvalue(), "image/png")
+    )
+    assert "megapixels" in admin_client.get(response.url).content.decode()
+    assert attachments(invoice) == []
+
+
+def test_same_name_attachments_keep_their_own_files(
+    company, invoice, admin_client, django_capture_on_commit_callbacks
+):
+    attach(admin_client, invoice, a_pdf(pages=1))
+    attach(admin_client, invoice, a_pdf(pages=3))
+    first, second = attachments(invoice)
+    assert first.file.name != second.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"{invoice_url(invoice)}attachments/{first.pk}/delete/")
+    assert not first.file.storage.exists(first.file.name)
+    assert len(PdfReader(second.file.open("rb")).pages) == 3
+
+
+def test_a_client_invoice_backup_needs_admin_on_commitments_too(company, project, admin):
+    """It carries the subcontractor invoices (T1-5), whatever the client contract allows."""
+    client_invoice = make_invoice(company, project, admin, kind=Contract.Kind.CLIENT)
+    client_admin = grant(MembershipFactory(company=company).user, project, Level.NONE, Level.ADMIN)
+    client = client_for(client_admin)
+    assert "Backup" not in client.get(invoice_url(client_invoice)).content.decode()
+    assert client.post(f"{invoice_url(client_invoice)}backup/").status_code == 403

@@ -4,13 +4,13 @@ every send recorded on the invoice; the emails wait for the PDF and go once."""
 from io import BytesIO
 
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
 from billing.templatetags.money import money
 from contracts.models import Contract
-from invoices import pdf
-from invoices.models import InvoiceEmail
+from invoices import documents, pdf
+from invoices.models import InvoiceDocument, InvoiceEmail
 from permissions.levels import Level
 from tenancy.models import OutgoingEmail
 from tests.conftest import client_for, grant
@@ -135,3 +135,47 @@ def test_with_a_worker_the_email_waits_for_the_pdf_and_goes_once(
     with scopes_disabled():
         email = OutgoingEmail.objects.get()
     assert (email.status, email.attempts) == (OutgoingEmail.Status.SENT, 1)
+
+
+def test_the_same_form_sent_twice_sends_once(
+    client_invoice, admin_client, smtp_server, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        send(
+            admin_client, client_invoice, django_capture_on_commit_callbacks,
+            to="owner@riverside.test", message="Once, please.",
+        )  # fmt: skip
+    smtp_server.wait_for(1)
+    with scopes_disabled():
+        assert OutgoingEmail.objects.count() == 1
+
+
+def test_emails_added_while_the_pdf_is_being_made_go_when_it_is_ready(
+    company, client_invoice, admin_client, smtp_server, django_capture_on_commit_callbacks
+):
+    with scopes_disabled():
+        document = InvoiceDocument.objects.create(
+            invoice=client_invoice,
+            kind="pdf",
+            fingerprint=pdf.fingerprint(pdf.pdf_context(client_invoice)),
+        )
+    claim = documents.document_claim(document.pk)  # a worker is on it
+    send(admin_client, client_invoice, django_capture_on_commit_callbacks, to="o@r.test")
+    with scopes_disabled():
+        assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.WAITING
+    with scope(company=company), django_capture_on_commit_callbacks(execute=True):
+        documents.document_render(document, claim)
+    [message] = smtp_server.wait_for(1)
+    assert attachment_of(message)[1] == "application/pdf"
+
+
+def test_a_long_title_makes_a_subject_that_fits(
+    company, project, admin, admin_client, smtp_server, django_capture_on_commit_callbacks
+):
+    invoice = make_invoice(company, project, admin, kind=Contract.Kind.CLIENT, number="PC-9")
+    with scopes_disabled():
+        Contract.objects.filter(pk=invoice.contract_id).update(title="T" * 200)
+    response = send(admin_client, invoice, django_capture_on_commit_callbacks, to="o@r.test")
+    assert response.status_code == 302
+    [message] = smtp_server.wait_for(1)
+    assert len(message["Subject"]) <= 300

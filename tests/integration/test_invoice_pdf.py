@@ -2,12 +2,13 @@
 cent, rendered once per state of the invoice, failures shown and retried."""
 
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from PIL import Image
 from pypdf import PdfReader
@@ -16,7 +17,7 @@ from billing.models import BillingPeriod, BillingSettings
 from billing.templatetags.money import money
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
-from invoices import pdf, tasks
+from invoices import documents, pdf, tasks
 from invoices.models import InvoiceDocument, InvoiceLine
 from invoices.services import invoice_create, invoice_line_update
 from permissions.levels import Level
@@ -305,8 +306,10 @@ def test_admins_set_the_pdf_options_with_a_checked_logo(company, project, admin_
     Image.new("RGB", (40, 20), "navy").save(png, "PNG")
     png = png.getvalue()
     fields = {"pdf_application": "on", "pdf_continuation": "on", "pdf_footer": "Thanks"}
-    refused = admin_client.post(
-        url, fields | {"pdf_logo": SimpleUploadedFile("logo.gif", b"GIF89a", "image/gif")}
+    gif = BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(gif, "GIF")
+    refused = admin_client.post(  # a GIF that says it is a PNG
+        url, fields | {"pdf_logo": SimpleUploadedFile("logo.png", gif.getvalue(), "image/png")}
     )
     assert refused.status_code == 422
     with scopes_disabled():
@@ -349,3 +352,59 @@ def test_a_unit_based_invoice_shows_its_quantities(
     sheet = downloaded(admin_client, the_document(invoice)).pages[1].extract_text()
     assert "400 of 1,250 CY at 162.25" in sheet
     assert money(D("400") * D("162.25")) in sheet  # 64,900.00
+
+
+def test_a_document_whose_task_was_lost_is_queued_again_when_asked_for(
+    invoice, admin_client, django_capture_on_commit_callbacks
+):
+    with scopes_disabled():
+        stuck = InvoiceDocument.objects.create(
+            invoice=invoice, kind="pdf", fingerprint=pdf.fingerprint(pdf.pdf_context(invoice))
+        )
+        InvoiceDocument.objects.filter(pk=stuck.pk).update(
+            requested_at=timezone.now() - timedelta(minutes=11)
+        )
+    ask_for_pdf(admin_client, invoice, django_capture_on_commit_callbacks)
+    stuck.refresh_from_db()
+    assert stuck.status == InvoiceDocument.Status.READY
+    with scopes_disabled():
+        assert InvoiceDocument.objects.count() == 1
+
+
+def test_a_worker_whose_claim_was_taken_over_writes_nothing(company, invoice):
+    with scopes_disabled():
+        document = InvoiceDocument.objects.create(invoice=invoice, kind="pdf", fingerprint="x")
+    claim = documents.document_claim(document.pk)
+    takeover = claim + timedelta(seconds=1)
+    with scopes_disabled():
+        InvoiceDocument.objects.filter(pk=document.pk).update(started_at=takeover)
+    with scope(company=company):
+        documents.document_render(document, claim)
+        documents.document_failed(document, claim, RuntimeError("late"), final=True)
+    document.refresh_from_db()
+    assert (document.status, document.started_at) == (InvoiceDocument.Status.RENDERING, takeover)
+    assert not document.file and document.error == ""
+
+
+def test_the_fingerprint_moves_with_every_g702_figure(company, invoice):
+    with scope(company=company):
+        before = pdf.fingerprint(pdf.pdf_context(invoice))
+        invoice.previous_certificates += 1
+        after = pdf.fingerprint(pdf.pdf_context(invoice))
+    assert before != after
+
+
+def test_a_contract_number_with_a_slash_still_makes_a_file(
+    company, project, admin, admin_client, django_capture_on_commit_callbacks
+):
+    invoice = make_invoice(company, project, admin, number="SC/../5")
+    ask_for_pdf(admin_client, invoice, django_capture_on_commit_callbacks)
+    document = the_document(invoice)
+    assert document.status == InvoiceDocument.Status.READY
+    assert "/" not in document.download_name and document.file.name.endswith(".pdf")
+
+
+def test_pdf_settings_need_admin_on_both_tools(company, project):
+    url = f"/acme/projects/{project.pk}/settings/pdf/"
+    commitments_only = grant(MembershipFactory(company=company).user, project, Level.ADMIN)
+    assert client_for(commitments_only).get(url).status_code == 403
