@@ -24,6 +24,7 @@ def notify_revise_resubmit(invoice, rejected_lines, *, reviewer):
             to=person.email,
             subject_template="invoices/emails/revise_resubmit_subject.txt",
             body_template="invoices/emails/revise_resubmit.txt",
+            company=contract.project.company,
             context={
                 "person": person,
                 "invoice": invoice,

@@ -85,6 +85,7 @@ def _email_invitation(invitation, token):
         to=invitation.contact.email,
         subject_template="invoices/emails/invitation_subject.txt",
         body_template="invoices/emails/invitation.txt",
+        company=contract.project.company,
         context={
             "invitation": invitation,
             "contract": contract,
@@ -272,4 +273,5 @@ def invitation_new_link_request(*, invitation):
             subject_template="invoices/emails/new_link_request_subject.txt",
             body_template="invoices/emails/new_link_request.txt",
             context={"invitation": invitation, "contract": contract, "link": link},
+            company=contract.project.company,
         )

@@ -58,6 +58,7 @@ def send_welcome_email(*, user, company, invited_by):
         to=user.email,
         subject_template="registration/welcome_subject.txt",
         body_template="registration/welcome_email.txt",
+        company=company,
         context={
             "user": user,
             "company": company,

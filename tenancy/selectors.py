@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 
 from permissions.access import visible_projects
 
-from .models import Company, Membership, Project, Vendor
+from .models import Company, Membership, OutgoingEmail, Project, Vendor
 
 
 def companies_for_user(user):
@@ -27,3 +27,11 @@ def vendor_list(*, search=""):
     if search:
         vendors = vendors.filter(Q(name__icontains=search) | Q(trade__icontains=search))
     return vendors
+
+
+def email_log(*, status=""):
+    """The company's emails, newest first (the scope limits them to the company)."""
+    emails = OutgoingEmail.objects.order_by("-created_at", "-pk")
+    if status:
+        emails = emails.filter(status=status)
+    return emails

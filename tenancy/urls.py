@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:company>/projects/<int:project>/edit/", views.project_edit, name="project_edit"),
     path("<slug:company>/users/", views.user_list, name="user_list"),
     path("<slug:company>/users/new/", views.user_add, name="user_add"),
+    path("<slug:company>/emails/", views.email_log, name="email_log"),
     path("<slug:company>/directory/", views.vendor_list, name="vendor_list"),
     path("<slug:company>/directory/new/", views.vendor_create, name="vendor_create"),
     path("<slug:company>/directory/<int:vendor>/", views.vendor_detail, name="vendor_detail"),

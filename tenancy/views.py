@@ -8,6 +8,7 @@ from permissions.access import requires
 from . import selectors, services
 from .access import company_admin_required, declare, member_required
 from .forms import PersonForm, ProjectForm, UserAddForm, VendorForm
+from .models import OutgoingEmail
 
 PAGE_SIZE = 50
 
@@ -147,3 +148,20 @@ def person_edit(request, company, person):
         messages.success(request, "Person saved.")
         return redirect("vendor_detail", company=company.slug, vendor=person.vendor_id)
     return render(request, "tenancy/person_form.html", {"form": form, "vendor": person.vendor})
+
+
+@company_admin_required
+def email_log(request, company):
+    """Every email the company sent or tried to: what failed, and what is not confirmed."""
+    status = request.GET.get("status", "")
+    if status not in OutgoingEmail.Status.values:
+        status = ""
+    return render(
+        request,
+        "tenancy/email_log.html",
+        {
+            "page": _page(request, selectors.email_log(status=status)),
+            "status": status,
+            "statuses": OutgoingEmail.Status.choices,
+        },
+    )

@@ -68,3 +68,18 @@ def test_an_email_a_dead_worker_was_sending_is_not_sent_again(smtp_server):
     assert [m["Subject"] for m in smtp_server.messages] == ["Next"]
     stuck.refresh_from_db()
     assert stuck.status == OutgoingEmail.Status.SENDING
+
+
+@pytest.mark.django_db
+def test_company_admins_see_their_companys_emails_and_failures(
+    company, other_company, admin_client, member_client
+):
+    OutgoingEmail.objects.create(
+        company=company, to="a@x.test", subject="Ours", body="b", status="failed", error="550 no"
+    )
+    OutgoingEmail.objects.create(company=other_company, to="b@x.test", subject="Theirs", body="b")
+    OutgoingEmail.objects.create(to="c@x.test", subject="Nobody's", body="b")
+    page = admin_client.get("/acme/emails/?status=failed").content.decode()
+    assert "Ours" in page and "550 no" in page
+    assert "Theirs" not in page and "Nobody" not in page
+    assert member_client.get("/acme/emails/").status_code == 403
