@@ -64,13 +64,14 @@ def _rendered(invoice, kind, *, content=True):
 
 @transaction.atomic
 def document_retry(*, document):
-    """Queue a failed document again."""
+    """Queue a failed document again, and the emails that failed with it."""
     from .tasks import render_document
 
     claimed = InvoiceDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
         status=Status.QUEUED, error="", attempts=0, requested_at=timezone.now()
     )
     if claimed:
+        sending.emails_wait_again(document)
         render_document.delay_on_commit(document.pk)
     document.refresh_from_db()
     return document

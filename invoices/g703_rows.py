@@ -111,8 +111,9 @@ class RowRenderer:
         if line.review_status == "rejected":
             reason = f": {escape(line.review_reason)}" if line.review_reason else ""
             out.append(f'<br><small class="negative">Rejected{reason}</small>')
+        message = escape(conflict) if conflict else ""
         out.append(
-            f'<div class="cell-error" id="l{pk}-error" role="alert">{escape(conflict)}</div></td>'
+            f'<div class="cell-error" id="l{pk}-error" role="alert">{message}</div></td>'
             f'<td class="num">{money(line.scheduled_value)}</td>'
             f'<td class="num">{money(line.previous_work)}</td>'
         )

@@ -16,6 +16,7 @@ from .models import InvoiceDocument, InvoiceEmail
 MAX_ADDRESSES = 10
 # The same message to the same address again this soon is the same click twice.
 RESENT_WITHIN = timedelta(minutes=2)
+DOCUMENT_FAILED = "The PDF could not be made:"
 
 
 @transaction.atomic
@@ -80,8 +81,17 @@ def emails_fail(document):
     """The document could not be made: the emails waiting for it fail with it."""
     for sent in _waiting(document):
         sent.email.status = OutgoingEmail.Status.FAILED
-        sent.email.error = f"The PDF could not be made: {document.error}"
+        sent.email.error = f"{DOCUMENT_FAILED} {document.error}"
         sent.email.save(update_fields=["status", "error"])
+
+
+def emails_wait_again(document):
+    """The document is being made again: the emails that failed with it wait for it."""
+    OutgoingEmail.objects.filter(
+        invoice_email__document=document,
+        status=OutgoingEmail.Status.FAILED,
+        error__startswith=DOCUMENT_FAILED,
+    ).update(status=OutgoingEmail.Status.WAITING, error="")
 
 
 def _waiting(document):

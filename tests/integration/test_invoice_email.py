@@ -179,3 +179,20 @@ def test_a_long_title_makes_a_subject_that_fits(
     assert response.status_code == 302
     [message] = smtp_server.wait_for(1)
     assert len(message["Subject"]) <= 300
+
+
+def test_a_retried_pdf_takes_the_emails_that_failed_with_it(
+    client_invoice, admin_client, monkeypatch, smtp_server, django_capture_on_commit_callbacks
+):
+    rendering = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda context: 1 / 0)
+    send(admin_client, client_invoice, django_capture_on_commit_callbacks, to="o@r.test")
+    monkeypatch.setattr(pdf, "render_pdf", rendering)
+    with scopes_disabled():
+        document = InvoiceDocument.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"{invoice_url(client_invoice)}documents/{document.pk}/retry/")
+    [message] = smtp_server.wait_for(1)
+    assert attachment_of(message)[1] == "application/pdf"
+    with scopes_disabled():
+        assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
