@@ -2,8 +2,25 @@
 
 from billing.engine import change_order_summary
 
-from .models import InvoiceAttachment, InvoiceDocument, InvoiceEmail, LineFacts
+from .models import InvoiceAttachment, InvoiceDocument, InvoiceEmail, InvoiceLine, LineFacts
 from .pay_application import line_input, stored_totals
+
+# A line's columns that the G703 pages show or sum (rows, change order summary, exports,
+# PDF): its links to the sources and the per-period retainage detail stay in the database.
+NOT_SHOWN = {
+    "invoice_id",
+    "sov_line_id",
+    "change_order_line_id",
+    "ssov_line_id",
+    "cost_code",
+    "applied_materials_rate",
+    "retainage_work_this_period",
+    "retainage_work_to_date",
+    "retainage_materials_this_period",
+    "retainage_materials_to_date",
+    "claimed_materials_stored",
+}
+SHOWN = [f.attname for f in InvoiceLine._meta.concrete_fields if f.attname not in NOT_SHOWN]
 
 
 class StoredLine(LineFacts):
@@ -22,7 +39,10 @@ def invoice_page(invoice):
     stored sums of its rounded lines, and the change order summary the engine's sum of the
     stored lines, never a recomputation.
     """
-    lines = [StoredLine(values) for values in invoice.lines.values()]
+    lines = [
+        StoredLine(values)
+        for values in _of_invoice(InvoiceLine, invoice).order_by("position").values(*SHOWN)
+    ]
     return {
         "invoice": invoice,
         "contract": invoice.contract,
