@@ -24,7 +24,7 @@ def document_request(*, invoice, kind, requested_by):
     document, and a worker cannot finish it unseen by what the caller adds (sending)."""
     from .tasks import render_document
 
-    lock_invoice(invoice)
+    _lock_invoice(invoice)
     fingerprint = _rendered(invoice, kind, content=False)[1]
     document = (
         invoice.documents.filter(kind=kind, fingerprint=fingerprint)
@@ -41,7 +41,7 @@ def document_request(*, invoice, kind, requested_by):
     return document
 
 
-def lock_invoice(invoice):
+def _lock_invoice(invoice):
     Invoice._base_manager.select_for_update().only("pk").get(pk=invoice.pk)
 
 
@@ -105,7 +105,7 @@ def document_render(document, claim):
     content, fingerprint = _rendered(invoice, document.kind)
     document.file.save(document.download_name, ContentFile(content), save=False)
     with transaction.atomic():
-        lock_invoice(invoice)  # waits for a request adding emails to this document
+        _lock_invoice(invoice)  # waits for a request adding emails to this document
         if not _still_claimed(document, claim):
             document.file.delete(save=False)
             return
