@@ -1,5 +1,7 @@
 """The objects a URL names: the whole chain checked in one query, within the tenant."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.http import Http404
@@ -8,7 +10,7 @@ from django_scopes import scope
 
 from contracts import services as contract_services
 from tenancy.url_objects import resolve_objects
-from tests.factories import ContractFactory, ProjectFactory
+from tests.factories import ContractFactory, ProjectFactory, SOVLineFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +89,33 @@ def test_ids_of_another_company_are_a_404_under_this_company(
             change_order=change_order.pk,
             change_order_line=change_order_line.pk,
         )
+
+
+def test_an_ssov_line_checks_its_contract_through_its_sov_line(company, project):
+    """Its parent path (sov_line__contract) is not its parent's name."""
+    contract = ContractFactory(project=project)
+    sov_line = SOVLineFactory(contract=contract)
+    with scope(company=company):
+        ssov_line = contract_services.ssov_line_add(
+            sov_line=sov_line, description="Detail", scheduled_value=Decimal("1")
+        )
+    found, queries = resolve(
+        company, project=project.pk, contract=contract.pk, ssov_line=ssov_line.pk
+    )
+    assert (found["ssov_line"], found["contract"], found["project"], queries) == (
+        ssov_line,
+        contract,
+        project,
+        1,
+    )
+    other = ContractFactory(project=project)
+    with pytest.raises(Http404):
+        resolve(company, project=project.pk, contract=other.pk, ssov_line=ssov_line.pk)
+
+
+def test_company_level_objects_need_no_project(company, other_company):
+    vendor = VendorFactory(company=company)
+    found, queries = resolve(company, vendor=vendor.pk)
+    assert (found["vendor"], queries) == (vendor, 1)
+    with pytest.raises(Http404):
+        resolve(other_company, vendor=vendor.pk)
