@@ -34,6 +34,41 @@ def line_editing(permissions, invoice):
     return Editing.ENTRY if permissions.can(action, obj=invoice) else Editing.NONE
 
 
+@dataclass(frozen=True)
+class RetainageRights:
+    """Who may touch retainage on an invoice's lines, beside entering work: setting a rate
+    is an admin's (T2-17b, T1-24; T1-25 on a client invoice), releasing is also open to
+    Standard users and to Read Only contacts (T2-17a)."""
+
+    set: bool
+    release: bool
+
+    FIELDS = {
+        "retainage_work_rate": "set",
+        "retainage_work_released": "release",
+        "retainage_materials_released": "release",
+    }
+
+    @classmethod
+    def of(cls, permissions, invoice):
+        return cls(
+            set=permissions.can(
+                "set_retainage", "pb_set_retainage", "set_client_retainage", obj=invoice
+            ),
+            release=permissions.can("release_retainage", "set_client_retainage", obj=invoice),
+        )
+
+    def refusals(self, entries):
+        """{field: message} for the entries these rights do not cover."""
+        return {
+            name: "Only an admin sets retainage rates."
+            if right == "set"
+            else "You may not release retainage here."
+            for name, right in self.FIELDS.items()
+            if name in entries and not getattr(self, right)
+        }
+
+
 def may_attach(permissions, invoice):
     """Attachments: whoever may fill in the invoice now, and its admins at any time."""
     return line_editing(permissions, invoice) is not Editing.NONE or permissions.can(

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from billing.templatetags.money import money, percent, quantity
+from billing.templatetags.money import money, percent, quantity, rate
 
 from .editing import CELLS
 
@@ -36,9 +36,10 @@ def render_with_rows(request, template, context, rows, *, status=200):
 class RowRenderer:
     """Renders rows of one invoice for one request (URLs and CSRF token made once)."""
 
-    def __init__(self, request, invoice, *, editable, releases):
+    def __init__(self, request, invoice, *, editable, releases, retainage):
         self.editable = editable
         self.releases = releases
+        self.retainage = retainage  # editing.RetainageRights
         contract = invoice.contract
         sample = reverse(
             "invoice_line_save",
@@ -149,11 +150,19 @@ class RowRenderer:
             f'<td class="num" id="l{pk}-i">{money(line.retainage_to_date)}</td>'
         )
         if editable:
-            out.append(
-                f'<td class="num">{CELLS["retainage_work_rate"].input(line, number=number)}</td>'
+            rights = self.retainage
+            applied = (
+                CELLS["retainage_work_rate"].input(line, number=number)
+                if rights.set
+                else rate(line.applied_work_rate)
             )
+            out.append(f'<td class="num">{applied}</td>')
             if self.releases:
-                released = CELLS["retainage_work_released"].input(line, number=number)
+                released = (
+                    CELLS["retainage_work_released"].input(line, number=number)
+                    if rights.release
+                    else money(line.retainage_work_released)
+                )
                 out.append(f'<td class="num">{released}</td>')
             out.append(
                 f'<td class="rowactions"><button type="submit" name="complete" value="1" '

@@ -15,6 +15,7 @@ from . import invoicing as invoicing_module
 from .editing import (
     ADMIN_ACTIONS,
     Editing,
+    RetainageRights,
     cells_to_refresh,
     line_editing,
     may_attach,
@@ -86,10 +87,15 @@ def _invoice_page(request, invoice, *, status=200):
         "editing": editing,
         "editable_lines": editing is not Editing.NONE,
         "releases": invoice.invoice_type != invoice.Type.PROGRESS,
+        "retainage": RetainageRights.of(permissions, invoice),
         "statuses": invoice.Status.choices,
     }
     renderer = RowRenderer(
-        request, invoice, editable=context["editable_lines"], releases=context["releases"]
+        request,
+        invoice,
+        editable=context["editable_lines"],
+        releases=context["releases"],
+        retainage=context["retainage"],
     )
     return render_with_rows(
         request,
@@ -112,9 +118,21 @@ def invoice_bulk_edit(request, company, project, contract, invoice):
         for message in _form_messages(form):
             messages.error(request, message)
         return _invoice_url(invoice)
+    changes = form.changes()
+    asked = {
+        "retainage_work_rate": changes["retainage_work_rate"] is not None,
+        "retainage_work_released": changes["release_all"],
+    }
+    refusals = RetainageRights.of(permissions_for(request), invoice).refusals(
+        [name for name, wanted in asked.items() if wanted]
+    )
+    if refusals:
+        for message in refusals.values():
+            messages.error(request, message)
+        return _invoice_url(invoice)
     try:
         count = services.invoice_lines_bulk_update(
-            invoice=invoice, reviewing=editing is Editing.REVIEW, **form.changes()
+            invoice=invoice, reviewing=editing is Editing.REVIEW, **changes
         )
     except ValidationError as error:
         report_service_error(request, error)
@@ -139,6 +157,11 @@ def invoice_line_save(request, company, project, invoice_line):
     entries = form.entries()
     if not entries:
         return _row_response(request, invoice, context)
+    refusals = RetainageRights.of(permissions_for(request), invoice).refusals(entries)
+    if refusals:
+        for field, message in refusals.items():
+            form.add_error(field, message)
+        return _row_response(request, invoice, context | {"form": form}, refused=True)
     try:
         line, invoice = services.invoice_line_update(
             line=invoice_line,
@@ -169,6 +192,7 @@ def _row_response(request, invoice, context, *, refused=False):
                 invoice,
                 editable=True,
                 releases=invoice.invoice_type != invoice.Type.PROGRESS,
+                retainage=RetainageRights.of(permissions_for(request), invoice),
             )
             context["conflict_row"] = renderer.conflict_row(context["line"], context["conflict"])
         context["releases"] = invoice.invoice_type != invoice.Type.PROGRESS

@@ -452,3 +452,40 @@ def test_a_refused_cell_leaves_the_row_as_saved_so_the_correction_goes_through(
     assert corrected.status_code == 200
     assert line(invoice, 1).work_this_period == D("5000.00")
     assert line(invoice, 1).percent_complete == D("50.00")
+
+
+@pytest.fixture
+def contact_client(company, project, contract):
+    """A Standard member who is the commitment's invoice contact: fills in the invoice."""
+    user = MembershipFactory(company=company).user
+    grant(user, project, commitments=Level.STANDARD)
+    person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+        invoice_contacts_sync(contract=contract)
+    return client_for(user)
+
+
+def test_a_contact_enters_work_but_only_an_admin_sets_retainage_rates(
+    company, invoice, contact_client, admin_client
+):
+    """T2-17b / T1-24: setting retainage is an admin's; the contact's row has no rate input
+    and a posted rate is refused with nothing changed."""
+    first = line(invoice, 1)
+    page = contact_client.get(f"{invoice_url(invoice)}/").content.decode()
+    assert f'id="l{first.pk}-work_this_period"' in page
+    assert f'id="l{first.pk}-retainage_work_rate"' not in page
+    assert 'name="retainage_work_rate"' not in page  # nor in the bulk edit
+    refused = contact_client.post(
+        save_url(company, first), row_post(first, retainage_work_rate="0"), headers=HTMX
+    ).content.decode()
+    assert "Only an admin sets retainage rates." in refused
+    assert line(invoice, 1).version == first.version and line(invoice, 1).applied_work_rate == 10
+    bulk = contact_client.post(
+        f"{invoice_url(invoice)}/bulk/",
+        {"lines": [first.pk], "operation": "set", "retainage_work_rate": "0"},
+    )
+    assert "Only an admin sets retainage rates." in contact_client.get(bulk.url).content.decode()
+    assert line(invoice, 1).applied_work_rate == 10
+    admin_page = admin_client.get(f"{invoice_url(invoice)}/").content.decode()
+    assert f'id="l{first.pk}-retainage_work_rate"' in admin_page

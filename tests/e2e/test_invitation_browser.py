@@ -1,0 +1,56 @@
+"""An invoice contact answers an invitation to bill in headless Chromium: the admin invites
+from the invoicing page, the contact opens the emailed link, sets a password, lands on
+its invoice and types its first figure."""
+
+import re
+from decimal import Decimal as D
+
+import pytest
+from django_scopes import scope
+from playwright.sync_api import expect
+
+from billing.models import BillingPeriod
+from tests.e2e.test_invoice_editing import log_in
+from tests.factories import BillingPeriodFactory, ContractFactory, PersonFactory, SOVLineFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_contact_accepts_the_invitation_and_fills_in_its_invoice(
+    live_server, browser, company, admin, project, vendor, smtp_server, output_dir
+):
+    period = BillingPeriodFactory(project=project, status=BillingPeriod.Status.OPEN)
+    contract = ContractFactory(project=project, vendor=vendor, number="SC-4", title="Drywall")
+    SOVLineFactory(contract=contract, number="1", scheduled_value=D("40000.00"))
+    person = PersonFactory(vendor=vendor, full_name="Pat Foreman", email="pat@apex.test")
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+
+    admin = browser.new_page()
+    log_in(admin, live_server, "admin@acme.test")
+    admin.goto(
+        f"{live_server.url}/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
+    )
+    admin.get_by_label("Select SC-4 to invite").check()
+    admin.get_by_placeholder("Message for them (optional)").fill("Due on the 25th, please.")
+    admin.get_by_role("button", name="Invite to bill").click()
+    expect(admin.locator(".messages")).to_contain_text("1 invoice contact invited")
+    expect(admin.locator("tbody")).to_contain_text("Invited")
+    admin.screenshot(path=output_dir / "invoicing-invited.png", full_page=True)
+
+    [message] = smtp_server.wait_for(1)
+    link = re.search(r"http://\S+(/invitations/\S+/)", message.get_content()).group(1)
+    contact = browser.new_page()
+    contact.goto(f"{live_server.url}{link}")
+    expect(contact.get_by_role("heading", name="Do you want to bill this period?")).to_be_visible()
+    contact.locator("#id_new_password1").fill("a-long-and-new-password-42")
+    contact.locator("#id_new_password2").fill("a-long-and-new-password-42")
+    contact.screenshot(path=output_dir / "invitation.png", full_page=True)
+    contact.get_by_role("button", name="Yes, open my invoice").click()
+
+    expect(contact.locator("h1")).to_contain_text("Invoice #1 · SC-4 Drywall")
+    work = contact.get_by_label("Work this period, line 1", exact=True)
+    work.fill("4000")
+    work.press("Tab")
+    expect(contact.locator("#g702")).to_contain_text("4,000.00")
+    contact.screenshot(path=output_dir / "invitation-accepted-invoice.png", full_page=True)
