@@ -24,17 +24,7 @@ class PdfSettingsForm(forms.ModelForm):
 
     class Meta:
         model = BillingSettings
-        fields = [
-            "pdf_application",
-            "pdf_continuation",
-            "pdf_change_orders",
-            "pdf_signatures",
-            "pdf_notary",
-            "pdf_claimed",
-            "pdf_rejections",
-            "pdf_logo",
-            "pdf_footer",
-        ]
+        fields = [*BillingSettings.PDF_OPTIONS, "pdf_logo"]
 
     def clean_pdf_logo(self):
         logo = self.cleaned_data.get("pdf_logo")

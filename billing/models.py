@@ -90,6 +90,18 @@ class BillingSettings(models.Model):
     pdf_logo = models.ImageField("logo", upload_to=_logo_path, blank=True)
     pdf_footer = models.CharField("footer text", max_length=300, blank=True)
 
+    # What a PDF shows besides its figures and the logo (which it embeds).
+    PDF_OPTIONS = (
+        "pdf_application",
+        "pdf_continuation",
+        "pdf_change_orders",
+        "pdf_signatures",
+        "pdf_notary",
+        "pdf_claimed",
+        "pdf_rejections",
+        "pdf_footer",
+    )
+
     objects = ScopedManager(company="project__company")
 
     class Meta:

@@ -97,13 +97,7 @@ def invoice_email(request, company, project, contract, invoice):
             f"Invoice #{invoice.number} is on its way to {count} address"
             f"{'es' if count != 1 else ''}, with its PDF once it is made.",
         )
-        return redirect(
-            "invoice_detail",
-            company=company.slug,
-            project=project.pk,
-            contract=contract.pk,
-            invoice=invoice.pk,
-        )
+        return redirect(invoice)
     return render(
         request,
         "invoices/invoice_email.html",
@@ -126,7 +120,7 @@ def invoice_attachment_add(request, company, project, contract, invoice):
             messages.error(request, f"{upload.name}: {' '.join(error.messages)}")
         else:
             messages.success(request, f"{upload.name} attached.")
-    return _to_invoice(invoice)
+    return redirect(invoice)
 
 
 @requires(*EDIT_ACTIONS, on="invoice")
@@ -135,7 +129,7 @@ def invoice_attachment_delete(request, company, project, contract, invoice, atta
     _require_may_attach(request, invoice)
     backups.attachment_delete(attachment=attachment)
     messages.success(request, f"{attachment.name} removed.")
-    return _to_invoice(invoice)
+    return redirect(invoice)
 
 
 @requires("preview_invoice", "view_contract", on="invoice")
@@ -151,14 +145,3 @@ def invoice_attachment_download(request, company, project, contract, invoice, at
 def _require_may_attach(request, invoice):
     if not may_attach(permissions_for(request), invoice):
         raise PermissionDenied("This invoice's attachments cannot be changed now.")
-
-
-def _to_invoice(invoice):
-    contract = invoice.contract
-    return redirect(
-        "invoice_detail",
-        company=contract.project.company.slug,
-        project=contract.project_id,
-        contract=contract.pk,
-        invoice=invoice.pk,
-    )

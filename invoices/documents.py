@@ -7,8 +7,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import backups, pdf, sending
-from .models import Invoice, InvoiceDocument
+from . import backups, pdf, sending, services
+from .models import InvoiceDocument
 
 Status = InvoiceDocument.Status
 # A document queued or claimed this long ago and not finished lost its task or its worker.
@@ -24,8 +24,8 @@ def document_request(*, invoice, kind, requested_by):
     document, and a worker cannot finish it unseen by what the caller adds (sending)."""
     from .tasks import render_document
 
-    _lock_invoice(invoice)
-    fingerprint = _rendered(invoice, kind, content=False)[1]
+    services.invoice_lock(invoice.pk)
+    fingerprint = _digest(kind, _read(invoice, kind))
     document = (
         invoice.documents.filter(kind=kind, fingerprint=fingerprint)
         .exclude(status=Status.FAILED)
@@ -41,10 +41,6 @@ def document_request(*, invoice, kind, requested_by):
     return document
 
 
-def _lock_invoice(invoice):
-    Invoice._base_manager.select_for_update().only("pk").get(pk=invoice.pk)
-
-
 def _abandoned(document):
     since = timezone.now() - ABANDONED_AFTER
     return (document.status == Status.QUEUED and document.requested_at < since) or (
@@ -52,14 +48,24 @@ def _abandoned(document):
     )
 
 
-def _rendered(invoice, kind, *, content=True):
-    """(the file's bytes, the digest of what they show), from one reading of the invoice;
-    without `content`, only the digest."""
+def _read(invoice, kind):
+    """What a document of this kind shows, read once: its digest and its file both come
+    from this."""
     if kind == InvoiceDocument.Kind.BACKUP:
-        parts = backups.backup_parts(invoice)
-        return (backups.render_backup(parts) if content else None), backups.fingerprint(parts)
-    context = pdf.pdf_context(invoice)
-    return (pdf.render_pdf(context) if content else None), pdf.fingerprint(context)
+        return backups.backup_parts(invoice)
+    return pdf.pdf_context(invoice)
+
+
+def _digest(kind, content):
+    if kind == InvoiceDocument.Kind.BACKUP:
+        return backups.fingerprint(content)
+    return pdf.fingerprint(content)
+
+
+def _render(kind, content):
+    if kind == InvoiceDocument.Kind.BACKUP:
+        return backups.render_backup(content)
+    return pdf.render_pdf(content)
 
 
 @transaction.atomic
@@ -101,15 +107,15 @@ def _still_claimed(document, claim):
 
 def document_render(document, claim):
     """Render and store the file; the document points to it only once it is whole."""
-    invoice = document.invoice
-    content, fingerprint = _rendered(invoice, document.kind)
-    document.file.save(document.download_name, ContentFile(content), save=False)
+    invoice, kind = document.invoice, document.kind
+    content = _read(invoice, kind)
+    document.file.save(document.download_name, ContentFile(_render(kind, content)), save=False)
     with transaction.atomic():
-        _lock_invoice(invoice)  # waits for a request adding emails to this document
+        services.invoice_lock(invoice.pk)  # waits for a request adding emails to it
         if not _still_claimed(document, claim):
             document.file.delete(save=False)
             return
-        document.fingerprint = fingerprint
+        document.fingerprint = _digest(kind, content)
         document.status = Status.READY
         document.finished_at = timezone.now()
         document.error = ""

@@ -1,24 +1,12 @@
 """Emails about invoices, to the commitment's invoice contacts."""
 
-from django.urls import reverse
-
 from tenancy.emails import absolute_url, queue_email
 
 
 def notify_revise_resubmit(invoice, rejected_lines, *, reviewer):
     """Tell the invoice contacts their invoice came back, and why, line by line."""
     contract = invoice.contract
-    link = absolute_url(
-        reverse(
-            "invoice_detail",
-            kwargs={
-                "company": contract.project.company.slug,
-                "project": contract.project_id,
-                "contract": contract.pk,
-                "invoice": invoice.pk,
-            },
-        )
-    )
+    link = absolute_url(invoice.get_absolute_url())
     for person in contract.invoice_contacts.exclude(email=""):
         queue_email(
             to=person.email,

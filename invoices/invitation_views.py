@@ -112,13 +112,7 @@ def _to_invoice(request, invoice):
     messages.success(
         request, f"Invoice #{invoice.number} of {contract.number} is yours to fill in."
     )
-    return redirect(
-        "invoice_detail",
-        company=contract.project.company.slug,
-        project=contract.project_id,
-        contract=contract.pk,
-        invoice=invoice.pk,
-    )
+    return redirect(invoice)
 
 
 @declare("public")

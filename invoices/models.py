@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django_scopes import ScopedManager
 
@@ -87,6 +88,18 @@ class Invoice(models.Model):
 
     def __str__(self):
         return f"Invoice #{self.number}"
+
+    def get_absolute_url(self):
+        contract = self.contract
+        return reverse(
+            "invoice_detail",
+            kwargs={
+                "company": contract.project.company.slug,
+                "project": contract.project_id,
+                "contract": contract.pk,
+                "invoice": self.pk,
+            },
+        )
 
     @property
     def is_editable(self):

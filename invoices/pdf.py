@@ -8,27 +8,18 @@ through the same money filters, so the paper and the screen agree to the cent.
 import base64
 import hashlib
 import mimetypes
-from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML, URLFetcher
 
+from billing.engine import percent_of
+from billing.models import BillingSettings
 from billing.services import billing_settings
 
 from . import selectors
 from .pay_application import SAVED_FIELDS
 
-OPTIONS = (
-    "pdf_application",
-    "pdf_continuation",
-    "pdf_change_orders",
-    "pdf_signatures",
-    "pdf_notary",
-    "pdf_claimed",
-    "pdf_rejections",
-    "pdf_footer",
-)
 # The PDF embeds its logo as a data: URL and needs nothing else: whatever a text on the
 # page might point at, the worker fetches nothing from the network or its disk.
 INLINE_ONLY = URLFetcher(allowed_protocols={"data"})
@@ -63,7 +54,7 @@ def pdf_context(invoice):
         "project": contract.project,
         "company": contract.project.company,
         "party": contract.party,
-        "options": {name: getattr(options, name) for name in OPTIONS},
+        "options": {name: getattr(options, name) for name in BillingSettings.PDF_OPTIONS},
         "logo": _data_uri(options.pdf_logo),
         "rates": _retainage_rates(invoice, contract),
         "sections": _sections(page["lines"]),
@@ -122,9 +113,8 @@ def _retainage_rates(invoice, contract):
 
 
 def _rate(held, base, default):
-    if not base:
-        return default
-    return (held * 100 / base).quantize(Decimal("0.01"))
+    rate = percent_of(held, base)
+    return default if rate is None else rate
 
 
 def _data_uri(image):

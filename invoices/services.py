@@ -180,7 +180,7 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     editable, an entry the engine rejects, or overbilling where the project forbids it.
     The result: the saved line, and its invoice with the new G702 and totals.
     """
-    invoice = _lock(line.invoice_id)
+    invoice = invoice_lock(line.invoice_id)
     # With a sliding scale one line can move every line's retainage rate: recompute all.
     # Without one, only this line moves, and the invoice's sums move by its change. Either
     # way the lines are read under the lock: the caller's copy stays as it was if the edit
@@ -235,7 +235,7 @@ def _keep_claimed(line):
 @transaction.atomic
 def invoice_submit(*, invoice):
     """Submit for review: every line valid, figures stored, frozen until sent back."""
-    invoice = _lock(invoice.pk)
+    invoice = invoice_lock(invoice.pk)
     _require_editable(invoice)
     lines = list(invoice.lines.all())
     result, changed = _recompute(invoice, lines, invoice.contract)
@@ -256,7 +256,7 @@ def invoice_drafts_refresh(*, contract):
     """Bring the contract's editable invoices up to date with the contract: change orders
     approved (or withdrawn) since they were made, and its retainage terms."""
     for draft in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
-        invoice = _lock(draft.pk)  # not while someone's line edit moves its sums
+        invoice = invoice_lock(draft.pk)  # not while someone's line edit moves its sums
         lines = list(invoice.lines.all())
         billed = {line.source_key for line in lines}
         for item in billable_items(contract, through=invoice.period_end):
@@ -292,7 +292,7 @@ def _overbilling_forbidden(invoice):
     return setting != BillingSettings.Overbilling.WARN
 
 
-def _lock(invoice_id):
+def invoice_lock(invoice_id):
     """The invoice, read again and locked against concurrent edits, with its contract.
 
     Like Model.refresh_from_db(), through the base manager: callers pass an invoice they
@@ -346,7 +346,7 @@ def invoice_lines_bulk_update(
     reviewing=False,
 ):
     """The same change on many lines at once, all or nothing; the number of lines changed."""
-    invoice = _lock(invoice.pk)
+    invoice = invoice_lock(invoice.pk)
     if not (reviewing and invoice.status == Status.UNDER_REVIEW):
         _require_editable(invoice)
     lines = list(invoice.lines.all())
@@ -413,7 +413,7 @@ def invoice_review(*, invoice, decisions, outcome):
 @transaction.atomic
 def invoice_delete(*, invoice):
     """Delete an invoice, unless a later invoice of the contract builds on its figures."""
-    invoice = _lock(invoice.pk)
+    invoice = invoice_lock(invoice.pk)
     if invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists():
         raise ValidationError(
             f"Invoice #{invoice.number} cannot be deleted: a later invoice builds on it."

@@ -33,17 +33,6 @@ EXPORT_ACTIONS = ("export_invoice", "manage_contract")
 SEND_ACTIONS = ("email_client_invoice", "pb_forward_invoice", "forward_invoice")
 
 
-def _invoice_url(invoice):
-    contract = invoice.contract
-    return redirect(
-        "invoice_detail",
-        company=contract.project.company.slug,
-        project=contract.project_id,
-        contract=contract.pk,
-        invoice=invoice.pk,
-    )
-
-
 @requires("submit_new_invoice", "create_invoice_on_behalf", "manage_contract", on="contract")
 @require_POST
 def invoice_create(request, company, project, contract):
@@ -57,7 +46,7 @@ def invoice_create(request, company, project, contract):
             add_service_error(form, error)
         else:
             messages.success(request, f"Invoice #{invoice.number} started for {invoice.period}.")
-            return _invoice_url(invoice)
+            return redirect(invoice)
     return contract_page(request, contract, invoice_form=form)
 
 
@@ -117,7 +106,7 @@ def invoice_bulk_edit(request, company, project, contract, invoice):
     if not form.is_valid():
         for message in _form_messages(form):
             messages.error(request, message)
-        return _invoice_url(invoice)
+        return redirect(invoice)
     changes = form.changes()
     asked = {
         "retainage_work_rate": changes["retainage_work_rate"] is not None,
@@ -129,7 +118,7 @@ def invoice_bulk_edit(request, company, project, contract, invoice):
     if refusals:
         for message in refusals.values():
             messages.error(request, message)
-        return _invoice_url(invoice)
+        return redirect(invoice)
     try:
         count = services.invoice_lines_bulk_update(
             invoice=invoice, reviewing=editing is Editing.REVIEW, **changes
@@ -138,7 +127,7 @@ def invoice_bulk_edit(request, company, project, contract, invoice):
         report_service_error(request, error)
     else:
         messages.success(request, f"{count} line{'s' if count != 1 else ''} updated.")
-    return _invoice_url(invoice)
+    return redirect(invoice)
 
 
 @requires(*EDIT_ACTIONS, on="invoice_line")
@@ -202,7 +191,7 @@ def _row_response(request, invoice, context, *, refused=False):
             if message:
                 messages.error(request, message)
         return _invoice_page(request, invoice, status=409 if "conflict" in context else 422)
-    return _invoice_url(invoice)
+    return redirect(invoice)
 
 
 def _form_messages(form):
@@ -223,7 +212,7 @@ def invoice_submit(request, company, project, contract, invoice):
         report_service_error(request, error)
     else:
         messages.success(request, f"Invoice #{invoice.number} submitted for review.")
-    return _invoice_url(invoice)
+    return redirect(invoice)
 
 
 @requires(*ADMIN_ACTIONS, on="invoice")
@@ -245,7 +234,7 @@ def invoice_review(request, company, project, contract, invoice):
             messages.success(
                 request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
             )
-            return _invoice_url(invoice)
+            return redirect(invoice)
     return render(
         request,
         "invoices/invoice_review.html",
@@ -268,7 +257,7 @@ def invoice_status(request, company, project, contract, invoice):
         messages.success(
             request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
         )
-    return _invoice_url(invoice)
+    return redirect(invoice)
 
 
 def _invoicing_filters(request):
@@ -383,7 +372,7 @@ def invoice_delete(request, company, project, contract, invoice):
             services.invoice_delete(invoice=invoice)
         except ValidationError as error:
             report_service_error(request, error)
-            return _invoice_url(invoice)
+            return redirect(invoice)
         messages.success(request, f"Invoice #{invoice.number} deleted.")
         return redirect(
             "contract_detail", company=company.slug, project=project.pk, contract=contract.pk
