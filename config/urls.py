@@ -38,7 +38,7 @@ accounts = [
         public(
             auth_views.PasswordResetConfirmView.as_view(
                 post_reset_login=True,
-                post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+                post_reset_login_backend="tenancy.backends.UserBackend",
             )
         ),
         name="password_reset_confirm",

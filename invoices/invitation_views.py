@@ -23,7 +23,7 @@ from . import invitations
 from .models import Invitation
 
 Status = Invitation.Status
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "tenancy.backends.UserBackend"
 
 
 @declare("public")

@@ -13,6 +13,7 @@ from billing.engine import Severity, carried_forward, row_change
 from billing.models import BillingSettings
 from contracts.models import Contract
 from contracts.selectors import billable_items
+from tenancy.compiled import CompiledQuery, CompiledUpdate
 
 from . import pay_application
 from .models import Invoice, InvoiceLine, ReviewStatus
@@ -186,7 +187,7 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     # way the lines are read under the lock: the caller's copy stays as it was if the edit
     # is refused, and the sums move from the line's figures as they are now.
     whole = bool(invoice.contract.retainage_rules)
-    lines = list(invoice.lines.all()) if whole else [InvoiceLine._base_manager.get(pk=line.pk)]
+    lines = list(invoice.lines.all()) if whole else [_LINE.get(pk=line.pk)]
     target = next(each for each in lines if each.pk == line.pk)
     if target.version != version:
         raise StaleEdit(target)
@@ -206,20 +207,25 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     _raise_line_issues(result, target, invoice)
     _save_edited_line(target, version)
     others = [each for each in changed if each.pk != target.pk]
-    InvoiceLine.objects.bulk_update(others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE)
-    invoice.save(update_fields=pay_application.SAVED_FIELDS)
+    if others:
+        InvoiceLine.objects.bulk_update(
+            others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE
+        )
+    _save_figures(invoice)
     return target, invoice
 
 
-def _save_edited_line(line, version):
-    """Write the line's edit only over `version`. Like Model.save(), through the base
-    manager: the line is already the tenant's, and the scope's joins would make the update
-    a subquery."""
-    fields = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
-    saved = InvoiceLine._base_manager.filter(pk=line.pk, version=version).update(
-        **fields, version=version + 1
+def _save_figures(invoice):
+    """Store the invoice's G702 and totals (pay_application.SAVED_FIELDS)."""
+    _INVOICE_FIGURES.run(
+        {name: getattr(invoice, name) for name in pay_application.SAVED_FIELDS}, pk=invoice.pk
     )
-    if not saved:
+
+
+def _save_edited_line(line, version):
+    """Write the line's edit only over `version`."""
+    fields = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
+    if not _LINE_EDIT.run(fields | {"version": version + 1}, pk=line.pk, version=version):
         raise StaleEdit(InvoiceLine.objects.get(pk=line.pk))
     line.version = version + 1
 
@@ -298,11 +304,22 @@ def invoice_lock(invoice_id):
     Like Model.refresh_from_db(), through the base manager: callers pass an invoice they
     already reached within the tenant, and the scope's joins would only slow the lock.
     """
-    return (
+    return _INVOICE_LOCKED.get(pk=invoice_id)
+
+
+# Each cell save runs these (tenancy.compiled); both through the base manager, as above.
+_INVOICE_LOCKED = CompiledQuery(
+    lambda pk: (
         Invoice._base_manager.select_for_update(of=("self",))
         .select_related("contract")
-        .get(pk=invoice_id)
+        .filter(pk=pk)
     )
+)
+_LINE = CompiledQuery(lambda pk: InvoiceLine._base_manager.filter(pk=pk))
+_LINE_EDIT = CompiledUpdate(
+    InvoiceLine, [*pay_application.EDITED_FIELDS, "version"], where=("pk", "version")
+)
+_INVOICE_FIGURES = CompiledUpdate(Invoice, pay_application.SAVED_FIELDS)
 
 
 def _raise_line_issues(result, line, invoice):

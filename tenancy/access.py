@@ -6,6 +6,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from .compiled import CompiledQuery
 from .models import Company, Membership
 
 
@@ -20,6 +21,14 @@ class CompanyAccess:
         return self.membership is not None and self.membership.is_admin
 
 
+# Every tenant request asks (tenancy.compiled).
+_MEMBERSHIP = CompiledQuery(
+    lambda user, slug: Membership.objects.select_related("company").filter(
+        user=user, company__slug=slug
+    )
+)
+
+
 def company_access(user, slug):
     """The user's access to the company with this slug; 404 when there is none.
 
@@ -27,7 +36,7 @@ def company_access(user, slug):
     tenant is never revealed.
     """
     try:
-        membership = Membership.objects.select_related("company").get(user=user, company__slug=slug)
+        membership = _MEMBERSHIP.get(user=user.pk, slug=slug)
     except Membership.DoesNotExist:
         pass
     else:

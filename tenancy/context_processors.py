@@ -1,5 +1,6 @@
 from django.db.models import Q
 
+from .compiled import CompiledQuery
 from .models import Company
 
 
@@ -13,7 +14,15 @@ def tenant(request):
         "company_access": getattr(request, "company_access", None),
         "project": getattr(request, "project", None),
         # A callable, which templates call: only pages that show the switcher build the query.
-        "switch_companies": lambda: Company.objects.filter(
-            Q(memberships__user=user) | Q(people__user=user)
-        ).distinct(),
+        "switch_companies": lambda: _SWITCH_COMPANIES.list(user=user.pk),
     }
+
+
+# Every full page shows the switcher (tenancy.compiled).
+_SWITCH_COMPANIES = CompiledQuery(
+    lambda user: (
+        Company.objects.filter(Q(memberships__user=user) | Q(people__user=user))
+        .distinct()
+        .order_by("name")
+    )
+)

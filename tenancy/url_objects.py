@@ -9,10 +9,12 @@ registered fails loudly rather than reaching a view unchecked.
 """
 
 from dataclasses import dataclass
-from functools import reduce
+from functools import cache, reduce
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
+
+from .compiled import CompiledQuery
 
 
 @dataclass(frozen=True)
@@ -60,26 +62,34 @@ def _lookup(spec, url_kwargs, found):
         name, path = ancestor.parent
         path = prefix + path
         if name in found:
-            filters[path] = found[name]
+            filters[path] = found[name].pk
             break
         filters[f"{path}__pk"] = url_kwargs[name]
         brought[name] = path
         ancestor, prefix = _registry[name], f"{path}__"
     if spec.project_path and "project" in url_kwargs:
         if "project" in found:
-            filters[spec.project_path] = found["project"]
+            filters[spec.project_path] = found["project"].pk
         else:
             filters[f"{spec.project_path}__pk"] = url_kwargs["project"]
-            filters[f"{spec.project_path}__company"] = found["company"]
+            filters[f"{spec.project_path}__company"] = found["company"].pk
             brought["project"] = spec.project_path
-    objects = spec.model.objects.filter(**filters)
-    related = [*spec.select_related, *brought.values()]
-    if related:
-        objects = objects.select_related(*related)
+    related = (*spec.select_related, *brought.values())
     try:
-        obj = objects.get()
+        obj = _query(spec.model, tuple(filters), related).get(**filters)
     except spec.model.DoesNotExist:
         raise Http404(f"No such {spec.model._meta.verbose_name}.") from None
     for name, path in brought.items():
         found[name] = reduce(getattr, path.split("__"), obj)
     return obj
+
+
+@cache
+def _query(model, lookups, related):
+    """One compiled query per shape of URL: every request runs it (see tenancy.compiled)."""
+
+    def build(**filters):
+        objects = model.objects.filter(**filters)
+        return objects.select_related(*related) if related else objects
+
+    return CompiledQuery(build)

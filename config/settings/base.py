@@ -97,7 +97,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenancy.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "tenancy.backends.UserBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Guardian: no anonymous user row, no patching of the user model. Access is decided by

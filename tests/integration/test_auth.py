@@ -55,6 +55,13 @@ def test_the_lockout_is_per_account(client, member, admin):
     assert log_in(client, "admin@acme.test", PASSWORD).status_code == 302
 
 
+def test_a_deactivated_users_session_no_longer_signs_in(client, member):
+    assert log_in(client, "member@acme.test", PASSWORD).status_code == 302
+    assert client.get("/acme/projects/").status_code == 200
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    assert client.get("/acme/projects/").status_code == 302
+
+
 def test_logout_is_a_post_and_ends_the_session(member_client):
     assert member_client.post("/accounts/logout/").status_code == 302
     assert member_client.get("/acme/projects/").status_code == 302

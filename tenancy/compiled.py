@@ -1,0 +1,218 @@
+"""Querysets compiled to SQL once, for the lookups that run on every request.
+
+Building and compiling a queryset costs Django several times what running it costs the
+database: resolving an invoice line's URL (four tables, 105 columns) takes about 1.3 ms to
+build and compile and 0.2 ms to run. A CompiledQuery builds its queryset once per
+connection and shape, keeps the SQL, and then runs that SQL with each call's values,
+turning rows into model instances (select_related included) as the queryset would.
+
+It stays inside the tenancy mechanism: the active scope (django-scopes) is one of the
+query's values, so a compiled query of a scoped model is filtered to the current company
+like any other query, and raises outside any scope. The values a call passes are found in
+the compiled SQL by compiling twice with different marker values; a parameter that moves
+between the two compilations without being one of the values refuses to compile, so no
+hidden value is ever frozen into the SQL.
+"""
+
+import secrets
+import weakref
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
+from django_scopes import get_scope, scope, scopes_disabled
+
+
+class CompiledQuery:
+    """`build(**values)` returns a queryset of model instances or of dicts (`.values()`);
+    the values are ids (int) or slugs (str). Run it with `list`, `get` or `first`."""
+
+    def __init__(self, build):
+        self._build = build
+        # Compilers hold their connection: one set per connection (that is, per thread).
+        self._compiled = weakref.WeakKeyDictionary()
+
+    def list(self, **values):
+        connection = connections[DEFAULT_DB_ALIAS]
+        scoped = _scope_values()
+        key = (_kinds(values), None if scoped is None else _kinds(scoped))
+        compiled = self._compiled.setdefault(connection, {}).get(key)
+        if compiled is None:
+            compiled = self._compiled[connection][key] = self._compile(values, scoped)
+        return compiled.run(connection, values, scoped or {})
+
+    def get(self, **values):
+        found = self.list(**values)
+        if len(found) == 1:
+            return found[0]
+        model = self._model
+        if not found:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(f"More than one {model._meta.object_name} matched.")
+
+    def first(self, **values):
+        """The first row, or None: the queryset orders and slices itself ([:1])."""
+        found = self.list(**values)
+        return found[0] if found else None
+
+    def _compile(self, values, scoped):
+        """Compile with two sets of markers; where the parameters differ are the values."""
+        runs = []
+        for _ in range(2):
+            markers = _markers(values)
+            scope_markers = None if scoped is None else _markers(scoped, empty=True)
+            with scopes_disabled() if scoped is None else scope(**scope_markers):
+                queryset = self._build(**markers)
+            compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
+            sql, params = compiler.as_sql()
+            names = {marker: (False, name) for name, marker in markers.items()}
+            names |= {marker: (True, name) for name, marker in (scope_markers or {}).items()}
+            runs.append((queryset, compiler, sql, params, names))
+        (queryset, compiler, sql, params, names), other = runs
+        if sql != other[2]:
+            raise ImproperlyConfigured("A compiled query's SQL must not depend on its values.")
+        slots = []
+        for position, (param, changed) in enumerate(zip(params, other[3], strict=True)):
+            if param == changed:
+                continue
+            if param not in names:
+                raise ImproperlyConfigured(
+                    f"A compiled query's parameter {position} changes but is none of its "
+                    "values: a value transformed, or something else that changes."
+                )
+            slots.append((position, *names[param]))
+        self._model = queryset.model
+        return _Compiled(queryset, compiler, sql, list(params), slots)
+
+
+class _Compiled:
+    """One compiled shape: its SQL, where each call's values go, and how rows become what
+    the queryset would have returned (as ModelIterable and ValuesIterable do)."""
+
+    def __init__(self, queryset, compiler, sql, params, slots):
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise ImproperlyConfigured("A compiled query neither prefetches nor relates.")
+        self.sql, self.params, self.slots = sql, params, slots
+        self.for_update = compiler.query.select_for_update
+        self.compiler = compiler
+        columns = [each[0] for each in compiler.select[: compiler.col_count]]
+        self.converters = compiler.get_converters(columns)
+        if queryset._iterable_class is ValuesIterable:
+            query = queryset.query
+            names = list(query.selected or ()) or [
+                *query.extra_select,
+                *query.values_select,
+                *query.annotation_select,
+            ]
+            self.shape = lambda row: dict(zip(names, row, strict=True))
+        elif queryset._iterable_class is ModelIterable:
+            self.shape = self._instance_maker(queryset, compiler)
+        else:
+            raise ImproperlyConfigured("A compiled query returns model instances or dicts.")
+
+    def run(self, connection, values, scoped):
+        params = self.params.copy()
+        for position, from_scope, name in self.slots:
+            params[position] = scoped[name] if from_scope else values[name]
+        if self.for_update and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        return [self.shape(row) for row in rows]
+
+    @staticmethod
+    def _instance_maker(queryset, compiler):
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [each[0].target.attname for each in select[start:end]]
+        model, db, fetch_mode = queryset.model, compiler.using, queryset._fetch_mode
+        populators = get_related_populators(klass_info, select, db, fetch_mode)
+        annotations = list((compiler.annotation_col_map or {}).items())
+
+        def instance(row):
+            obj = model.from_db(db, names, row[start:end], fetch_mode=fetch_mode)
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            return obj
+
+        return instance
+
+
+def _scope_values():
+    """The active scope as values ({dimension: id}); None when scopes are disabled."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return None
+    scoped = {}
+    for dimension, value in current.items():
+        if dimension == "_enabled":
+            continue
+        if isinstance(value, (list, tuple)):
+            raise ImproperlyConfigured("A compiled query runs in a scope of one value.")
+        scoped[dimension] = getattr(value, "pk", value)
+    return scoped
+
+
+def _kinds(values):
+    return tuple(sorted((name, type(value)) for name, value in values.items()))
+
+
+def _markers(values, *, empty=False):
+    """A value of the same type for each, unlike any other parameter of the query. A scope
+    dimension may be None (`empty`): no filter on it."""
+    markers = {}
+    for name, value in values.items():
+        if empty and value is None:
+            markers[name] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"A compiled query's values are ids or slugs, not {value!r}.")
+        token = secrets.randbits(60) | 1 << 60
+        markers[name] = token if isinstance(value, int) else f"marker-{token:x}"
+    return markers
+
+
+class CompiledUpdate:
+    """`UPDATE` of a fixed list of one model's fields on the row(s) matching fixed fields,
+    written once from the model's fields: compiling QuerySet.update() or
+    Model.save(update_fields=...) costs more than the statement. Values are prepared by
+    their fields as Model.save() prepares them; like QuerySet.update(), no signals."""
+
+    def __init__(self, model, fields, *, where=("pk",)):
+        meta = model._meta
+        self._set = [meta.get_field(name) for name in dict.fromkeys(fields)]
+        self._where = [meta.pk if name == "pk" else meta.get_field(name) for name in where]
+        self._table = meta.db_table
+        self._sql = {}  # per database vendor: quoting differs
+
+    def run(self, values, **where):
+        """Set `values` ({field name: value}, every field) where the fields equal `where`;
+        the number of rows changed."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        params = [field.get_db_prep_save(values[field.name], connection) for field in self._set]
+        params += [
+            field.get_db_prep_value(where["pk" if field.primary_key else field.name], connection)
+            for field in self._where
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(connection), params)
+            return cursor.rowcount
+
+    def _statement(self, connection):
+        sql = self._sql.get(connection.vendor)
+        if sql is None:
+            quote = connection.ops.quote_name
+            assignments = ", ".join(f"{quote(field.column)} = %s" for field in self._set)
+            conditions = " AND ".join(f"{quote(field.column)} = %s" for field in self._where)
+            sql = f"UPDATE {quote(self._table)} SET {assignments} WHERE {conditions}"
+            self._sql[connection.vendor] = sql
+        return sql
