@@ -5,6 +5,8 @@ recomputes the whole invoice, because a line can move the contract's percent com
 with it the sliding-scale retainage rate of every line.
 """
 
+from copy import copy
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -182,12 +184,14 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     The result: the saved line, and its invoice with the new G702 and totals.
     """
     invoice = invoice_lock(line.invoice_id)
-    # With a sliding scale one line can move every line's retainage rate: recompute all.
-    # Without one, only this line moves, and the invoice's sums move by its change. Either
-    # way the lines are read under the lock: the caller's copy stays as it was if the edit
-    # is refused, and the sums move from the line's figures as they are now.
+    # With a sliding scale one line can move every line's retainage rate: recompute all,
+    # read under the lock. Without one, only this line moves, and the invoice's sums move
+    # by its change from the caller's copy of the line (left as it was if the edit is
+    # refused): every change of a line's figures moves its version, so if the line moved
+    # since the caller read it, the version-guarded write refuses the edit and the whole
+    # transaction rolls back.
     whole = bool(invoice.contract.retainage_rules)
-    lines = list(invoice.lines.all()) if whole else [_LINE.get(pk=line.pk)]
+    lines = list(invoice.lines.all()) if whole else [copy(line)]
     target = next(each for each in lines if each.pk == line.pk)
     if target.version != version:
         raise StaleEdit(target)
@@ -270,12 +274,13 @@ def invoice_drafts_refresh(*, contract):
             if line.source_key not in billed:
                 line.position = max((each.position for each in lines), default=0) + 1
                 lines.append(line)
-        _recompute(invoice, lines, contract)
+        _, changed = _recompute(invoice, lines, contract)
+        moved = [line for line in changed if line.pk is not None]
         InvoiceLine.objects.bulk_create([line for line in lines if line.pk is None])
+        for line in moved:  # someone typing in it has the line as it was (see above)
+            line.version += 1
         InvoiceLine.objects.bulk_update(
-            [line for line in lines if line.pk is not None],
-            pay_application.COMPUTED_FIELDS,
-            batch_size=BATCH_SIZE,
+            moved, [*pay_application.COMPUTED_FIELDS, "version"], batch_size=BATCH_SIZE
         )
         invoice.save(update_fields=pay_application.SAVED_FIELDS)
 
@@ -307,7 +312,7 @@ def invoice_lock(invoice_id):
     return _INVOICE_LOCKED.get(pk=invoice_id)
 
 
-# Each cell save runs these (tenancy.compiled); both through the base manager, as above.
+# Each cell save runs these (tenancy.compiled).
 _INVOICE_LOCKED = CompiledQuery(
     lambda pk: (
         Invoice._base_manager.select_for_update(of=("self",))
@@ -315,7 +320,6 @@ _INVOICE_LOCKED = CompiledQuery(
         .filter(pk=pk)
     )
 )
-_LINE = CompiledQuery(lambda pk: InvoiceLine._base_manager.filter(pk=pk))
 _LINE_EDIT = CompiledUpdate(
     InvoiceLine, [*pay_application.EDITED_FIELDS, "version"], where=("pk", "version")
 )

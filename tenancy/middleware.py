@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
@@ -40,7 +42,10 @@ class TenantMiddleware:
             view_kwargs[name] = objects[name]
 
 
+@lru_cache(maxsize=4096)
 def _url_kwargs(path):
+    """The URL's parameters, by path: every tenant request resolves its path here and again
+    in Django's handler, and a path always resolves the same way. Read only."""
     try:
         return resolve(path).kwargs
     except Resolver404:

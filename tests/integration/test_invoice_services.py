@@ -302,3 +302,73 @@ def test_a_line_edit_moves_the_sums_exactly_as_a_full_recompute(contract, period
     assert invoice.total_previous_work == full.totals.previous_work
     assert invoice.total_work_this_period == full.totals.work_this_period
     assert invoice.total_materials_stored == full.totals.materials_stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_saving_lines_of_one_invoice_at_once_keep_its_sums_exact(
+    contract, periods, admin, company
+):
+    """Saves racing on both lines, and on the same line: each is kept or refused as stale,
+    and the invoice's sums equal its lines."""
+    from invoices import pay_application
+
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, second = lines_of(invoice)
+    refused = []
+    barrier = threading.Barrier(3)
+
+    def save(line, amounts):
+        try:
+            with scope(company=company):
+                barrier.wait()
+                for amount in amounts:
+                    try:
+                        edit(line, work_this_period=D(amount))
+                    except StaleEdit:
+                        refused.append(amount)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(first, ["100.00", "250.50", "999.99"] * 5)),
+        threading.Thread(target=save, args=(first, ["1.01", "2.02"] * 5)),
+        threading.Thread(target=save, args=(second, ["40.00", "0.01", "777.77"] * 5)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    invoice.refresh_from_db()
+    lines = lines_of(invoice)
+    full = pay_application.compute_invoice(
+        invoice, lines, pay_application.retainage_policy(invoice.contract)
+    )
+    for name in pay_application.G702_FIELDS:
+        assert getattr(invoice, name) == getattr(full.g702, name), name
+    assert invoice.total_work_this_period == full.totals.work_this_period
+    assert lines[1].work_this_period == D("777.77")
+    assert lines[0].version + len(refused) == 1 + 25
+
+
+def test_a_save_from_before_a_contract_change_is_refused_and_changes_nothing(
+    contract, periods, admin
+):
+    """A line is edited from the copy the person's request read: a contract change that
+    moved the line's figures since (here its retainage) moved its version too."""
+    from contracts.services import contract_update
+
+    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first, _ = lines_of(invoice)
+    read = edit(first, work_this_period=D("1000.00"))  # as the next request reads it
+    assert read.retainage_to_date == D("100.00")
+    contract_update(contract=contract, retainage_work_rate=D("5"))
+    invoice.refresh_from_db()
+    moved = lines_of(invoice)[0]
+    assert (moved.retainage_to_date, moved.version) == (D("50.00"), read.version + 1)
+    with pytest.raises(StaleEdit) as stale:
+        invoice_line_update(line=read, version=read.version, work_this_period=D("2000.00"))
+    assert stale.value.line.retainage_to_date == D("50.00")
+    assert read.work_this_period == D("1000.00")  # the caller's copy, as it was
+    before = invoice.total_retainage
+    invoice.refresh_from_db()
+    assert (invoice.total_retainage, lines_of(invoice)[0].version) == (before, moved.version)
