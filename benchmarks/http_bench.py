@@ -2,6 +2,10 @@
 and htmx cell saves; beside them, in the same run and the same way, a view that runs one
 query (/health/ without Redis). Printed as requests per second, p95, and ratios.
 
+The three are measured in turn, ROUNDS times over: a shared machine's speed drifts from one
+minute to the next, and a ratio taken within one round, its median over the rounds, is
+steadier than one taken across the whole run.
+
 Run by `make bench`; needs PostgreSQL on 127.0.0.1:5432. Uses its own database.
 """
 
@@ -19,7 +23,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 8765
 DATABASE = "billwright_bench"
-SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+BASELINE = "one-query view (/health/)"
+SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))  # each endpoint, each round
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CLIENTS = 4
 ENV = {
     **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
@@ -91,20 +97,29 @@ def main():
         _wait_for_server()
         cookies, csrf = _log_in()
         page = f"/bench/projects/{project}/contracts/{contract}/invoices/{invoice}/"
-        results = {
-            "one-query view (/health/)": _load(lambda client, _: _get(client, "/health/", {})),
-            "invoice page, 500 lines": _load(lambda client, _: _get(client, page, cookies)),
-            "cell save (htmx)": _load(_saver(project, lines, cookies, csrf)),
+        requests = {
+            BASELINE: lambda client, _: _get(client, "/health/", {}),
+            "invoice page, 500 lines": lambda client, _: _get(client, page, cookies),
+            "cell save (htmx)": _saver(project, lines, cookies, csrf),
         }
+        rounds = [
+            {name: _load(request) for name, request in requests.items()} for _ in range(ROUNDS)
+        ]
     finally:
         server.terminate()
         server.wait()
-    baseline = results["one-query view (/health/)"][0]
-    print(f"\nHTTP, gunicorn 2 workers, {CLIENTS} keep-alive clients, {SECONDS:.0f} s each:")
-    for name, (rps, p95) in results.items():
+    print(
+        f"\nHTTP, gunicorn 2 workers, {CLIENTS} keep-alive clients, {ROUNDS} rounds of "
+        f"{SECONDS:.0f} s each (medians; the ratio's range over the rounds):"
+    )
+    for name in requests:
+        rps = statistics.median(each[name][0] for each in rounds)
+        p95 = statistics.median(each[name][1] for each in rounds)
+        ratios = [each[name][0] / each[BASELINE][0] for each in rounds]
         print(
             f"  {name:<28} {rps:8.1f} req/s   p95 {p95 * 1000:7.1f} ms   "
-            f"{rps / baseline:6.1%} of the one-query view"
+            f"{statistics.median(ratios):6.1%} of the one-query view "
+            f"({min(ratios):.1%}–{max(ratios):.1%})"
         )
     print("  targets: cell save ≥ 25%, 500-line invoice page ≥ 5%")
 

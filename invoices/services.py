@@ -15,7 +15,7 @@ from billing.engine import Severity, carried_forward, row_change
 from billing.models import BillingSettings
 from contracts.models import Contract
 from contracts.selectors import billable_items
-from tenancy.compiled import CompiledQuery, CompiledUpdate
+from tenancy.compiled import CompiledQuery, CompiledUpdate, updates_run
 
 from . import pay_application
 from .models import Invoice, InvoiceLine, ReviewStatus
@@ -209,29 +209,22 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         changed = pay_application.store_rows(lines, result)
         pay_application.apply_row_change(invoice, row_change(before, result.rows[0]))
     _raise_line_issues(result, target, invoice)
-    _save_edited_line(target, version)
     others = [each for each in changed if each.pk != target.pk]
     if others:
         InvoiceLine.objects.bulk_update(
             others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE
         )
-    _save_figures(invoice)
-    return target, invoice
-
-
-def _save_figures(invoice):
-    """Store the invoice's G702 and totals (pay_application.SAVED_FIELDS)."""
-    _INVOICE_FIGURES.run(
-        {name: getattr(invoice, name) for name in pay_application.SAVED_FIELDS}, pk=invoice.pk
+    edited = {name: getattr(target, name) for name in pay_application.EDITED_FIELDS}
+    figures = {name: getattr(invoice, name) for name in pay_application.SAVED_FIELDS}
+    saved, _ = updates_run(
+        # Only over `version`; if the line moved since, the transaction undoes it all.
+        _LINE_EDIT.statement(edited | {"version": version + 1}, pk=target.pk, version=version),
+        _INVOICE_FIGURES.statement(figures, pk=invoice.pk),
     )
-
-
-def _save_edited_line(line, version):
-    """Write the line's edit only over `version`."""
-    fields = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
-    if not _LINE_EDIT.run(fields | {"version": version + 1}, pk=line.pk, version=version):
+    if not saved:
         raise StaleEdit(InvoiceLine.objects.get(pk=line.pk))
-    line.version = version + 1
+    target.version = version + 1
+    return target, invoice
 
 
 def _keep_claimed(line):

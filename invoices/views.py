@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.models import Contract
@@ -185,7 +187,8 @@ def _row_response(request, invoice, context, *, refused=False):
             )
             context["conflict_row"] = renderer.conflict_row(context["line"], context["conflict"])
         context["releases"] = invoice.invoice_type != invoice.Type.PROGRESS
-        return render(request, "invoices/partials/line_saved.html", context)
+        # Figures and inputs only: none of the context processors' page-wide values.
+        return HttpResponse(render_to_string("invoices/partials/line_saved.html", context))
     if refused or "conflict" in context:
         for message in [context.get("conflict"), *_form_messages(context.get("form"))]:
             if message:

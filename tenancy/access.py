@@ -1,5 +1,6 @@
 """Who may reach a company: its members, and the directory contacts linked to a user."""
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 
@@ -27,6 +28,26 @@ _MEMBERSHIP = CompiledQuery(
         user=user, company__slug=slug
     )
 )
+_MEMBER = CompiledQuery(
+    lambda user, slug: Membership.objects.select_related("user", "company").filter(
+        user=user, company__slug=slug
+    )
+)
+# The company slug of the tenant URL being served, while its session's user is read: a
+# member is then read together with their membership in one query (tenancy.backends).
+requested_company = ContextVar("requested_company", default=None)
+
+
+def member_read(user_id):
+    """The user with their membership of the requested company, or None if there is no
+    requested company or they are not its member."""
+    slug = requested_company.get()
+    membership = _MEMBER.first(user=user_id, slug=slug) if slug is not None else None
+    if membership is None:
+        return None
+    user = membership.user
+    user.membership_read = membership
+    return user
 
 
 def company_access(user, slug):
@@ -35,11 +56,10 @@ def company_access(user, slug):
     An outsider gets exactly the answer a missing company gets, so the existence of a
     tenant is never revealed.
     """
-    try:
-        membership = _MEMBERSHIP.get(user=user.pk, slug=slug)
-    except Membership.DoesNotExist:
-        pass
-    else:
+    membership = getattr(user, "membership_read", None)
+    if membership is None or membership.company.slug != slug:
+        membership = _MEMBERSHIP.first(user=user.pk, slug=slug)
+    if membership is not None:
         return CompanyAccess(membership.company, membership)
     company = Company.objects.filter(slug=slug, people__user=user).first()
     if company is None:

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from .access import member_read
 from .compiled import CompiledQuery
 
 # Every request of a signed-in user reads it (tenancy.compiled).
@@ -8,11 +9,12 @@ _USER = CompiledQuery(lambda pk: get_user_model()._default_manager.filter(pk=pk)
 
 
 class UserBackend(ModelBackend):
-    """Django's ModelBackend, reading the session's user with a compiled query."""
+    """Django's ModelBackend, reading the session's user with a compiled query, together
+    with their membership when the request is for a company (tenancy.access)."""
 
     def get_user(self, user_id):
         try:
-            user = _USER.get(pk=int(user_id))
+            user = member_read(int(user_id)) or _USER.get(pk=int(user_id))
         except (ValueError, get_user_model().DoesNotExist):
             return None
         return user if self.user_can_authenticate(user) else None

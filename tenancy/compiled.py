@@ -197,17 +197,19 @@ class CompiledUpdate:
     def run(self, values, **where):
         """Set `values` ({field name: value}, every field) where the fields equal `where`;
         the number of rows changed."""
+        return updates_run(self.statement(values, **where))[0]
+
+    def statement(self, values, **where):
+        """The same, to run with others (updates_run): (SQL, parameters)."""
         connection = connections[DEFAULT_DB_ALIAS]
         params = [field.get_db_prep_save(values[field.name], connection) for field in self._set]
         params += [
             field.get_db_prep_value(where["pk" if field.primary_key else field.name], connection)
             for field in self._where
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(self._statement(connection), params)
-            return cursor.rowcount
+        return self._sql_for(connection), params
 
-    def _statement(self, connection):
+    def _sql_for(self, connection):
         sql = self._sql.get(connection.vendor)
         if sql is None:
             quote = connection.ops.quote_name
@@ -216,3 +218,25 @@ class CompiledUpdate:
             sql = f"UPDATE {quote(self._table)} SET {assignments} WHERE {conditions}"
             self._sql[connection.vendor] = sql
         return sql
+
+
+def updates_run(*statements):
+    """Run UPDATE statements of different rows (CompiledUpdate.statement); the number of
+    rows each changed. On PostgreSQL they are one statement, each a WITH clause: one round
+    trip, and each statement's work is the same as alone. A caller that finds one changed
+    nothing raises, and its transaction undoes the others."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        if len(statements) == 1 or connection.vendor != "postgresql":
+            counts = []
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                counts.append(cursor.rowcount)
+            return counts
+        clauses = ", ".join(f"u{n} AS ({sql} RETURNING 1)" for n, (sql, _) in enumerate(statements))
+        counts = ", ".join(f"(SELECT count(*) FROM u{n})" for n in range(len(statements)))
+        cursor.execute(
+            f"WITH {clauses} SELECT {counts}",
+            [param for _, params in statements for param in params],
+        )
+        return list(cursor.fetchone())

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import ScopeError, scope, scopes_disabled
 
 from contracts.models import Contract, SOVLine
-from tenancy.compiled import CompiledQuery, CompiledUpdate
+from tenancy.compiled import CompiledQuery, CompiledUpdate, updates_run
 from tests.factories import CompanyFactory, ContractFactory, ProjectFactory, SOVLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +123,19 @@ def test_a_compiled_update_writes_the_rows_it_names_when_its_guard_holds(lines):
     second.refresh_from_db()
     assert (first.description, first.scheduled_value) == ("Steel", Decimal("12.50"))
     assert second.scheduled_value == Decimal("200.00")
+
+
+def test_updates_run_together_and_count_each_ones_rows(lines):
+    described = CompiledUpdate(SOVLine, ["description"], where=("pk", "position"))
+    valued = CompiledUpdate(SOVLine, ["scheduled_value"])
+    first, second = lines
+    description = first.description
+    with CaptureQueriesContext(connection) as queries:
+        counts = updates_run(
+            described.statement({"description": "Never"}, pk=first.pk, position=2),
+            valued.statement({"scheduled_value": Decimal("7.00")}, pk=second.pk),
+        )
+    assert (counts, len(queries)) == ([0, 1], 1)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.description, second.scheduled_value) == (description, Decimal("7.00"))
