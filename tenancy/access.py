@@ -24,11 +24,6 @@ class CompanyAccess:
 
 # Every tenant request asks (tenancy.compiled).
 _MEMBERSHIP = CompiledQuery(
-    lambda user, slug: Membership.objects.select_related("company").filter(
-        user=user, company__slug=slug
-    )
-)
-_MEMBER = CompiledQuery(
     lambda user, slug: Membership.objects.select_related("user", "company").filter(
         user=user, company__slug=slug
     )
@@ -42,11 +37,11 @@ def member_read(user_id):
     """The user with their membership of the requested company, or None if there is no
     requested company or they are not its member."""
     slug = requested_company.get()
-    membership = _MEMBER.first(user=user_id, slug=slug) if slug is not None else None
+    membership = _MEMBERSHIP.first(user=user_id, slug=slug) if slug is not None else None
     if membership is None:
         return None
     user = membership.user
-    user.membership_read = membership
+    user._read_membership = membership
     return user
 
 
@@ -56,7 +51,7 @@ def company_access(user, slug):
     An outsider gets exactly the answer a missing company gets, so the existence of a
     tenant is never revealed.
     """
-    membership = getattr(user, "membership_read", None)
+    membership = getattr(user, "_read_membership", None)
     if membership is None or membership.company.slug != slug:
         membership = _MEMBERSHIP.first(user=user.pk, slug=slug)
     if membership is not None:
