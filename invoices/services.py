@@ -187,9 +187,11 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     # With a sliding scale one line can move every line's retainage rate: recompute all,
     # read under the lock. Without one, only this line moves, and the invoice's sums move
     # by its change from the caller's copy of the line (left as it was if the edit is
-    # refused): every change of a line's figures moves its version, so if the line moved
-    # since the caller read it, the version-guarded write refuses the edit and the whole
-    # transaction rolls back.
+    # refused). That copy was read before the lock; had the line moved since, its version
+    # would have too (every write of a line's figures moves it, but for the other lines a
+    # sliding scale rewrites; and a contract leaves its sliding scale only through a drafts
+    # refresh, which moves every line's). The version-guarded write then refuses the edit,
+    # and the transaction rolls back.
     whole = bool(invoice.contract.retainage_rules)
     lines = list(invoice.lines.all()) if whole else [copy(line)]
     target = next(each for each in lines if each.pk == line.pk)
@@ -214,17 +216,21 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         InvoiceLine.objects.bulk_update(
             others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE
         )
-    edited = {name: getattr(target, name) for name in pay_application.EDITED_FIELDS}
+    _line_edit_save(target, version, invoice)
+    return target, invoice
+
+
+def _line_edit_save(line, version, invoice):
+    """Write the line's edit, only over `version`, and the invoice's new figures."""
+    edited = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
     figures = {name: getattr(invoice, name) for name in pay_application.SAVED_FIELDS}
     saved, _ = updates_run(
-        # Only over `version`; if the line moved since, the transaction undoes it all.
-        _LINE_EDIT.statement(edited | {"version": version + 1}, pk=target.pk, version=version),
+        _LINE_EDIT.statement(edited | {"version": version + 1}, pk=line.pk, version=version),
         _INVOICE_FIGURES.statement(figures, pk=invoice.pk),
     )
-    if not saved:
+    if not saved:  # the line moved since: the transaction undoes the invoice's write
         raise StaleEdit(InvoiceLine.objects.get(pk=line.pk))
-    target.version = version + 1
-    return target, invoice
+    line.version = version + 1
 
 
 def _keep_claimed(line):
@@ -247,7 +253,11 @@ def invoice_submit(*, invoice):
         blocking += result.warnings
     if blocking:
         raise ValidationError([issue.message for issue in blocking])
-    InvoiceLine.objects.bulk_update(changed, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE)
+    for line in changed:  # see invoice_line_update
+        line.version += 1
+    InvoiceLine.objects.bulk_update(
+        changed, [*pay_application.COMPUTED_FIELDS, "version"], batch_size=BATCH_SIZE
+    )
     invoice.status = Status.UNDER_REVIEW
     invoice.submitted_at = timezone.now()
     invoice.save(update_fields=[*pay_application.SAVED_FIELDS, "status", "submitted_at"])
@@ -267,13 +277,15 @@ def invoice_drafts_refresh(*, contract):
             if line.source_key not in billed:
                 line.position = max((each.position for each in lines), default=0) + 1
                 lines.append(line)
-        _, changed = _recompute(invoice, lines, contract)
-        moved = [line for line in changed if line.pk is not None]
+        existing = [line for line in lines if line.pk is not None]
+        _recompute(invoice, lines, contract)
         InvoiceLine.objects.bulk_create([line for line in lines if line.pk is None])
-        for line in moved:  # someone typing in it has the line as it was (see above)
+        # Every line, moved or not: a line someone is typing in is now as of the new terms
+        # (see invoice_line_update).
+        for line in existing:
             line.version += 1
         InvoiceLine.objects.bulk_update(
-            moved, [*pay_application.COMPUTED_FIELDS, "version"], batch_size=BATCH_SIZE
+            existing, [*pay_application.COMPUTED_FIELDS, "version"], batch_size=BATCH_SIZE
         )
         invoice.save(update_fields=pay_application.SAVED_FIELDS)
 
@@ -382,8 +394,9 @@ def invoice_lines_bulk_update(
         if percent_complete is not None:
             entries["percent_complete"] = percent_complete
         pay_application.apply_entry(line, **entries)
+    result, changed = _recompute(invoice, lines, invoice.contract)
+    for line in {*selected, *changed}:  # see invoice_line_update
         line.version += 1
-    result, _ = _recompute(invoice, lines, invoice.contract)
     errors = [i.message for i in result.errors if i.key in {line.position for line in selected}]
     if _overbilling_forbidden(invoice):
         errors += [i.message for i in result.warnings]

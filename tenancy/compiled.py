@@ -15,10 +15,11 @@ hidden value is ever frozen into the SQL.
 """
 
 import secrets
-import weakref
+import threading
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 from django_scopes import get_scope, scope, scopes_disabled
@@ -30,40 +31,46 @@ class CompiledQuery:
 
     def __init__(self, build):
         self._build = build
-        # Compilers hold their connection: one set per connection (that is, per thread).
-        self._compiled = weakref.WeakKeyDictionary()
+        # A compiler keeps its thread's connection (for its converters): one set per thread.
+        self._compiled = threading.local()
 
     def list(self, **values):
         connection = connections[DEFAULT_DB_ALIAS]
+        low, high = connection.ops.integer_field_range("BigIntegerField")
+        if any(type(value) is int and not low <= value <= high for value in values.values()):
+            return []  # no row has such an id: what the queryset answers too
         scoped = _scope_values()
-        key = (_kinds(values), None if scoped is None else _kinds(scoped))
-        compiled = self._compiled.setdefault(connection, {}).get(key)
-        if compiled is None:
-            compiled = self._compiled[connection][key] = self._compile(values, scoped)
-        return compiled.run(connection, values, scoped or {})
+        return self._compiled_for(values, scoped).run(connection, values, scoped or {})
 
     def get(self, **values):
         found = self.list(**values)
         if len(found) == 1:
             return found[0]
-        model = self._model
+        meta = self._compiled_for(values, _scope_values()).model._meta
         if not found:
-            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-        raise model.MultipleObjectsReturned(f"More than one {model._meta.object_name} matched.")
+            raise meta.model.DoesNotExist(f"{meta.object_name} matching query does not exist.")
+        raise meta.model.MultipleObjectsReturned(f"More than one {meta.object_name} matched.")
 
     def first(self, **values):
         """The first row, or None: the queryset orders and slices itself ([:1])."""
         found = self.list(**values)
         return found[0] if found else None
 
+    def _compiled_for(self, values, scoped):
+        shapes = self._compiled.__dict__.setdefault("shapes", {})
+        key = (_kinds(values), None if scoped is None else _kinds(scoped))
+        if key not in shapes:
+            shapes[key] = self._compile(values, scoped)
+        return shapes[key]
+
     def _compile(self, values, scoped):
         """Compile with two sets of markers; where the parameters differ are the values."""
         runs = []
-        for _ in range(2):
-            markers = _markers(values)
-            scope_markers = None if scoped is None else _markers(scoped, empty=True)
+        for markers, scope_markers in _marker_pairs(values, scoped):
             with scopes_disabled() if scoped is None else scope(**scope_markers):
                 queryset = self._build(**markers)
+            if queryset.db != DEFAULT_DB_ALIAS:
+                raise ImproperlyConfigured("A compiled query runs on the default database.")
             compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
             sql, params = compiler.as_sql()
             names = {marker: (False, name) for name, marker in markers.items()}
@@ -82,7 +89,6 @@ class CompiledQuery:
                     "values: a value transformed, or something else that changes."
                 )
             slots.append((position, *names[param]))
-        self._model = queryset.model
         return _Compiled(queryset, compiler, sql, list(params), slots)
 
 
@@ -93,6 +99,9 @@ class _Compiled:
     def __init__(self, queryset, compiler, sql, params, slots):
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ImproperlyConfigured("A compiled query neither prefetches nor relates.")
+        if queryset._fetch_mode.track_peers:
+            raise ImproperlyConfigured("A compiled query fetches deferred fields one by one.")
+        self.model = queryset.model
         self.sql, self.params, self.slots = sql, params, slots
         self.for_update = compiler.query.select_for_update
         self.compiler = compiler
@@ -115,7 +124,11 @@ class _Compiled:
         params = self.params.copy()
         for position, from_scope, name in self.slots:
             params[position] = scoped[name] if from_scope else values[name]
-        if self.for_update and connection.get_autocommit():
+        if (
+            self.for_update
+            and connection.features.has_select_for_update
+            and connection.get_autocommit()
+        ):
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
@@ -154,30 +167,49 @@ def _scope_values():
         return None
     scoped = {}
     for dimension, value in current.items():
-        if dimension == "_enabled":
-            continue
-        if isinstance(value, (list, tuple)):
-            raise ImproperlyConfigured("A compiled query runs in a scope of one value.")
-        scoped[dimension] = getattr(value, "pk", value)
+        if dimension != "_enabled":
+            scoped[dimension] = _scope_id(dimension, value)
     return scoped
+
+
+def _scope_id(dimension, value):
+    """A scope's value as an id, checked as the ORM would: a `company` scope holds a
+    Company (or its id)."""
+    if value is None or type(value) is int:
+        return value
+    if isinstance(value, Model) and value._meta.model_name == dimension:
+        return value.pk
+    raise ImproperlyConfigured(f"A compiled query runs in a scope of one {dimension}.")
 
 
 def _kinds(values):
     return tuple(sorted((name, type(value)) for name, value in values.items()))
 
 
-def _markers(values, *, empty=False):
-    """A value of the same type for each, unlike any other parameter of the query. A scope
-    dimension may be None (`empty`): no filter on it."""
+def _marker_pairs(values, scoped):
+    """Two sets of (markers of the values, markers of the scope): each marker of its
+    value's type and unlike every other. Ints are drawn below 32,767, which every integer
+    column accepts (Django refuses a value out of a column's range before any SQL exists)."""
+    count = 2 * (len(values) + len(scoped or {}))
+    draw = iter(secrets.SystemRandom().sample(range(1000, 32767), count))
+    return [
+        (_markers(values, draw), None if scoped is None else _markers(scoped, draw, empty=True))
+        for _ in range(2)
+    ]
+
+
+def _markers(values, draw, *, empty=False):
+    """A marker for each value; a scope dimension may be None (`empty`): no filter on it."""
     markers = {}
     for name, value in values.items():
         if empty and value is None:
             markers[name] = None
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
+        elif type(value) is int:  # not a bool
+            markers[name] = next(draw)
+        elif type(value) is str:
+            markers[name] = f"marker-{next(draw)}"
+        else:
             raise TypeError(f"A compiled query's values are ids or slugs, not {value!r}.")
-        token = secrets.randbits(60) | 1 << 60
-        markers[name] = token if isinstance(value, int) else f"marker-{token:x}"
     return markers
 
 

@@ -1,4 +1,5 @@
 from functools import lru_cache
+from types import MappingProxyType
 
 from django.urls import Resolver404, resolve
 from django_scopes import scope
@@ -55,8 +56,8 @@ def _signed_in(request, slug):
 @lru_cache(maxsize=4096)
 def _url_kwargs(path):
     """The URL's parameters, by path: every tenant request resolves its path here and again
-    in Django's handler, and a path always resolves the same way. Read only."""
+    in Django's handler, and a path always resolves the same way."""
     try:
-        return resolve(path).kwargs
+        return MappingProxyType(resolve(path).kwargs)
     except Resolver404:
-        return {}
+        return MappingProxyType({})

@@ -1,11 +1,14 @@
 """Compiled queries answer as their querysets do, in the active scope, with each call's
 values; compiled updates write only the rows they name."""
 
+import gc
+import threading
+import weakref
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django_scopes import ScopeError, scope, scopes_disabled
@@ -74,6 +77,45 @@ def test_the_active_scope_is_one_of_the_values_never_frozen_in(company, lines):
         assert LINE_WITH_CONTRACT.first(pk=lines[0].pk) is None
     with scopes_disabled():
         assert LINE_WITH_CONTRACT.get(pk=lines[0].pk) == lines[0]
+
+
+def test_an_id_no_row_can_have_finds_nothing(company, lines):
+    with scope(company=company):
+        assert LINE_WITH_CONTRACT.first(pk=10**20) is None
+        with pytest.raises(SOVLine.DoesNotExist):
+            LINE_WITH_CONTRACT.get(pk=-(10**20))
+
+
+def test_small_integer_columns_take_values(company, lines):
+    at = CompiledQuery(lambda position: SOVLine.objects.filter(position=position))
+    with scope(company=company):
+        assert at.list(position=2) == [lines[1]]
+
+
+def test_a_scope_holds_a_company(company, project, lines):
+    with scope(company=project), pytest.raises(ImproperlyConfigured):
+        LINE_WITH_CONTRACT.get(pk=lines[0].pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_compiles_for_its_own_connection_and_lets_it_go(company, lines):
+    seen = []
+
+    def read():
+        try:
+            with scope(company=company):
+                seen.append(LINE_WITH_CONTRACT.get(pk=lines[0].pk))
+            seen.append(weakref.ref(connections[DEFAULT_DB_ALIAS]))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    gc.collect()
+    found, wrapper = seen
+    assert found == lines[0]
+    assert wrapper() is None  # its connection is not kept alive by the compiled query
 
 
 def test_a_scoped_model_outside_any_scope_raises(lines):

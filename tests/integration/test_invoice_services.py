@@ -358,13 +358,14 @@ def test_a_save_from_before_a_contract_change_is_refused_and_changes_nothing(
     from contracts.services import contract_update
 
     invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
-    first, _ = lines_of(invoice)
+    first, second = lines_of(invoice)
     read = edit(first, work_this_period=D("1000.00"))  # as the next request reads it
     assert read.retainage_to_date == D("100.00")
     contract_update(contract=contract, retainage_work_rate=D("5"))
     invoice.refresh_from_db()
-    moved = lines_of(invoice)[0]
+    moved, unbilled = lines_of(invoice)
     assert (moved.retainage_to_date, moved.version) == (D("50.00"), read.version + 1)
+    assert unbilled.version == second.version + 1  # its figures did not move; still newer
     with pytest.raises(StaleEdit) as stale:
         invoice_line_update(line=read, version=read.version, work_this_period=D("2000.00"))
     assert stale.value.line.retainage_to_date == D("50.00")
