@@ -14,7 +14,8 @@ class InvoicesConfig(AppConfig):
             Invoice,
             project_path="contract__project",
             parent=("contract", "contract"),
-            select_related=["contract", "period"],
+            # The page names the contract's party (contract.party) in its heading.
+            select_related=["contract__vendor", "contract__client", "period"],
         )
         url_objects.register(
             "invoice_line",

@@ -29,7 +29,7 @@ class StoredLine(LineFacts):
     half the cost of a model instance, which counts at 1,000 lines."""
 
     def __init__(self, values):
-        self.__dict__.update(values)
+        self.__dict__ = values  # the query's own dict, not copied
         self.pk = values["id"]
 
 
