@@ -60,6 +60,24 @@ for invoice in invoices:
         path = reverse(name, kwargs=kwargs)
         assert admin.get(path).status_code == 200, path
 
+# A cell of a draft saves (the compiled reads and writes, on SQLite), and a stale one is
+# refused with the line as saved.
+with scopes_disabled():
+    draft = next(each for each in invoices if each.is_editable)
+    line = draft.lines.order_by("position").first()
+save = reverse(
+    "invoice_line_save",
+    kwargs={"company": "demo", "project": draft.contract.project_id, "invoice_line": line.pk},
+)
+saved = f'name="version" value="{line.version + 1}"'
+for amount, answer in [("12.34", saved), ("56.78", "changed by someone else")]:
+    response = admin.post(
+        save, {"version": line.version, "work_this_period": amount}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and answer in response.content.decode(), (
+        response.content.decode()
+    )
+
 # The open period's invoicing page shows the demo's invitations, and their emails went out.
 with scopes_disabled():
     open_period = BillingPeriod.objects.get(project__company__slug="demo", project=1, status="open")
