@@ -220,6 +220,14 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     return target, invoice
 
 
+def _lines_store(lines, fields):
+    """Write the lines' `fields` and move their versions: a line someone is typing in was
+    read before this write (see invoice_line_update)."""
+    for line in lines:
+        line.version += 1
+    InvoiceLine.objects.bulk_update(lines, [*fields, "version"], batch_size=BATCH_SIZE)
+
+
 def _line_edit_save(line, version, invoice):
     """Write the line's edit, only over `version`, and the invoice's new figures."""
     edited = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
@@ -253,11 +261,7 @@ def invoice_submit(*, invoice):
         blocking += result.warnings
     if blocking:
         raise ValidationError([issue.message for issue in blocking])
-    for line in changed:  # see invoice_line_update
-        line.version += 1
-    InvoiceLine.objects.bulk_update(
-        changed, [*pay_application.COMPUTED_FIELDS, "version"], batch_size=BATCH_SIZE
-    )
+    _lines_store(changed, pay_application.COMPUTED_FIELDS)
     invoice.status = Status.UNDER_REVIEW
     invoice.submitted_at = timezone.now()
     invoice.save(update_fields=[*pay_application.SAVED_FIELDS, "status", "submitted_at"])
@@ -280,13 +284,8 @@ def invoice_drafts_refresh(*, contract):
         existing = [line for line in lines if line.pk is not None]
         _recompute(invoice, lines, contract)
         InvoiceLine.objects.bulk_create([line for line in lines if line.pk is None])
-        # Every line, moved or not: a line someone is typing in is now as of the new terms
-        # (see invoice_line_update).
-        for line in existing:
-            line.version += 1
-        InvoiceLine.objects.bulk_update(
-            existing, [*pay_application.COMPUTED_FIELDS, "version"], batch_size=BATCH_SIZE
-        )
+        # Every line, moved or not: a line someone is typing in is now as of the new terms.
+        _lines_store(existing, pay_application.COMPUTED_FIELDS)
         invoice.save(update_fields=pay_application.SAVED_FIELDS)
 
 
@@ -395,18 +394,13 @@ def invoice_lines_bulk_update(
             entries["percent_complete"] = percent_complete
         pay_application.apply_entry(line, **entries)
     result, changed = _recompute(invoice, lines, invoice.contract)
-    for line in {*selected, *changed}:  # see invoice_line_update
-        line.version += 1
     errors = [i.message for i in result.errors if i.key in {line.position for line in selected}]
     if _overbilling_forbidden(invoice):
         errors += [i.message for i in result.warnings]
     if errors:
         raise ValidationError(errors)
-    InvoiceLine.objects.bulk_update(
-        lines,
-        [*pay_application.EDITED_FIELDS, "version"],
-        batch_size=BATCH_SIZE,
-    )
+    moved = {line.pk for line in [*selected, *changed]}
+    _lines_store([line for line in lines if line.pk in moved], pay_application.EDITED_FIELDS)
     invoice.save(update_fields=pay_application.SAVED_FIELDS)
     return len(selected)
 

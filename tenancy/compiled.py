@@ -35,19 +35,13 @@ class CompiledQuery:
         self._compiled = threading.local()
 
     def list(self, **values):
-        scoped = _scope_values()
-        compiled = self._compiled_for(values, scoped)  # raises outside a scope it needs
-        connection = connections[DEFAULT_DB_ALIAS]
-        low, high = connection.ops.integer_field_range("BigIntegerField")
-        if any(type(value) is int and not low <= value <= high for value in values.values()):
-            return []  # no row has such an id: what the queryset answers too
-        return compiled.run(connection, values, scoped or {})
+        return self._run(values)[1]
 
     def get(self, **values):
-        found = self.list(**values)
+        compiled, found = self._run(values)
         if len(found) == 1:
             return found[0]
-        meta = self._compiled_for(values, _scope_values()).model._meta
+        meta = compiled.model._meta
         if not found:
             raise meta.model.DoesNotExist(f"{meta.object_name} matching query does not exist.")
         raise meta.model.MultipleObjectsReturned(f"More than one {meta.object_name} matched.")
@@ -56,6 +50,16 @@ class CompiledQuery:
         """The first row, or None: the queryset orders and slices itself ([:1])."""
         found = self.list(**values)
         return found[0] if found else None
+
+    def _run(self, values):
+        """The compiled shape for these values, and its rows."""
+        scoped = _scope_values()
+        compiled = self._compiled_for(values, scoped)  # raises outside a scope it needs
+        connection = connections[DEFAULT_DB_ALIAS]
+        low, high = connection.ops.integer_field_range("BigIntegerField")
+        if any(type(value) is int and not low <= value <= high for value in values.values()):
+            return compiled, []  # no row has such an id: what the queryset answers too
+        return compiled, compiled.run(connection, values, scoped or {})
 
     def _compiled_for(self, values, scoped):
         shapes = self._compiled.__dict__.setdefault("shapes", {})

@@ -86,7 +86,9 @@ def _lookup(spec, url_kwargs, found):
 
 @cache
 def _query(model, lookups, related):
-    """One compiled query per shape of URL: every request runs it (see tenancy.compiled)."""
+    """One compiled query per shape of URL (the model, the names of its lookups and what
+    it brings along, which are also the cache's key): every request runs it (see
+    tenancy.compiled)."""
 
     def build(**filters):
         objects = model.objects.filter(**filters)

@@ -44,6 +44,18 @@ def invoice(company, project, contract, admin):
         )
 
 
+def invoice_contact_client(company, project, contract, level):
+    """A member at `level` on the project's commitments who is the contract's invoice
+    contact, signed in."""
+    user = MembershipFactory(company=company).user
+    grant(user, project, commitments=level)
+    person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+        invoice_contacts_sync(contract=contract)
+    return client_for(user)
+
+
 def line(invoice, position):
     with scopes_disabled():
         return InvoiceLine.objects.get(invoice=invoice, position=position)
@@ -278,13 +290,7 @@ def test_non_admins_edit_only_the_latest_draft(company, project, invoice, contra
 def test_a_read_only_contact_on_the_private_list_fills_in_its_invoice(
     company, project, invoice, contract
 ):
-    user = MembershipFactory(company=company).user
-    grant(user, project, commitments=Level.READ_ONLY)
-    person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
-    with scope(company=company):
-        contract.invoice_contacts.set([person])
-        invoice_contacts_sync(contract=contract)
-    client = client_for(user)
+    client = invoice_contact_client(company, project, contract, Level.READ_ONLY)
     first = line(invoice, 1)
     assert (
         client.post(
@@ -457,13 +463,7 @@ def test_a_refused_cell_leaves_the_row_as_saved_so_the_correction_goes_through(
 @pytest.fixture
 def contact_client(company, project, contract):
     """A Standard member who is the commitment's invoice contact: fills in the invoice."""
-    user = MembershipFactory(company=company).user
-    grant(user, project, commitments=Level.STANDARD)
-    person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
-    with scope(company=company):
-        contract.invoice_contacts.set([person])
-        invoice_contacts_sync(contract=contract)
-    return client_for(user)
+    return invoice_contact_client(company, project, contract, Level.STANDARD)
 
 
 def test_a_contact_enters_work_but_only_an_admin_sets_retainage_rates(

@@ -12,6 +12,7 @@ from django_scopes import scope
 from billing.models import BillingSettings
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
+from invoices import pay_application
 from invoices.models import Invoice, InvoiceLine
 from invoices.services import (
     StaleEdit,
@@ -46,6 +47,19 @@ def periods(project):
 
 def lines_of(invoice):
     return list(invoice.lines.order_by("position"))
+
+
+def g702_recomputed(invoice):
+    """The invoice as stored now: its G702 is the engine's over all its lines. The lines,
+    and the engine's result."""
+    invoice.refresh_from_db()
+    lines = lines_of(invoice)
+    full = pay_application.compute_invoice(
+        invoice, lines, pay_application.retainage_policy(invoice.contract)
+    )
+    for name in pay_application.G702_FIELDS:
+        assert getattr(invoice, name) == getattr(full.g702, name), name
+    return lines, full
 
 
 def edit(line, **entries):
@@ -282,8 +296,6 @@ def test_two_people_creating_at_once_get_one_invoice(contract, periods, admin, c
 def test_a_line_edit_moves_the_sums_exactly_as_a_full_recompute(contract, periods, admin):
     """The fast path (no sliding scale: only the edited line moves) against the engine run
     over every line, after a run of edits of every kind."""
-    from invoices import pay_application
-
     invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
     first, second = lines_of(invoice)
     edit(first, work_this_period=D("12345.67"), materials_stored=D("1000.01"))
@@ -292,13 +304,7 @@ def test_a_line_edit_moves_the_sums_exactly_as_a_full_recompute(contract, period
     edit(second, materials_stored=D("0.03"))
     edit(first, work_this_period=D("-1.00"))
     edit(second, complete=True)
-    invoice.refresh_from_db()
-    lines = lines_of(invoice)
-    full = pay_application.compute_invoice(
-        invoice, lines, pay_application.retainage_policy(invoice.contract)
-    )
-    for name in pay_application.G702_FIELDS:
-        assert getattr(invoice, name) == getattr(full.g702, name), name
+    _, full = g702_recomputed(invoice)
     assert invoice.total_previous_work == full.totals.previous_work
     assert invoice.total_work_this_period == full.totals.work_this_period
     assert invoice.total_materials_stored == full.totals.materials_stored
@@ -310,8 +316,6 @@ def test_people_saving_lines_of_one_invoice_at_once_keep_its_sums_exact(
 ):
     """Saves racing on both lines, and on the same line: each is kept or refused as stale,
     and the invoice's sums equal its lines."""
-    from invoices import pay_application
-
     invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
     first, second = lines_of(invoice)
     refused = []
@@ -338,13 +342,7 @@ def test_people_saving_lines_of_one_invoice_at_once_keep_its_sums_exact(
         thread.start()
     for thread in threads:
         thread.join()
-    invoice.refresh_from_db()
-    lines = lines_of(invoice)
-    full = pay_application.compute_invoice(
-        invoice, lines, pay_application.retainage_policy(invoice.contract)
-    )
-    for name in pay_application.G702_FIELDS:
-        assert getattr(invoice, name) == getattr(full.g702, name), name
+    lines, full = g702_recomputed(invoice)
     assert invoice.total_work_this_period == full.totals.work_this_period
     assert lines[1].work_this_period == D("777.77")
     assert lines[0].version + len(refused) == 1 + 25
