@@ -16,10 +16,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $@
 
+RUN_PORT ?= 8000
+
 run: $(VENV)/.installed
+	mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(RUN_PORT)
 
 services:
 	scripts/services-up.sh
