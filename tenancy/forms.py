@@ -3,13 +3,16 @@ from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 
 from .emails import queue_email
-from .models import Person, Project, User, Vendor
+from .models import Person, Project, User, Vendor, login_name
 
 
 class LoginForm(auth_forms.AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean_username(self):
+        return login_name(self.cleaned_data["username"])
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -20,7 +23,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """
 
     def get_users(self, email):
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return User.objects.filter(email=login_name(email), is_active=True)
 
     def send_mail(
         self,
@@ -91,7 +94,7 @@ class UserAddForm(forms.Form):
     )
 
     def clean_email(self):
-        return self.cleaned_data["email"].lower()
+        return login_name(self.cleaned_data["email"])
 
 
 class VendorForm(TenantModelForm):

@@ -1,24 +1,31 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
 
 from permissions.levels import PROJECT_PERMISSIONS
 
 
+def login_name(value):
+    """The one spelling of a login, as stored: an email stripped and lower-cased whole.
+    Every lookup of a login and every count of failed attempts goes through it."""
+    return (value or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **fields):
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=login_name(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def get_by_natural_key(self, email):
         # Emails are stored lower-case; people type them as they like.
-        return self.get(email__iexact=email)
+        return self.get(email=login_name(email))
 
     def create_superuser(self, email, password=None, **fields):
         return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
@@ -40,9 +47,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # With the unique email, no two accounts differ only by letter case.
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")),
+                name="user_email_lower_case",
+                violation_error_message="An email is stored in lower case.",
+            )
+        ]
 
     def __str__(self):
         return self.full_name or self.email
+
+    @classmethod
+    def normalize_username(cls, username):
+        return login_name(username)
 
     def get_full_name(self):
         return self.full_name
