@@ -1,6 +1,10 @@
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from .emails import queue_email
 from .models import Person, Project, User, Vendor, login_name
@@ -40,6 +44,54 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             body_template=email_template_name,
             context=context,
         )
+
+
+# Every primary key is a 64-bit integer (BigAutoField).
+_ID = re.compile(r"-?[0-9]{1,19}")
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+def holds_id(value):
+    """Whether a submitted value can be an id: ASCII digits within 64 bits. Anything else
+    is no row's id; SQLite raises on a larger integer instead of finding nothing."""
+    return isinstance(value, str) and bool(_ID.fullmatch(value)) and int(value) in _ID_RANGE
+
+
+def valid_ids(values):
+    """The values of a submitted id list that can be ids, as integers; the rest dropped."""
+    return [int(value) for value in values if holds_id(value)]
+
+
+class IdChoiceField(SafeModelChoiceField):
+    """A model choice by id; a value no id can have is an invalid choice, without a query."""
+
+    def clean(self, value):
+        if isinstance(value, str) and value not in self.empty_values and not holds_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().clean(value)
+
+
+class IdMultipleChoiceField(SafeModelMultipleChoiceField):
+    """Model choices by id; a value no id can have is refused, without a query."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            if isinstance(pk, str) and not holds_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
+class SearchForm(forms.Form):
+    """A list page's search box; a value that is not text (a NUL) searches nothing."""
+
+    q = forms.CharField(required=False, max_length=200, strip=True)
+
+    def search(self):
+        return self.cleaned_data["q"] if self.is_valid() else ""
 
 
 def add_service_error(form, error):

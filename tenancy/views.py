@@ -7,7 +7,7 @@ from permissions.access import requires
 
 from . import selectors, services
 from .access import company_admin_required, declare, member_required
-from .forms import PersonForm, ProjectForm, UserAddForm, VendorForm
+from .forms import PersonForm, ProjectForm, SearchForm, UserAddForm, VendorForm
 from .models import OutgoingEmail
 
 PAGE_SIZE = 50
@@ -28,7 +28,7 @@ def home(request):
 
 @declare("company_access")
 def project_list(request, company):
-    search = request.GET.get("q", "").strip()
+    search = SearchForm(request.GET).search()
     projects = selectors.project_list(
         access=request.company_access, user=request.user, search=search
     )
@@ -90,7 +90,7 @@ def user_add(request, company):
 
 @member_required
 def vendor_list(request, company):
-    search = request.GET.get("q", "").strip()
+    search = SearchForm(request.GET).search()
     vendors = selectors.vendor_list(search=search)
     return render(
         request, "tenancy/vendor_list.html", {"page": _page(request, vendors), "search": search}
