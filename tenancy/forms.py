@@ -149,6 +149,10 @@ class UserAddForm(forms.Form):
         return login_name(self.cleaned_data["email"])
 
 
+class CompanyInvitationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+
+
 class VendorForm(TenantModelForm):
     class Meta:
         model = Vendor

@@ -231,3 +231,40 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class CompanyInvitation(models.Model):
+    """An existing account asked to join a company, as a member (the users page) or as a
+    person of its directory (who may then be an invoice contact).
+
+    Nothing links the account to the company until its owner accepts, signed in: until
+    then it is no member, no contact, and gets 404 on the company's pages. Read by the
+    invitee outside any company, so not a scoped model: every read names the user.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="company_invitations"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="company_invitations")
+    # The directory person the account would be; none for an invitation to be a member.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="company_invitations"
+    )
+    is_admin = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} invited to {self.company}"
