@@ -77,6 +77,17 @@ def test_every_filter_and_id_parameter_refuses_bad_values_without_a_500(pages, a
     assert failures == [], "\n".join(failures)
 
 
+def test_ids_in_the_path_beyond_any_row_are_404(pages, admin_client, project):
+    huge = "99999999999999999999999"
+    for url in [
+        f"/acme/projects/{huge}/",
+        f"/acme/projects/{project.pk}/contracts/{huge}/",
+        f"/acme/directory/{huge}/",
+        f"/company-invitations/{huge}/",
+    ]:
+        assert admin_client.get(url).status_code in (404, 405), url
+
+
 def test_a_bad_vendor_filter_is_ignored(pages, admin_client, project):
     url = next(url for url in pages["get"] if url.endswith("/invoicing/"))
     for value in BAD_QUERY:
@@ -102,4 +113,4 @@ def test_the_same_on_sqlite():
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout
