@@ -62,17 +62,25 @@ def valid_ids(values):
     return [int(value) for value in values if holds_id(value)]
 
 
-class IdChoiceField(SafeModelChoiceField):
-    """A model choice by id; a value no id can have is an invalid choice, without a query."""
-
+class _IdChoice:
     def clean(self, value):
         if isinstance(value, str) and value not in self.empty_values and not holds_id(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().clean(value)
 
 
-class IdMultipleChoiceField(SafeModelMultipleChoiceField):
-    """Model choices by id; a value no id can have is refused, without a query."""
+class IdChoiceField(_IdChoice, forms.ModelChoiceField):
+    """A model choice by id; a value no id can have is an invalid choice, without a query."""
+
+
+class ScopedIdChoiceField(_IdChoice, SafeModelChoiceField):
+    """IdChoiceField for a form made outside a tenant scope: the form's __init__ sets its
+    queryset (django-scopes' SafeModelChoiceField)."""
+
+
+class ScopedIdMultipleChoiceField(SafeModelMultipleChoiceField):
+    """Model choices by id; a value no id can have is refused, without a query. The form's
+    __init__ sets its queryset (django-scopes' SafeModelMultipleChoiceField)."""
 
     def clean(self, value):
         for pk in value if isinstance(value, (list, tuple)) else []:

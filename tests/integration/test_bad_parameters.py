@@ -95,6 +95,16 @@ def test_a_bad_vendor_filter_is_ignored(pages, admin_client, project):
         assert "SC-1" in page  # the filter is dropped, not the rows
 
 
+def test_a_valid_vendor_filter_still_filters(pages, admin_client, project, vendor):
+    ContractFactory(project=project, number="SC-2")  # another vendor's
+    url = next(url for url in pages["get"] if url.endswith("/invoicing/"))
+    page = admin_client.get(f"{url}?vendor={vendor.pk}").content.decode()
+    assert "SC-1" in page and "SC-2" not in page
+    assert f'value="{vendor.pk}" selected' in page
+    export = admin_client.get(f"{url}export/?vendor={vendor.pk}&format=csv").content.decode()
+    assert "SC-1" in export and "SC-2" not in export
+
+
 @pytest.mark.skipif(os.environ.get("BILLWRIGHT_SQLITE_RUN") == "1", reason="already the SQLite run")
 def test_the_same_on_sqlite():
     """The tests above, in a fresh process on SQLite (pytest-django's in-memory database)."""
@@ -113,4 +123,4 @@ def test_the_same_on_sqlite():
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
