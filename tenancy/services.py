@@ -50,7 +50,7 @@ def vendor_create(*, company, **fields):
 
 
 @transaction.atomic
-def person_save(*, person):
+def person_save(*, person, invited_by=None):
     """Save a directory person. One whose email belongs to a member of the company is
     linked to that member's account; one whose email belongs to any other account is
     not, and that account is invited to be this person (company_invitation_send)."""
@@ -65,7 +65,9 @@ def person_save(*, person):
     if invite is not None and not invite.company_invitations.filter(
         person=person, status=CompanyInvitation.Status.PENDING
     ):
-        company_invitation_send(company=person.company, user=invite, invited_by=None, person=person)
+        company_invitation_send(
+            company=person.company, user=invite, invited_by=invited_by, person=person
+        )
     for contract in person.invoice_contact_for.all():
         invoice_contacts_sync(contract=contract)
     return person

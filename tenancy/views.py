@@ -190,7 +190,7 @@ def vendor_edit(request, company, vendor):
 def person_create(request, company, vendor):
     form = PersonForm(request.POST or None, company=company, vendor=vendor)
     if request.method == "POST" and form.is_valid():
-        person = services.person_save(person=form.save(commit=False))
+        person = services.person_save(person=form.save(commit=False), invited_by=request.user)
         messages.success(request, f"{person} added to {vendor}.")
         return redirect("vendor_detail", company=company.slug, vendor=vendor.pk)
     return render(request, "tenancy/person_form.html", {"form": form, "vendor": vendor})
@@ -201,7 +201,7 @@ def person_create(request, company, vendor):
 def person_edit(request, company, person):
     form = PersonForm(request.POST or None, instance=person, company=company, vendor=person.vendor)
     if request.method == "POST" and form.is_valid():
-        services.person_save(person=form.save(commit=False))
+        services.person_save(person=form.save(commit=False), invited_by=request.user)
         messages.success(request, "Person saved.")
         return redirect("vendor_detail", company=company.slug, vendor=person.vendor_id)
     return render(request, "tenancy/person_form.html", {"form": form, "vendor": person.vendor})

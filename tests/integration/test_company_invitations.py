@@ -111,7 +111,7 @@ def test_a_person_with_an_accounts_email_is_invited_not_linked(
         person = Person.objects.get(full_name="Olive")
     assert person.user is None
     invitation = invitation_of(outsider)
-    assert invitation.person == person
+    assert (invitation.person, invitation.invited_by) == (person, admin)
     with scope(company=company):
         contract_services.contract_update(contract=commitment, invoice_contacts=[person])
 
