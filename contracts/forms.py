@@ -1,6 +1,6 @@
 from django import forms
-from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
+from tenancy.forms import ScopedIdChoiceField, ScopedIdMultipleChoiceField
 from tenancy.models import Person, User, Vendor
 
 from .models import ChangeOrder, Contract, SOVLine
@@ -13,7 +13,7 @@ RETAINAGE_FIELDS = ["retainage_work_rate", "retainage_materials_rate"]
 class ContractForm(forms.ModelForm):
     """A client contract or a commitment; the fields shown depend on the kind."""
 
-    private_list = forms.ModelMultipleChoiceField(
+    private_list = ScopedIdMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -40,11 +40,12 @@ class ContractForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "invoice_contacts": forms.CheckboxSelectMultiple,
         }
-        # Scoped models have no queryset outside a tenant scope; __init__ sets them.
+        # Scoped models have no queryset outside a tenant scope; __init__ sets them. Ids
+        # are checked before any query (tenancy.forms.holds_id).
         field_classes = {
-            "vendor": SafeModelChoiceField,
-            "client": SafeModelChoiceField,
-            "invoice_contacts": SafeModelMultipleChoiceField,
+            "vendor": ScopedIdChoiceField,
+            "client": ScopedIdChoiceField,
+            "invoice_contacts": ScopedIdMultipleChoiceField,
         }
 
     def __init__(self, *args, project, kind, **kwargs):

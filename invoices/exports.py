@@ -1,4 +1,8 @@
-"""One invoice, or the invoicing page, as CSV or as an XLSX workbook of real numbers."""
+"""One invoice, or the invoicing page, as CSV or as an XLSX workbook of real numbers.
+
+Every cell of both formats goes through `cell_value`: user text a spreadsheet would run as
+a formula (OWASP CSV injection) is written as text, figures stay numbers.
+"""
 
 import csv
 from io import BytesIO
@@ -47,6 +51,21 @@ INVOICING_COLUMNS = [
 ]
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_value(value, file_format):
+    """The value to write for one cell. Text starting like a formula is made inert: in CSV
+    by a leading quote (OWASP), in XLSX by writing a string cell (xlsx_response), so the
+    workbook shows the text as typed. Numbers and dates are left as they are."""
+    if value is None:
+        return ""
+    if file_format == "csv" and isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def invoice_rows(invoice, lines, totals):
     """The G703 as rows of values (Decimals for figures), with its totals row."""
     rows = [[getattr(line, attr) for _, attr, _ in G703_COLUMNS] for line in lines]
@@ -79,7 +98,7 @@ def csv_response(filename, sections):
         if index:
             writer.writerow([])
         writer.writerow(header)
-        writer.writerows([["" if value is None else value for value in row] for row in rows])
+        writer.writerows([[cell_value(value, "csv") for value in row] for row in rows])
     return response
 
 
@@ -92,8 +111,14 @@ def xlsx_response(filename, sheets):
         sheet.append([header for header, _, _ in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
+        for row_index, row in enumerate(rows, start=2):
+            for column, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = sheet.cell(row=row_index, column=column, value=cell_value(value, "xlsx"))
+                if isinstance(value, str):
+                    # openpyxl turns text starting with "=" into a formula; text stays text.
+                    cell.data_type = "s"
         for index, (header, _, number_format) in enumerate(columns, start=1):
             letter = sheet.cell(row=1, column=index).column_letter
             sheet.column_dimensions[letter].width = max(12, min(40, len(header) + 2))

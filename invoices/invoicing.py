@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 
+import django_filters
 from django.db.models import Count, Q
 
 from contracts.models import Contract
+from tenancy.forms import IdChoiceField
+from tenancy.models import Vendor
 
 from .models import Invitation, Invoice
 
@@ -36,23 +39,67 @@ class Row:
         return self.commitment.vendor.name if self.commitment.vendor else ""
 
 
-def invoicing_rows(*, project, period, permissions, search="", state="", vendor="", group=""):
-    """One row per commitment the user may see, filtered and grouped; three queries."""
-    commitments = (
-        Contract.objects.filter(project=project)
-        .exclude(kind=Contract.Kind.CLIENT)
-        .select_related("vendor")
-        .annotate(contact_count=Count("invoice_contacts"))
-        .order_by("number")
-    )
-    if search:
-        commitments = commitments.filter(
-            Q(number__icontains=search)
-            | Q(title__icontains=search)
-            | Q(vendor__name__icontains=search)
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
+
+
+class InvoicingFilter(django_filters.FilterSet):
+    """The invoicing page's filters, read from the query string by django-filter's form: a
+    value that is not valid (text as a vendor id, an id of no vendor of the project, an
+    unknown state, a NUL in the search) is dropped, as if it were not given.
+
+    Search and vendor filter the commitments; state and group apply to the rows, since a
+    commitment's state is worked out from its invoice and invitations (invoicing_rows)."""
+
+    search = django_filters.CharFilter(method="filter_search", max_length=200)
+    vendor = IdChoiceFilter(queryset=Vendor.objects.none())
+    state = django_filters.ChoiceFilter(choices=list(STATES.items()), method="on_rows")
+    group = django_filters.ChoiceFilter(choices=list(GROUPS.items()), method="on_rows")
+
+    class Meta:
+        model = Contract
+        fields = []
+
+    def __init__(self, data, *, project):
+        commitments = (
+            Contract.objects.filter(project=project)
+            .exclude(kind=Contract.Kind.CLIENT)
+            .select_related("vendor")
+            .annotate(contact_count=Count("invoice_contacts"))
+            .order_by("number")
         )
-    if vendor:
-        commitments = commitments.filter(vendor_id=vendor)
+        super().__init__(data, queryset=commitments)
+        self.filters["vendor"].queryset = self.vendors = Vendor.objects.filter(
+            commitments__project=project
+        ).distinct()
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(title__icontains=value)
+            | Q(vendor__name__icontains=value)
+        )
+
+    def on_rows(self, queryset, name, value):
+        return queryset
+
+    def value(self, name):
+        """The valid value of a filter ("" when absent or dropped), as the page shows it."""
+        self.form.is_valid()
+        value = self.form.cleaned_data.get(name)
+        if isinstance(value, Vendor):
+            return str(value.pk)
+        return value or ""
+
+    def values(self):
+        return {name: self.value(name) for name in self.filters}
+
+
+def invoicing_rows(*, project, period, permissions, filters):
+    """One row per commitment the user may see, filtered and grouped (`filters`, an
+    InvoicingFilter of the project); three queries."""
+    commitments = filters.qs
+    state, group = filters.value("state"), filters.value("group")
     visible = permissions.visible(commitments)
     ids = [c.pk for c in visible]
     invoices = {

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from contracts.models import Contract
 from contracts.views import contract_page
 from permissions.access import permissions_for, requires
-from tenancy.forms import add_service_error, report_service_error
-from tenancy.models import Vendor
+from tenancy.forms import add_service_error, report_service_error, valid_ids
 
 from . import exports, invitations, pay_application, selectors, services
 from . import invoicing as invoicing_module
@@ -263,26 +262,26 @@ def invoice_status(request, company, project, contract, invoice):
     return redirect(invoice)
 
 
-def _invoicing_filters(request):
-    return {key: request.GET.get(key, "").strip() for key in ("search", "state", "vendor", "group")}
+def _invoicing_filters(request, project):
+    return invoicing_module.InvoicingFilter(request.GET, project=project)
 
 
 @requires("search_invoices", on="period")
 def invoicing(request, company, project, period):
     """Every commitment's invoice state for the period, with the client invoice beside."""
-    filters = _invoicing_filters(request)
+    filters = _invoicing_filters(request, project)
     rows = invoicing_module.invoicing_rows(
-        project=project, period=period, permissions=permissions_for(request), **filters
+        project=project, period=period, permissions=permissions_for(request), filters=filters
     )
     page = Paginator(rows, INVOICING_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "period": period,
         "page": page,
-        "filters": filters,
+        "filters": filters.values(),
         "query": request.GET.urlencode(),
         "states": invoicing_module.STATES,
         "groups": invoicing_module.GROUPS,
-        "vendors": Vendor.objects.filter(commitments__project=project).distinct(),
+        "vendors": filters.vendors,
         "client_invoices": invoicing_module.client_invoices(project=project, period=period),
         "statuses": Invoice.Status.choices,
         "invitable": invoicing_module.INVITABLE_STATES,
@@ -297,7 +296,7 @@ def invoicing_export(request, company, project, period):
         project=project,
         period=period,
         permissions=permissions_for(request),
-        **_invoicing_filters(request),
+        filters=_invoicing_filters(request, project),
     )
     return exports.invoicing_export(period, rows, request.GET.get("format", "csv"))
 
@@ -306,7 +305,7 @@ def invoicing_export(request, company, project, period):
 @require_POST
 def invoicing_bulk_status(request, company, project, period):
     """Set one status on the selected invoices of the period (T1-3)."""
-    ids = [int(pk) for pk in request.POST.getlist("invoices") if pk.isdigit()]
+    ids = valid_ids(request.POST.getlist("invoices"))
     # Subcontractor invoices only: the client invoice answers to the Client Contracts tool.
     invoices = (
         Invoice.objects.filter(pk__in=ids, period=period)
@@ -332,7 +331,7 @@ def invoicing_bulk_status(request, company, project, period):
 @require_POST
 def invoicing_invite(request, company, project, period):
     """Invite the invoice contacts of the selected commitments to bill the period."""
-    ids = [int(pk) for pk in request.POST.getlist("commitments") if pk.isdigit()]
+    ids = valid_ids(request.POST.getlist("commitments"))
     commitments = permissions_for(request).visible(
         Contract.objects.filter(pk__in=ids, project=project).exclude(kind=Contract.Kind.CLIENT)
     )

@@ -73,13 +73,19 @@ def declare(action):
     return mark
 
 
+def _require_membership(request):
+    """A vendor's contact is outside the company's membership: its records answer as
+    missing ones (PERMISSIONS.md rule 4), as they do to any outsider."""
+    if request.company_access.membership is None:
+        raise Http404("No such page.")
+
+
 def member_required(view):
-    """Refuse (403) a view to a vendor's contacts: it shows the company's own records."""
+    """404 to a vendor's contacts: the view shows the company's own records."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.company_access.membership is None:
-            raise PermissionDenied("Only the company's members can see this.")
+        _require_membership(request)
         return view(request, *args, **kwargs)
 
     wrapper.permission_action = ("company_member",)
@@ -87,10 +93,12 @@ def member_required(view):
 
 
 def company_admin_required(view):
-    """Refuse (403) a view to anyone but the company's admins; outsiders never get here."""
+    """404 to a vendor's contacts, 403 to members who are not company admins; outsiders
+    never get here."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        _require_membership(request)
         if not request.company_access.is_admin:
             raise PermissionDenied("Only company admins can do this.")
         return view(request, *args, **kwargs)

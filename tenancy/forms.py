@@ -1,15 +1,22 @@
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from .emails import queue_email
-from .models import Person, Project, User, Vendor
+from .models import Person, Project, User, Vendor, login_name
 
 
 class LoginForm(auth_forms.AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean_username(self):
+        return login_name(self.cleaned_data["username"])
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -20,7 +27,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """
 
     def get_users(self, email):
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return User.objects.filter(email=login_name(email), is_active=True)
 
     def send_mail(
         self,
@@ -37,6 +44,62 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             body_template=email_template_name,
             context=context,
         )
+
+
+# Every primary key is a 64-bit integer (BigAutoField).
+_ID = re.compile(r"-?[0-9]{1,19}")
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+def holds_id(value):
+    """Whether a submitted value can be an id: ASCII digits within 64 bits. Anything else
+    is no row's id; SQLite raises on a larger integer instead of finding nothing."""
+    return isinstance(value, str) and bool(_ID.fullmatch(value)) and int(value) in _ID_RANGE
+
+
+def valid_ids(values):
+    """The values of a submitted id list that can be ids, as integers; the rest dropped."""
+    return [int(value) for value in values if holds_id(value)]
+
+
+class _IdChoice:
+    def clean(self, value):
+        if isinstance(value, str) and value not in self.empty_values and not holds_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().clean(value)
+
+
+class IdChoiceField(_IdChoice, forms.ModelChoiceField):
+    """A model choice by id; a value no id can have is an invalid choice, without a query."""
+
+
+class ScopedIdChoiceField(_IdChoice, SafeModelChoiceField):
+    """IdChoiceField for a form made outside a tenant scope: the form's __init__ sets its
+    queryset (django-scopes' SafeModelChoiceField)."""
+
+
+class ScopedIdMultipleChoiceField(SafeModelMultipleChoiceField):
+    """Model choices by id; a value no id can have is refused, without a query. The form's
+    __init__ sets its queryset (django-scopes' SafeModelMultipleChoiceField)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            if isinstance(pk, str) and not holds_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
+class SearchForm(forms.Form):
+    """A list page's search box; a value that is not text (a NUL) searches nothing."""
+
+    q = forms.CharField(required=False, max_length=200, strip=True)
+
+    def search(self):
+        return self.cleaned_data["q"] if self.is_valid() else ""
 
 
 def add_service_error(form, error):
@@ -91,7 +154,11 @@ class UserAddForm(forms.Form):
     )
 
     def clean_email(self):
-        return self.cleaned_data["email"].lower()
+        return login_name(self.cleaned_data["email"])
+
+
+class CompanyInvitationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
 
 
 class VendorForm(TenantModelForm):

@@ -1,24 +1,31 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
 
 from permissions.levels import PROJECT_PERMISSIONS
 
 
+def login_name(value):
+    """The one spelling of a login, as stored: an email stripped and lower-cased whole.
+    Every lookup of a login and every count of failed attempts goes through it."""
+    return (value or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **fields):
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=login_name(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def get_by_natural_key(self, email):
         # Emails are stored lower-case; people type them as they like.
-        return self.get(email__iexact=email)
+        return self.get(email=login_name(email))
 
     def create_superuser(self, email, password=None, **fields):
         return self.create_user(email, password, is_staff=True, is_superuser=True, **fields)
@@ -40,9 +47,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # With the unique email, no two accounts differ only by letter case.
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")),
+                name="user_email_lower_case",
+                violation_error_message="An email is stored in lower case.",
+            )
+        ]
 
     def __str__(self):
         return self.full_name or self.email
+
+    @classmethod
+    def normalize_username(cls, username):
+        return login_name(username)
 
     def get_full_name(self):
         return self.full_name
@@ -212,3 +231,40 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class CompanyInvitation(models.Model):
+    """An existing account asked to join a company, as a member (the users page) or as a
+    person of its directory (who may then be an invoice contact).
+
+    Nothing links the account to the company until its owner accepts, signed in: until
+    then it is no member, no contact, and gets 404 on the company's pages. Read by the
+    invitee outside any company, so not a scoped model: every read names the user.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="company_invitations"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="company_invitations")
+    # The directory person the account would be; none for an invitation to be a member.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="company_invitations"
+    )
+    is_admin = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} invited to {self.company}"

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 
 from permissions.access import visible_projects
 
-from .models import Company, Membership, OutgoingEmail, Project, Vendor
+from .models import Company, CompanyInvitation, Membership, OutgoingEmail, Project, Vendor
 
 
 def companies_for_user(user):
@@ -35,3 +35,17 @@ def email_log(*, status=""):
     if status:
         emails = emails.filter(status=status)
     return emails
+
+
+def pending_company_invitations(user):
+    """Invitations waiting for this account's owner to accept or decline."""
+    return CompanyInvitation.objects.filter(
+        user=user, status=CompanyInvitation.Status.PENDING
+    ).select_related("company", "person__vendor", "invited_by")
+
+
+def company_invitations_sent(*, company):
+    """The company's invitations still waiting for an answer, for its users page."""
+    return CompanyInvitation.objects.filter(
+        company=company, status=CompanyInvitation.Status.PENDING
+    ).select_related("user", "person")

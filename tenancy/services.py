@@ -1,11 +1,15 @@
 """Writes on the tenancy app. Keyword-only arguments; each runs in one transaction."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
 
 from permissions.services import invoice_contacts_sync
 
-from .emails import send_welcome_email
-from .models import Membership, Project, User, Vendor
+from .emails import absolute_url, queue_email, send_welcome_email
+from .models import CompanyInvitation, Membership, Project, User, Vendor, login_name
 
 
 @transaction.atomic
@@ -15,19 +19,29 @@ def project_create(*, company, **fields):
 
 @transaction.atomic
 def user_add(*, company, email, full_name, is_admin, invited_by):
-    """Make the person with this email a member of the company.
+    """Add the person with this email to the company: (the Membership or the
+    CompanyInvitation, whether a new account was made).
 
-    A new user gets an account without a password and an email to set one; an existing
-    user keeps their password and is told they were added.
+    A new email gets an account without a password, the membership and an email to set
+    the password. An account that exists already is never linked without its owner's
+    consent: it is invited to join, and becomes a member when it accepts. A member keeps
+    their membership, with the role given.
     """
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=login_name(email)).first()
     if user is None:
         user = User.objects.create_user(email, full_name=full_name)
-    membership, _ = Membership.objects.update_or_create(
-        user=user, company=company, defaults={"is_admin": is_admin}
+        membership = Membership.objects.create(user=user, company=company, is_admin=is_admin)
+        send_welcome_email(user=user, company=company, invited_by=invited_by)
+        return membership, True
+    membership = Membership.objects.filter(user=user, company=company).first()
+    if membership is not None:
+        membership.is_admin = is_admin
+        membership.save(update_fields=["is_admin"])
+        return membership, False
+    invitation = company_invitation_send(
+        company=company, user=user, invited_by=invited_by, is_admin=is_admin
     )
-    send_welcome_email(user=user, company=company, invited_by=invited_by)
-    return membership
+    return invitation, False
 
 
 @transaction.atomic
@@ -36,11 +50,84 @@ def vendor_create(*, company, **fields):
 
 
 @transaction.atomic
-def person_save(*, person):
-    """Save a directory person, linking them to the user who has their email, if any."""
+def person_save(*, person, invited_by=None):
+    """Save a directory person. One whose email belongs to a member of the company is
+    linked to that member's account; one whose email belongs to any other account is
+    not, and that account is invited to be this person (company_invitation_send)."""
+    invite = None
     if person.email and person.user_id is None:
-        person.user = User.objects.filter(email__iexact=person.email).first()
+        user = User.objects.filter(email=login_name(person.email)).first()
+        if user is not None and user.memberships.filter(company=person.company).exists():
+            person.user = user
+        else:
+            invite = user
     person.save()
+    if invite is not None and not invite.company_invitations.filter(
+        person=person, status=CompanyInvitation.Status.PENDING
+    ):
+        company_invitation_send(
+            company=person.company, user=invite, invited_by=invited_by, person=person
+        )
     for contract in person.invoice_contact_for.all():
         invoice_contacts_sync(contract=contract)
     return person
+
+
+@transaction.atomic
+def company_invitation_send(*, company, user, invited_by, is_admin=False, person=None):
+    """Ask an existing account to join the company (as a member, or as `person` of its
+    directory), by email; asking again renews the pending invitation rather than adding
+    one."""
+    invitation, _ = CompanyInvitation.objects.update_or_create(
+        company=company,
+        user=user,
+        person=person,
+        status=CompanyInvitation.Status.PENDING,
+        defaults={"is_admin": is_admin, "invited_by": invited_by},
+    )
+    queue_email(
+        to=user.email,
+        subject_template="tenancy/emails/company_invitation_subject.txt",
+        body_template="tenancy/emails/company_invitation.txt",
+        company=company,
+        context={
+            "invitation": invitation,
+            "link": absolute_url(reverse("company_invitations")),
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def company_invitation_answer(*, invitation, user, accept):
+    """The invited account's owner, signed in, accepts or declines. Accepting makes them a
+    member, or links them to the directory person they were invited as (and so to that
+    person's invoice-contact grants)."""
+    invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.user_id != user.pk or invitation.status != CompanyInvitation.Status.PENDING:
+        raise ValidationError("This invitation is no longer waiting for an answer.")
+    person = invitation.person
+    if (
+        accept
+        and person is not None
+        and (person.user_id is not None or login_name(person.email) != user.email)
+    ):
+        raise ValidationError("The company has changed this person since inviting you.")
+    invitation.status = (
+        CompanyInvitation.Status.ACCEPTED if accept else CompanyInvitation.Status.DECLINED
+    )
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    if not accept:
+        return invitation
+    with scope(company=invitation.company):
+        if person is None:
+            Membership.objects.get_or_create(
+                user=user, company=invitation.company, defaults={"is_admin": invitation.is_admin}
+            )
+        else:
+            person.user = user
+            person.save(update_fields=["user"])
+            for contract in person.invoice_contact_for.all():
+                invoice_contacts_sync(contract=contract)
+    return invitation

@@ -4,6 +4,12 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("company-invitations/", views.company_invitations, name="company_invitations"),
+    path(
+        "company-invitations/<int:company_invitation>/",
+        views.company_invitation_answer,
+        name="company_invitation_answer",
+    ),
     path("<slug:company>/projects/", views.project_list, name="project_list"),
     path("<slug:company>/projects/new/", views.project_create, name="project_create"),
     path("<slug:company>/projects/<int:project>/", views.project_detail, name="project_detail"),

@@ -1,14 +1,24 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from permissions.access import requires
 
 from . import selectors, services
 from .access import company_admin_required, declare, member_required
-from .forms import PersonForm, ProjectForm, UserAddForm, VendorForm
-from .models import OutgoingEmail
+from .forms import (
+    CompanyInvitationAnswerForm,
+    PersonForm,
+    ProjectForm,
+    SearchForm,
+    UserAddForm,
+    VendorForm,
+    report_service_error,
+)
+from .models import Membership, OutgoingEmail
 
 PAGE_SIZE = 50
 
@@ -19,16 +29,54 @@ def _page(request, queryset):
 
 @declare("signed_in")
 def home(request):
-    """Straight to the company's projects for most users; a choice for the others."""
+    """Straight to the company's projects for most users; a choice for the others, and
+    for anyone with an invitation to answer."""
     companies = list(selectors.companies_for_user(request.user))
-    if len(companies) == 1:
+    invitations = list(selectors.pending_company_invitations(request.user))
+    if len(companies) == 1 and not invitations:
         return redirect("project_list", company=companies[0].slug)
-    return render(request, "tenancy/home.html", {"companies": companies})
+    return render(
+        request, "tenancy/home.html", {"companies": companies, "invitations": invitations}
+    )
+
+
+@declare("signed_in")
+def company_invitations(request):
+    """The signed-in account's invitations to join companies, each to accept or decline."""
+    return render(
+        request,
+        "tenancy/company_invitations.html",
+        {"invitations": selectors.pending_company_invitations(request.user)},
+    )
+
+
+@declare("signed_in")
+@require_POST
+def company_invitation_answer(request, company_invitation):
+    """Accept or decline one of the account's own invitations; anyone else's is a 404."""
+    invitation = get_object_or_404(
+        selectors.pending_company_invitations(request.user), pk=company_invitation
+    )
+    form = CompanyInvitationAnswerForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Accept or decline.")
+    accept = form.cleaned_data["answer"] == "accept"
+    try:
+        services.company_invitation_answer(invitation=invitation, user=request.user, accept=accept)
+    except ValidationError as error:
+        report_service_error(request, error)
+        return redirect("company_invitations")
+    company = invitation.company
+    if not accept:
+        messages.info(request, f"You declined to join {company.name}.")
+        return redirect("home")
+    messages.success(request, f"You joined {company.name}.")
+    return redirect("project_list", company=company.slug)
 
 
 @declare("company_access")
 def project_list(request, company):
-    search = request.GET.get("q", "").strip()
+    search = SearchForm(request.GET).search()
     projects = selectors.project_list(
         access=request.company_access, user=request.user, search=search
     )
@@ -71,7 +119,10 @@ def user_list(request, company):
     return render(
         request,
         "tenancy/user_list.html",
-        {"page": _page(request, selectors.user_list(company=company))},
+        {
+            "page": _page(request, selectors.user_list(company=company)),
+            "invitations": selectors.company_invitations_sent(company=company),
+        },
     )
 
 
@@ -80,17 +131,23 @@ def user_list(request, company):
 def user_add(request, company):
     form = UserAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        membership = services.user_add(
+        added, new_account = services.user_add(
             company=company, invited_by=request.user, **form.cleaned_data
         )
-        messages.success(request, f"{membership.user.email} added; we emailed them a link.")
+        if new_account:
+            message = "added; we emailed them a link"
+        elif isinstance(added, Membership):
+            message = "is a member already; their role is saved"
+        else:
+            message = "already has an account: we emailed them an invitation to join"
+        messages.success(request, f"{added.user.email} {message}.")
         return redirect("user_list", company=company.slug)
     return render(request, "tenancy/user_form.html", {"form": form})
 
 
 @member_required
 def vendor_list(request, company):
-    search = request.GET.get("q", "").strip()
+    search = SearchForm(request.GET).search()
     vendors = selectors.vendor_list(search=search)
     return render(
         request, "tenancy/vendor_list.html", {"page": _page(request, vendors), "search": search}
@@ -133,7 +190,7 @@ def vendor_edit(request, company, vendor):
 def person_create(request, company, vendor):
     form = PersonForm(request.POST or None, company=company, vendor=vendor)
     if request.method == "POST" and form.is_valid():
-        person = services.person_save(person=form.save(commit=False))
+        person = services.person_save(person=form.save(commit=False), invited_by=request.user)
         messages.success(request, f"{person} added to {vendor}.")
         return redirect("vendor_detail", company=company.slug, vendor=vendor.pk)
     return render(request, "tenancy/person_form.html", {"form": form, "vendor": vendor})
@@ -144,7 +201,7 @@ def person_create(request, company, vendor):
 def person_edit(request, company, person):
     form = PersonForm(request.POST or None, instance=person, company=company, vendor=person.vendor)
     if request.method == "POST" and form.is_valid():
-        services.person_save(person=form.save(commit=False))
+        services.person_save(person=form.save(commit=False), invited_by=request.user)
         messages.success(request, "Person saved.")
         return redirect("vendor_detail", company=company.slug, vendor=person.vendor_id)
     return render(request, "tenancy/person_form.html", {"form": form, "vendor": person.vendor})

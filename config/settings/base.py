@@ -123,6 +123,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; it holds the email
+# Failures are counted under the normalised email, as the login itself looks it up.
+AXES_USERNAME_CALLABLE = "tenancy.backends.axes_username"
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

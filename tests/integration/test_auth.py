@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 
+from tenancy.forms import PasswordResetForm
 from tenancy.models import Membership, User
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 
@@ -53,6 +55,37 @@ def test_the_lockout_is_per_account(client, member, admin):
     for _ in range(5):
         log_in(client, "member@acme.test", "wrong")
     assert log_in(client, "admin@acme.test", PASSWORD).status_code == 302
+
+
+def test_a_new_capitalisation_does_not_escape_the_lockout(client, member):
+    """Five wrong guesses for one spelling lock the login, however it is typed next."""
+    for _ in range(5):
+        log_in(client, "member@acme.test", "wrong")
+    for spelling in ["Member@acme.test", " MEMBER@ACME.TEST ", "member@Acme.Test"]:
+        response = log_in(Client(), spelling, PASSWORD)
+        assert response.status_code == 429, spelling
+    assert "_auth_user_id" not in client.session
+
+
+def test_failures_in_mixed_spellings_count_together(client, member):
+    for spelling in [
+        "member@acme.test",
+        "Member@acme.test",
+        "mEmber@acme.test",
+        "MEMBER@acme.test",
+    ]:
+        log_in(client, spelling, "wrong")
+    assert log_in(client, "Member@Acme.test", "wrong").status_code == 429
+    assert log_in(client, "member@acme.test", PASSWORD).status_code == 429
+
+
+def test_logins_are_stored_lower_case_and_looked_up_in_any_case(member):
+    assert User.objects.create_user(" New.Person@Acme.TEST ").email == "new.person@acme.test"
+    assert list(PasswordResetForm().get_users(" MEMBER@Acme.test")) == [member]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=member.pk).update(email="Member@acme.test")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(email="MEMBER@ACME.TEST")
 
 
 def test_a_deactivated_users_session_no_longer_signs_in(client, member):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import resolve
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
@@ -158,8 +159,26 @@ def test_a_scoped_query_sees_one_company(company, other_company):
 def test_a_vendor_contact_reaches_the_company_but_not_its_records(company, contact):
     client = client_for(contact)
     assert client.get("/acme/projects/").status_code == 200
-    assert client.get("/acme/directory/").status_code == 403
-    assert client.get("/acme/users/").status_code == 403
+    assert client.get("/acme/directory/").status_code == 404
+    assert client.get("/acme/users/").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_vendor_contact_gets_404_on_every_company_page(company, contact, method):
+    """Rule 4: outside the company's membership, its own records answer as missing ones
+    (directory, people, users, emails, permission templates, project permissions)."""
+    values = victim_objects(company)
+    urls = [
+        fill_route(route, values)
+        for route, _ in url_patterns()
+        if route.startswith("<slug:company>/")
+        and set(resolve(fill_route(route, values)).func.permission_action)
+        & {"company_member", "company_admin"}
+    ]
+    assert len(urls) >= 15
+    client = client_for(contact)
+    answers = {url: getattr(client, method)(url).status_code for url in urls}
+    assert answers == dict.fromkeys(urls, 404)
 
 
 def test_objects_are_reached_only_through_their_own_project_and_parent(company, admin_client):

@@ -240,9 +240,12 @@ def test_a_designated_contact_gets_the_grant_when_the_person_gets_an_account(
     client = client_for(user)
     path = f"/acme/projects/{project.pk}/contracts/{commitment.pk}/"
     assert client.get(path).status_code == 404  # no account linked yet: not the contact
-    from tenancy.services import person_save
+    from tenancy.services import company_invitation_answer, person_save
 
     with scope(company=company):
         person.refresh_from_db()
         person_save(person=person)
+    # The account is invited to be the person, and linked when its owner accepts.
+    assert client.get(path).status_code == 404
+    company_invitation_answer(invitation=user.company_invitations.get(), user=user, accept=True)
     assert client.get(path).status_code == 200

@@ -111,9 +111,13 @@ def test_admin_sees_users_with_their_role(admin, member, admin_client):
 
 
 def test_adding_an_existing_user_keeps_their_password(company, admin_client, outsider):
+    """An existing account is invited, not linked (test_company_invitations); once its owner
+    accepts, it is a member with the role asked for, and its own password."""
     admin_client.post(
         "/acme/users/new/", {"email": "outsider@other.test", "full_name": "O", "is_admin": "on"}
     )
+    invitation = outsider.company_invitations.get()
+    client_for(outsider).post(f"/company-invitations/{invitation.pk}/", {"answer": "accept"})
     outsider.refresh_from_db()
     assert outsider.has_usable_password()
     assert outsider.memberships.get(company=company).is_admin
@@ -137,7 +141,12 @@ def test_admin_adds_a_vendor_and_a_person_linked_to_their_user(company, admin_cl
     assert response.url == f"/acme/directory/{vendor.pk}/"
     with scopes_disabled():
         person = Person.objects.get(full_name="Pat Wire")
-    assert (person.company, person.vendor, person.user) == (company, vendor, user)
+    # The account is linked once its owner accepts (test_company_invitations).
+    assert (person.company, person.vendor, person.user) == (company, vendor, None)
+    invitation = user.company_invitations.get(person=person)
+    client_for(user).post(f"/company-invitations/{invitation.pk}/", {"answer": "accept"})
+    person.refresh_from_db()
+    assert person.user == user
 
 
 def test_a_duplicate_vendor_or_person_is_explained(vendor, admin_client):

@@ -7,7 +7,7 @@ from django_scopes import scope, scopes_disabled
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
-from tenancy.models import Company, Membership, Person, Project, User, Vendor
+from tenancy.models import Company, CompanyInvitation, Membership, Person, Project, User, Vendor
 
 from .demo_billing import seed_billing
 
@@ -37,7 +37,7 @@ DEMO_USERS = [
         "Olive Outsider",
         "other",
         True,
-        "company admin of Other Construction only",
+        "company admin of Other Construction only (invited to join Demo Builders)",
     ),
 ]
 
@@ -53,6 +53,13 @@ class Command(BaseCommand):
             users = self._users({"demo": demo, "other": other})
             self._projects(demo, other)
             self._directory(demo, users["contact@vendor.test"])
+            # An account of another company, asked to join: it answers on its home page.
+            CompanyInvitation.objects.get_or_create(
+                company=demo,
+                user=users["outsider@other.test"],
+                person=None,
+                defaults={"invited_by": users["admin@demo.test"]},
+            )
             projects = list(Project.objects.filter(company=demo).order_by("number"))
         with scope(company=demo):
             self._permissions(demo, projects, users)
