@@ -362,7 +362,9 @@ def _row(
     stored = line.materials_stored
     unit_based = line.unit_price is not None
     if unit_based:
-        quantity_this_period = line.quantity_this_period.quantize(QUANTITY_STEP, ROUND_HALF_UP)
+        quantity_this_period = line.quantity_this_period
+        if quantity_this_period:
+            quantity_this_period = quantity_this_period.quantize(QUANTITY_STEP, ROUND_HALF_UP)
         quantity_to_date = line.previous_quantity + quantity_this_period
         work_to_date = (quantity_to_date * line.unit_price).quantize(CENT, ROUND_HALF_UP)
     else:
