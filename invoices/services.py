@@ -408,10 +408,13 @@ def invoice_lines_bulk_update(
         if percent_complete is not None:
             entries["percent_complete"] = percent_complete
         pay_application.apply_entry(line, **entries)
+    completed_before = invoice.total_completed_and_stored
     result, changed = _recompute(invoice, lines, invoice.contract)
     errors = [i.message for i in result.errors if i.key in {line.position for line in selected}]
     if _overbilling_forbidden(invoice):
-        errors += [i.message for i in result.warnings]
+        # As for one line's edit: an overbilled contract refuses what adds to it only.
+        adds = invoice.total_completed_and_stored > completed_before
+        errors += [i.message for i in result.warnings if i.key is not None or adds]
     errors += pay_application.beyond_columns(selected, invoice)
     if errors:
         raise ValidationError(errors)

@@ -15,7 +15,12 @@ from contracts.models import ChangeOrder, Contract
 from invoices.forms import LineEntryForm
 from invoices.models import Invoice, InvoiceLine
 from invoices.pdf import pdf_context
-from invoices.services import invoice_create, invoice_line_update, invoice_submit
+from invoices.services import (
+    invoice_create,
+    invoice_line_update,
+    invoice_lines_bulk_update,
+    invoice_submit,
+)
 from permissions.levels import Level
 from tests.factories import BillingPeriodFactory, ContractFactory, SOVLineFactory
 from tests.integration.test_invoice_pages import (
@@ -180,6 +185,20 @@ def test_an_edit_adding_to_an_overbilled_contract_is_refused_one_taking_from_it_
     invoice.refresh_from_db()
     assert invoice.total_completed_and_stored == D("48500.00")
     assert not invoice.is_overbilled
+
+
+def test_a_bulk_edit_on_an_overbilled_contract_may_take_from_it_not_add(
+    company, billed_in_full_then_deducted
+):
+    invoice = billed_in_full_then_deducted
+    first = line(invoice, 1)
+    with scope(company=company):
+        invoice_lines_bulk_update(invoice=invoice, line_ids=[first.pk], percent_complete=D("99"))
+        with pytest.raises(ValidationError, match="exceeds the contract sum to date"):
+            invoice_lines_bulk_update(
+                invoice=invoice, line_ids=[first.pk], percent_complete=D("99.5")
+            )
+    assert line(invoice, 1).completed_to_date == D("39600.00")
 
 
 # What a column cannot hold, typed anywhere, answers with a message and stores nothing.
