@@ -9,10 +9,13 @@ Columns (SPEC §6): A number, B description, C scheduled value, D work completed
 previous application, E work completed this period, F materials presently stored,
 G = D + E + F, % = G / C, H = C − G, I = retainage to date.
 
-Retainage is kept per line for work and for stored materials. Retained this period is the
-rate times the period's amount (E for work; the change in the stored balance for materials,
-so material installed this period moves its retainage from materials to work), unless an
-amount is given instead; to date = previous + this period − released.
+Retainage is kept per line for work and for stored materials. Retained this period is
+round(rate × amount to date) − round(rate × amount before this period) (work for work; the
+stored balance for materials, so material installed this period moves its retainage from
+materials to work), unless an amount is given instead; to date = previous + this period −
+released. Rounding so, retainage never drifts: at a constant rate a line's retainage to date
+is its rate × its to-date amount, rounded once. Under a sliding scale the period's work is
+split at each threshold the contract crosses, each part at its own rate.
 """
 
 from collections.abc import Hashable, Sequence
@@ -20,10 +23,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from itertools import pairwise
 from typing import NamedTuple
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+# The stored precision of quantities: a quantity is rounded to it once, before any money is
+# computed from it, so the figures shown are those a stored line gives again.
+QUANTITY_STEP = Decimal("0.0001")
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
 MAX_RETAINAGE_RULES = 5
 
@@ -31,6 +39,11 @@ MAX_RETAINAGE_RULES = 5
 def money(value):
     """Round half-up to the cent: the one rounding rule for every derived amount."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def quantity(value):
+    """Round half-up to the stored precision of quantities."""
+    return value.quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP)
 
 
 def percent_of(part, whole):
@@ -79,6 +92,27 @@ class RetainagePolicy:
             if percent_complete >= rule.from_percent:
                 rate = rule.rate
         return rate
+
+    def work_segments(self, percent_before, percent_after):
+        """The contract's move from `percent_before` to `percent_after` complete, split at
+        each threshold it crosses: (share of the move done at the end of the part, rate of
+        the part) per part, the last share 1. A part's rate is the one in force across it,
+        so earlier progress is never re-rated."""
+        if percent_before == percent_after:
+            return ((ONE, self.work_rate_at(percent_after)),)
+        low, high = sorted((percent_before, percent_after))
+        cuts = sorted({r.from_percent for r in self.work_rules if low < r.from_percent < high})
+        if percent_after < percent_before:
+            cuts.reverse()
+        span = percent_after - percent_before
+        points = [percent_before, *cuts, percent_after]
+        return tuple(
+            (
+                ONE if end == percent_after else (end - percent_before) / span,
+                self.work_rate_at(min(start, end)),
+            )
+            for start, end in pairwise(points)
+        )
 
 
 class LineInput(NamedTuple):
@@ -170,7 +204,7 @@ class G702:
     contract_sum_to_date: Decimal  # 3
     total_completed_and_stored: Decimal  # 4
     retainage_work: Decimal  # 5a
-    retainage_work_percent: Decimal | None
+    retainage_work_percent: Decimal | None  # the one rate of every line, None: rates vary
     retainage_materials: Decimal  # 5b
     retainage_materials_percent: Decimal | None
     total_retainage: Decimal  # 5
@@ -228,8 +262,13 @@ def compute(
 ) -> PayApplication:
     """The pay application for one period. Invalid entries are reported, never corrected."""
     work_rate = retainage.work_rate
+    work_segments = ()
     if retainage.work_rules:
-        work_rate = retainage.work_rate_at(_percent_complete_to_date(lines))
+        before, after = _percents_complete(lines)
+        segments = retainage.work_segments(before, after)
+        work_rate = segments[-1][1]  # the rate of the period's last part
+        if len(segments) > 1:
+            work_segments = tuple((share, rate / HUNDRED) for share, rate in segments)
     materials_rate = retainage.materials_rate
     issues = []
     rows = tuple(
@@ -239,12 +278,17 @@ def compute(
             materials_rate,
             work_rate / HUNDRED,
             materials_rate / HUNDRED,
+            work_segments,
             invoice_type,
             issues,
         )
         for line in lines
     )
     totals, g702 = _summaries(rows)
+    # Overbilled lines explain an overbilled contract; the finding is for when none does.
+    overbilling = contract_overbilling(g702.contract_sum_to_date, g702.total_completed_and_stored)
+    if overbilling and not any(row.overbilled for row in rows):
+        issues.append(overbilling)
     return PayApplication(
         rows=rows,
         totals=totals,
@@ -254,18 +298,51 @@ def compute(
     )
 
 
+def contract_overbilling(contract_sum, completed):
+    """The invoice-level finding when completed and stored to date passes the contract sum
+    to date (after a deduction change order, say), even with no line past its own value."""
+    if completed <= max(contract_sum, ZERO):
+        return None
+    return Issue(
+        None,
+        "work_this_period",
+        "contract_overbilled",
+        Severity.WARNING,
+        f"Completed and stored to date ({completed:,.2f}) exceeds the contract sum to date "
+        f"({contract_sum:,.2f}).",
+    )
+
+
 def _work_to_date(line):
     """D + E, with E derived from quantities on a unit-based line."""
     if line.unit_price is not None:
-        return money((line.previous_quantity + line.quantity_this_period) * line.unit_price)
+        return money(quantity(line.previous_quantity + line.quantity_this_period) * line.unit_price)
     return line.previous_work + line.work_this_period
 
 
-def _percent_complete_to_date(lines):
-    """The whole contract's ΣG / ΣC, which selects the sliding-scale rate."""
+def _percents_complete(lines):
+    """The whole contract's ΣG / ΣC before this period and at its end, which select the
+    sliding-scale rates; both over this period's contract sum."""
     scheduled = sum((line.scheduled_value for line in lines), ZERO)
-    completed = sum((_work_to_date(line) + line.materials_stored for line in lines), ZERO)
-    return percent_of(completed, scheduled) or ZERO
+    before = sum((line.previous_work + line.previous_materials for line in lines), ZERO)
+    after = sum((_work_to_date(line) + line.materials_stored for line in lines), ZERO)
+    return percent_of(before, scheduled) or ZERO, percent_of(after, scheduled) or ZERO
+
+
+def _split_retainage(previous_work, work_to_date, segments):
+    """Work retainage this period under a sliding scale: the period's work split in the
+    contract's proportions at each threshold, each part retained at its rate."""
+    retained = ZERO
+    start = previous_work
+    for share, factor in segments:
+        end = (
+            work_to_date
+            if share == ONE
+            else previous_work + money((work_to_date - previous_work) * share)
+        )
+        retained += money(factor * end) - money(factor * start)
+        start = end
+    return retained
 
 
 def _row(
@@ -274,6 +351,7 @@ def _row(
     contract_materials_rate,
     work_factor,
     materials_factor,
+    work_segments,
     invoice_type,
     issues,
 ):
@@ -284,7 +362,10 @@ def _row(
     stored = line.materials_stored
     unit_based = line.unit_price is not None
     if unit_based:
-        quantity_to_date = line.previous_quantity + line.quantity_this_period
+        quantity_this_period = line.quantity_this_period
+        if quantity_this_period:
+            quantity_this_period = quantity_this_period.quantize(QUANTITY_STEP, ROUND_HALF_UP)
+        quantity_to_date = line.previous_quantity + quantity_this_period
         work_to_date = (quantity_to_date * line.unit_price).quantize(CENT, ROUND_HALF_UP)
     else:
         work_to_date = previous_work + line.work_this_period
@@ -297,19 +378,31 @@ def _row(
         work_rate = contract_work_rate
     else:
         work_factor = work_rate / HUNDRED
+        work_segments = ()
     materials_rate = line.retainage_materials_rate
     if materials_rate is None:
         materials_rate = contract_materials_rate
     else:
         materials_factor = materials_rate / HUNDRED
+    # This period's retainage is what the rate holds on the amount to date less what it
+    # held on the amount before, each rounded once: the roundings never add up.
     work_retained = line.retainage_work_amount
     if work_retained is None:
-        work_retained = (work_this_period * work_factor).quantize(CENT, ROUND_HALF_UP)
-    materials_change = stored - line.previous_materials
+        if work_segments:
+            work_retained = _split_retainage(previous_work, work_to_date, work_segments)
+        elif work_this_period:
+            work_retained = (work_to_date * work_factor).quantize(CENT, ROUND_HALF_UP) - (
+                previous_work * work_factor
+            ).quantize(CENT, ROUND_HALF_UP)
+        else:
+            work_retained = ZERO
+    previous_stored = line.previous_materials
+    materials_change = stored - previous_stored
     materials_retained = line.retainage_materials_amount
     if materials_retained is None:
         materials_retained = (
-            (materials_change * materials_factor).quantize(CENT, ROUND_HALF_UP)
+            (stored * materials_factor).quantize(CENT, ROUND_HALF_UP)
+            - (previous_stored * materials_factor).quantize(CENT, ROUND_HALF_UP)
             if materials_change
             else ZERO
         )
@@ -319,15 +412,20 @@ def _row(
     materials_retained_to_date = (
         line.previous_retainage_materials + materials_retained - materials_released
     )
+    # A credit gives back at most what was billed: work to date never passes zero (on a
+    # deduction line, whose amounts are negative, it never rises above it).
     if scheduled >= ZERO:
         overbilled, credit = completed > scheduled, work_this_period < ZERO
+        past_zero = work_to_date < ZERO
     else:
         overbilled, credit = completed < scheduled, work_this_period > ZERO
+        past_zero = work_to_date > ZERO
 
     # The common case, a valid line, costs these few tests; messages only on a finding.
     if (
         overbilled
         or credit
+        or past_zero
         or work_released
         or materials_released
         or stored < ZERO
@@ -345,6 +443,7 @@ def _row(
             materials_retained,
             overbilled,
             credit,
+            past_zero and not unit_based,
             invoice_type,
             issues,
         )
@@ -353,7 +452,7 @@ def _row(
         quantities = (
             line.scheduled_quantity,
             line.previous_quantity,
-            line.quantity_this_period,
+            quantity_this_period,
             quantity_to_date,
         )
     else:
@@ -396,6 +495,7 @@ def _check(
     materials_retained,
     overbilled,
     credit,
+    past_zero,
     invoice_type,
     issues,
 ):
@@ -418,6 +518,14 @@ def _check(
             "credit",
             Severity.NOTE,
             f"{work_this_period:,.2f} this period is a credit correcting an earlier period.",
+        )
+    if past_zero:
+        report(
+            "work_this_period",
+            "negative_to_date",
+            Severity.ERROR,
+            f"work completed to date cannot go past zero; a credit gives back at most the "
+            f"{line.previous_work:,.2f} billed before.",
         )
     if line.materials_stored < 0:
         report(
@@ -595,9 +703,19 @@ def _summaries(rows):
         contract_sum_to_date=scheduled,
         total_completed_and_stored=completed,
         retainage_work=work_retained,
-        retainage_work_percent=percent_of(work_retained, previous + this_period),
+        retainage_work_percent=single_rate(
+            (
+                row.retainage_work_rate,
+                row.previous_work + row.work_this_period,
+                row.retainage_work_to_date,
+            )
+            for row in rows
+        ),
         retainage_materials=materials_retained,
-        retainage_materials_percent=percent_of(materials_retained, stored),
+        retainage_materials_percent=single_rate(
+            (row.retainage_materials_rate, row.materials_stored, row.retainage_materials_to_date)
+            for row in rows
+        ),
         total_retainage=retained,
         total_earned_less_retainage=earned,
         previous_certificates=previous_certified,
@@ -606,6 +724,29 @@ def _summaries(rows):
         retainage_released=work_released + materials_released,
     )
     return totals, g702
+
+
+def holds_rate(rate, amount, retained):
+    """Whether `retained` is exactly `rate` % of `amount`, rounded once."""
+    return retained == (amount * rate / HUNDRED).quantize(CENT, ROUND_HALF_UP)
+
+
+def single_rate(lines):
+    """The rate that every line retains at and holds exactly (retained to date = money(rate ×
+    amount to date)): what the G702 may print beside 5a or 5b. None when the rates vary by
+    line or by period, or a release or a retained amount given breaks the proportion.
+
+    `lines` are (rate applied, amount to date, retained to date) triples.
+    """
+    found = None
+    for rate, amount, retained in lines:
+        if found is None:
+            found = rate
+        elif rate != found:
+            return None
+        if not holds_rate(rate, amount, retained):
+            return None
+    return found
 
 
 def change_order_summary(lines, period_start, period_end):
@@ -649,10 +790,11 @@ def work_for_percent(line: LineInput, percent: Decimal) -> LineInput:
     """Enter work so that the line is `percent` complete (G = C × percent, to the cent).
 
     Stored materials stay as entered; the work this period makes up the rest. A unit-based
-    line gets the quantity that is that percent of its scheduled quantity.
+    line gets the quantity that is that percent of its scheduled quantity, rounded to the
+    stored precision before any money follows from it.
     """
     if line.is_unit_based:
-        target_quantity = (line.scheduled_quantity or 0) * percent / HUNDRED
+        target_quantity = quantity((line.scheduled_quantity or ZERO) * percent / HUNDRED)
         return line._replace(quantity_this_period=target_quantity - line.previous_quantity)
     target = money(line.scheduled_value * percent / HUNDRED)
     return line._replace(work_this_period=target - line.previous_work - line.materials_stored)
@@ -672,10 +814,15 @@ def bill_to_complete(line: LineInput) -> LineInput:
 
 
 def carried_forward(row: G703Row) -> dict:
-    """The next invoice's "previous" figures for this line: this invoice's "to date" ones."""
+    """The next invoice's "previous" figures for this line: this invoice's "to date" ones.
+
+    Stored materials are a balance on hand, so the next invoice's F starts at this one's:
+    left untouched, the material is still stored and nothing moves.
+    """
     carried = {
         "previous_work": row.previous_work + row.work_this_period,
         "previous_materials": row.materials_stored,
+        "materials_stored": row.materials_stored,
         "previous_retainage_work": row.retainage_work_to_date,
         "previous_retainage_materials": row.retainage_materials_to_date,
     }

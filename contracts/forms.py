@@ -3,11 +3,25 @@ from django import forms
 from tenancy.forms import ScopedIdChoiceField, ScopedIdMultipleChoiceField
 from tenancy.models import Person, User, Vendor
 
-from .models import ChangeOrder, Contract, SOVLine
+from .models import MONEY, QUANTITY, ChangeOrder, Contract, SOVLine, largest
 
 DATE = forms.DateInput(attrs={"type": "date"})
 COMMON_FIELDS = ["number", "title", "status", "contract_date", "description", "accounting_method"]
 RETAINAGE_FIELDS = ["retainage_work_rate", "retainage_materials_rate"]
+
+
+def amount_field(spec, **kwargs):
+    """A money (MONEY) or quantity (QUANTITY) field refusing, in one clear message, any
+    value its column cannot hold: huge, tiny, 1e309 alike (NaN and Infinity are not numbers)."""
+    limit = largest(spec)
+    message = f"Enter a number between {-limit:,} and {limit:,}."
+    return forms.DecimalField(
+        decimal_places=spec["decimal_places"],
+        min_value=-limit,
+        max_value=limit,
+        error_messages={"min_value": message, "max_value": message},
+        **kwargs,
+    )
 
 
 class ContractForm(forms.ModelForm):
@@ -87,6 +101,10 @@ class ContractForm(forms.ModelForm):
 
 
 class SOVLineForm(forms.ModelForm):
+    scheduled_value = amount_field(MONEY, required=False)
+    quantity = amount_field(QUANTITY, required=False)
+    unit_price = amount_field(QUANTITY, required=False)
+
     class Meta:
         model = SOVLine
         fields = [
@@ -109,15 +127,10 @@ class SOVLineForm(forms.ModelForm):
 class ChangeOrderLineForm(forms.Form):
     description = forms.CharField(max_length=300)
     cost_code = forms.CharField(max_length=40, required=False)
-    scheduled_value = forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        label="Amount",
-        help_text="Negative for a deduction.",
-    )
-    quantity = forms.DecimalField(max_digits=16, decimal_places=4, required=False)
+    scheduled_value = amount_field(MONEY, label="Amount", help_text="Negative for a deduction.")
+    quantity = amount_field(QUANTITY, required=False)
     unit = forms.CharField(max_length=20, required=False)
-    unit_price = forms.DecimalField(max_digits=16, decimal_places=4, required=False)
+    unit_price = amount_field(QUANTITY, required=False)
 
     def __init__(self, *args, contract, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,4 +174,4 @@ RetainageRuleFormSet = forms.formset_factory(RetainageRuleForm, extra=5, max_num
 
 class SSOVLineForm(forms.Form):
     description = forms.CharField(max_length=300)
-    scheduled_value = forms.DecimalField(max_digits=14, decimal_places=2, label="Amount")
+    scheduled_value = amount_field(MONEY, label="Amount")

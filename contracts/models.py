@@ -11,6 +11,20 @@ QUANTITY = {"max_digits": 16, "decimal_places": 4}
 RATE = {"max_digits": 7, "decimal_places": 4}  # a percentage, 0–100
 
 
+def largest(spec):
+    """The largest value a column of this spec holds: MONEY 999,999,999,999.99."""
+    step = Decimal(1).scaleb(-spec["decimal_places"])
+    return Decimal(1).scaleb(spec["max_digits"] - spec["decimal_places"]) - step
+
+
+def out_of_range(spec, value, label):
+    """A message when `value` does not fit a column of this spec, else None."""
+    limit = largest(spec)
+    if value is None or -limit <= value <= limit:
+        return None
+    return f"{label} would be {value:,}, beyond what it holds (at most ±{limit:,})."
+
+
 def _rate_between_0_and_100(field, name):
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),

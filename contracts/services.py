@@ -10,7 +10,7 @@ from invoices.services import invoice_drafts_refresh
 from permissions.services import invoice_contacts_sync, private_list_set
 
 from . import selectors
-from .models import ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine
+from .models import MONEY, ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine, out_of_range
 
 Status = ChangeOrder.Status
 
@@ -28,6 +28,8 @@ def _unit_value(contract, fields):
     if fields.get("quantity") is None or fields.get("unit_price") is None:
         raise ValidationError("A unit-based line needs a quantity and a unit price.")
     fields["scheduled_value"] = money(fields["quantity"] * fields["unit_price"])
+    if message := out_of_range(MONEY, fields["scheduled_value"], "The scheduled value"):
+        raise ValidationError({"quantity": message})
     return fields
 
 

@@ -4,6 +4,8 @@ from django import forms
 from django.core.validators import validate_email
 
 from billing.models import BillingPeriod
+from contracts.forms import amount_field
+from contracts.models import MONEY, QUANTITY
 
 from .models import Invoice, ReviewStatus
 from .sending import MAX_ADDRESSES
@@ -28,10 +30,8 @@ class InvoiceCreateForm(forms.Form):
             self.fields["period"].initial = open_period
 
 
-def _money(label, **kwargs):
-    return forms.DecimalField(
-        label=label, max_digits=14, decimal_places=2, required=False, **kwargs
-    )
+def _money(label):
+    return amount_field(MONEY, label=label, required=False)
 
 
 class LineEntryForm(forms.Form):
@@ -43,9 +43,7 @@ class LineEntryForm(forms.Form):
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     work_this_period = _money("Work this period")
-    quantity_this_period = forms.DecimalField(
-        label="Quantity this period", max_digits=16, decimal_places=4, required=False
-    )
+    quantity_this_period = amount_field(QUANTITY, label="Quantity this period", required=False)
     percent_complete = forms.DecimalField(
         label="% complete",
         max_digits=7,

@@ -61,6 +61,10 @@ class Invoice(models.Model):
     current_payment_due = models.DecimalField(**MONEY, default=0)
     balance_to_finish_including_retainage = models.DecimalField(**MONEY, default=0)
     retainage_released = models.DecimalField(**MONEY, default=0)
+    # The one rate of 5a / 5b when every line retains at it and holds it exactly
+    # (billing.engine.single_rate); empty when the rates vary by line or by period.
+    retainage_work_percent = models.DecimalField(**RATE, null=True, blank=True)
+    retainage_materials_percent = models.DecimalField(**RATE, null=True, blank=True)
     # The G703 column totals the G702 does not carry (ΣD, ΣE, ΣF).
     total_previous_work = models.DecimalField(**MONEY, default=0)
     total_work_this_period = models.DecimalField(**MONEY, default=0)
@@ -104,6 +108,12 @@ class Invoice(models.Model):
     @property
     def is_editable(self):
         return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def is_overbilled(self):
+        """Completed and stored to date above the contract sum to date: overbilling of the
+        contract, whether or not a line is past its own value."""
+        return self.total_completed_and_stored > max(self.contract_sum_to_date, 0)
 
 
 class ReviewStatus(models.TextChoices):

@@ -3,6 +3,11 @@
 Views never compute money; services call `compute_invoice` and store what it returns.
 """
 
+from functools import cache
+
+from django.db.models import DecimalField
+from django.utils.text import capfirst
+
 from billing.engine import (
     ADDITIVE_G702,
     G703Row,
@@ -12,9 +17,12 @@ from billing.engine import (
     RetainageRule,
     bill_to_complete,
     compute,
+    holds_rate,
     percent_of,
+    single_rate,
     work_for_percent,
 )
+from contracts.models import out_of_range
 
 # The entry fields a person types; everything else on a line is carried or computed.
 ENTRY_FIELDS = (
@@ -138,12 +146,13 @@ def store_rows(lines, result):
     return changed
 
 
-SAVED_FIELDS = (*G702_FIELDS, *SUMMARY_FIELDS)
+RATE_FIELDS = ("retainage_work_percent", "retainage_materials_percent")
+SAVED_FIELDS = (*G702_FIELDS, *SUMMARY_FIELDS, *RATE_FIELDS)
 
 
 def store_g702(invoice, result):
     g702 = result.g702
-    for name in G702_FIELDS:
+    for name in (*G702_FIELDS, *RATE_FIELDS):
         setattr(invoice, name, getattr(g702, name))
     invoice.total_previous_work = result.totals.previous_work
     invoice.total_work_this_period = result.totals.work_this_period
@@ -157,6 +166,81 @@ def apply_row_change(invoice, change):
     invoice.total_previous_work += change["previous_work"]
     invoice.total_work_this_period += change["work_this_period"]
     invoice.total_materials_stored += change["materials_stored"]
+
+
+def _held(row):
+    """A row's (rate, amount to date, retained to date) for work, then for materials."""
+    return (
+        (
+            row.retainage_work_rate,
+            row.previous_work + row.work_this_period,
+            row.retainage_work_to_date,
+        ),
+        (row.retainage_materials_rate, row.materials_stored, row.retainage_materials_to_date),
+    )
+
+
+def apply_rate_change(invoice, line, row):
+    """After one line's edit, the G702's single rates (engine.single_rate): kept while the
+    line holds them, gone when it holds no rate, else found again over every line (one
+    read: the line may have been the one that varied)."""
+    recheck = []
+    for name, held in zip(RATE_FIELDS, _held(row), strict=True):
+        rate = getattr(invoice, name)
+        if rate is not None and held[0] == rate and holds_rate(*held):
+            continue
+        if holds_rate(*held):
+            recheck.append(name)
+        else:
+            setattr(invoice, name, None)
+    if recheck:
+        others = line._meta.model._base_manager.filter(invoice=invoice.pk).exclude(pk=line.pk)
+        stored = others.values_list(
+            "applied_work_rate",
+            "previous_work",
+            "work_this_period",
+            "retainage_work_to_date",
+            "applied_materials_rate",
+            "materials_stored",
+            "retainage_materials_to_date",
+        )
+        work, materials = _held(row)
+        rows = list(stored)
+        found = {
+            "retainage_work_percent": single_rate(
+                [work, *((r[0], r[1] + r[2], r[3]) for r in rows)]
+            ),
+            "retainage_materials_percent": single_rate([materials, *(r[4:] for r in rows)]),
+        }
+        for name in recheck:
+            setattr(invoice, name, found[name])
+
+
+@cache
+def _columns(model, names):
+    """(name, column spec, label) of the decimal columns among `names`."""
+    columns = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if isinstance(field, DecimalField):
+            spec = {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+            columns.append((name, spec, capfirst(field.verbose_name)))
+    return tuple(columns)
+
+
+def beyond_columns(lines, invoice):
+    """Messages for the figures that the lines' edit would store beyond what their columns
+    hold (a huge entry, or a percent complete of a huge amount on a small line): such an
+    edit is refused, so nothing is stored that the database cannot hold or give back."""
+    messages = []
+    for line in lines:
+        for name, spec, label in _columns(type(line), EDITED_FIELDS):
+            if message := out_of_range(spec, getattr(line, name), label):
+                messages.append(f"Line {line.number}: {message}")
+    for name, spec, label in _columns(type(invoice), SAVED_FIELDS):
+        if message := out_of_range(spec, getattr(invoice, name), label):
+            messages.append(f"The invoice's {label.lower()}: {message}")
+    return messages
 
 
 def stored_totals(invoice):

@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML, URLFetcher
 
-from billing.engine import percent_of
 from billing.models import BillingSettings
 from billing.services import billing_settings
 
@@ -56,7 +55,6 @@ def pdf_context(invoice):
         "party": contract.party,
         "options": {name: getattr(options, name) for name in BillingSettings.PDF_OPTIONS},
         "logo": _data_uri(options.pdf_logo),
-        "rates": _retainage_rates(invoice, contract),
         "sections": _sections(page["lines"]),
     }
 
@@ -67,7 +65,6 @@ def fingerprint(context):
     shown = (
         [getattr(invoice, name) for name in (*INVOICE_FACTS, *SAVED_FIELDS)],
         context["totals"],
-        context["rates"],
         [getattr(contract, name) for name in CONTRACT_FACTS],
         str(context["party"]),
         context["company"].name,
@@ -97,24 +94,6 @@ def _sections(lines):
             )
         sections[-1]["lines"].append(line)
     return sections
-
-
-def _retainage_rates(invoice, contract):
-    """The rates of lines 5a and 5b as the retainage held is of what it is held on; the
-    contract's rates while nothing is billed."""
-    materials = invoice.total_materials_stored
-    work = invoice.total_completed_and_stored - materials
-    return {
-        "work": _rate(invoice.retainage_work, work, contract.retainage_work_rate),
-        "materials": _rate(
-            invoice.retainage_materials, materials, contract.retainage_materials_rate
-        ),
-    }
-
-
-def _rate(held, base, default):
-    rate = percent_of(held, base)
-    return default if rate is None else rate
 
 
 def _data_uri(image):

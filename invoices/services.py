@@ -7,11 +7,11 @@ with it the sliding-scale retainage rate of every line.
 
 from copy import copy
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing.engine import Severity, carried_forward, row_change
+from billing.engine import Severity, carried_forward, contract_overbilling, row_change
 from billing.models import BillingSettings
 from contracts.models import Contract
 from contracts.selectors import billable_items
@@ -210,7 +210,9 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         result = pay_application.compute_invoice(invoice, lines, policy)
         changed = pay_application.store_rows(lines, result)
         pay_application.apply_row_change(invoice, row_change(before, result.rows[0]))
-    _raise_line_issues(result, target, invoice)
+    _raise_line_issues(result, target, invoice, before, field=next(iter(entries), None))
+    if not whole:
+        pay_application.apply_rate_change(invoice, target, result.rows[0])
     others = [each for each in changed if each.pk != target.pk]
     if others:
         InvoiceLine.objects.bulk_update(
@@ -330,15 +332,28 @@ _LINE_EDIT = CompiledUpdate(
 _INVOICE_FIGURES = CompiledUpdate(Invoice, pay_application.SAVED_FIELDS)
 
 
-def _raise_line_issues(result, line, invoice):
-    """Refuse the edit for the line's errors (and overbilling, where forbidden), per field."""
+def _raise_line_issues(result, line, invoice, before, *, field):
+    """Refuse the edit for the line's errors (and overbilling, where forbidden), per field.
+
+    The invoice's sums are already the edited ones. The contract is overbilled when its
+    completed and stored to date passes the contract sum to date; an edit that adds to
+    that is refused like a line past its own value, one that takes from it never is.
+    """
     issues = [issue for issue in result.issues if issue.key == line.position]
     overbilled = any(issue.code == "overbilled" for issue in issues)
-    forbidden = overbilled and _overbilling_forbidden(invoice)
+    adds_to_overbilled = invoice.is_overbilled and line.completed_to_date > before.completed_to_date
+    forbidden = (overbilled or adds_to_overbilled) and _overbilling_forbidden(invoice)
     errors = {}
     for issue in issues:
         if issue.severity is Severity.ERROR or (forbidden and issue.code == "overbilled"):
             errors.setdefault(issue.field, []).append(issue.message)
+    if forbidden and adds_to_overbilled and not overbilled:
+        issue = contract_overbilling(
+            invoice.contract_sum_to_date, invoice.total_completed_and_stored
+        )
+        errors.setdefault(issue.field, []).append(issue.message)
+    if beyond := pay_application.beyond_columns([line], invoice):
+        errors.setdefault(field or NON_FIELD_ERRORS, []).extend(beyond)
     if errors:
         raise ValidationError(errors)
 
@@ -393,10 +408,14 @@ def invoice_lines_bulk_update(
         if percent_complete is not None:
             entries["percent_complete"] = percent_complete
         pay_application.apply_entry(line, **entries)
+    completed_before = invoice.total_completed_and_stored
     result, changed = _recompute(invoice, lines, invoice.contract)
     errors = [i.message for i in result.errors if i.key in {line.position for line in selected}]
     if _overbilling_forbidden(invoice):
-        errors += [i.message for i in result.warnings]
+        # As for one line's edit: an overbilled contract refuses what adds to it only.
+        adds = invoice.total_completed_and_stored > completed_before
+        errors += [i.message for i in result.warnings if i.key is not None or adds]
+    errors += pay_application.beyond_columns(selected, invoice)
     if errors:
         raise ValidationError(errors)
     moved = {line.pk for line in [*selected, *changed]}

@@ -78,6 +78,28 @@ for amount, answer in [("12.34", saved), ("56.78", "changed by someone else")]:
         response.content.decode()
     )
 
+# Figures beyond what their columns hold are refused with a message on SQLite too (which
+# would store them, then fail to read them back), and the invoice still renders.
+for amount in ["-30000000000.00", "99999999999999999999", "1e309", "-1e20", "NaN"]:
+    response = admin.post(
+        save,
+        {"version": line.version + 1, "work_this_period": amount},
+        headers={"HX-Request": "true"},
+    )
+    answer = response.content.decode()
+    assert response.status_code == 200, answer
+    assert any(m in answer for m in ("beyond what it holds", "Enter a number")), answer
+draft_page = reverse(
+    "invoice_detail",
+    kwargs={
+        "company": "demo",
+        "project": draft.contract.project_id,
+        "contract": draft.contract_id,
+        "invoice": draft.pk,
+    },
+)
+assert admin.get(draft_page).status_code == 200, draft_page
+
 # The open period's invoicing page shows the demo's invitations, and their emails went out.
 with scopes_disabled():
     open_period = BillingPeriod.objects.get(project__company__slug="demo", project=1, status="open")

@@ -57,7 +57,7 @@ def g702_recomputed(invoice):
     full = pay_application.compute_invoice(
         invoice, lines, pay_application.retainage_policy(invoice.contract)
     )
-    for name in pay_application.G702_FIELDS:
+    for name in (*pay_application.G702_FIELDS, *pay_application.RATE_FIELDS):
         assert getattr(invoice, name) == getattr(full.g702, name), name
     return lines, full
 
@@ -302,12 +302,16 @@ def test_a_line_edit_moves_the_sums_exactly_as_a_full_recompute(contract, period
     edit(second, percent_complete=D("33.33"))
     edit(first, retainage_work_rate=D("7.5"))
     edit(second, materials_stored=D("0.03"))
-    edit(first, work_this_period=D("-1.00"))
+    edit(first, work_this_period=D("1.00"))
     edit(second, complete=True)
     _, full = g702_recomputed(invoice)
     assert invoice.total_previous_work == full.totals.previous_work
     assert invoice.total_work_this_period == full.totals.work_this_period
     assert invoice.total_materials_stored == full.totals.materials_stored
+    assert invoice.retainage_work_percent is None  # 7.5% on one line, 10% on the other
+    edit(first, retainage_work_rate=D("10"))
+    g702_recomputed(invoice)
+    assert invoice.retainage_work_percent == D("10")  # one rate again, found over every line
 
 
 @pytest.mark.django_db(transaction=True)

@@ -41,8 +41,7 @@ def next_period(result, lines, entries_by_key=None):
             scheduled_quantity=old.scheduled_quantity,
             change_order=old.change_order,
             change_order_approved_on=old.change_order_approved_on,
-            **carried_forward(rows[old.key]),
-            **entries_by_key.get(old.key, {}),
+            **(carried_forward(rows[old.key]) | entries_by_key.get(old.key, {})),
         )
         for old in lines
     ]
@@ -145,10 +144,10 @@ def test_twelve_periods_chain_to_the_cent():
     assert row.work_this_period == D("8333.37")  # 100,000 − 11 × 8,333.33
     assert row.completed_to_date == D("100000.00")
     assert row.percent_complete == D("100.00")
-    assert row.retainage_work_to_date == D("833.33") * 11 + D("833.34")  # 10% of each month
-    # Retainage is rounded per period, so 12 rounded tenths hold 9,999.97, not 10,000.00.
-    assert result.g702.total_retainage == D("9999.97")
-    assert sum(payments) == result.g702.total_earned_less_retainage == D("90000.03")
+    # Retainage to date is 10% of the work to date rounded once, never a sum of roundings.
+    assert row.retainage_work_to_date == D("10000.00")
+    assert result.g702.total_retainage == D("10000.00")
+    assert sum(payments) == result.g702.total_earned_less_retainage == D("90000.00")
 
 
 class TestChangeOrders:
@@ -255,7 +254,7 @@ def test_retainage_by_amount_and_per_line_rates():
     assert [r.retainage_work_to_date for r in result.rows] == [D("750.00"), D("333.33"), D("0.00")]
     assert result.rows[2].retainage_materials_to_date == D("25.00")  # 24.99975 → 25.00
     assert result.g702.retainage_work == D("1083.33")
-    assert result.g702.retainage_work_percent == D("5.42")  # effective rate on 20,000
+    assert result.g702.retainage_work_percent is None  # rates vary: no one rate to print
     assert result.g702.retainage_materials == D("25.00")
 
 
@@ -336,9 +335,10 @@ def test_sliding_scale_steps_down_at_half_complete():
     row = second.rows[0]
     assert row.percent_complete == D("60.00")
     assert row.retainage_work_rate == D("5")
-    assert row.retainage_work_this_period == D("1000.00")
-    assert row.retainage_work_to_date == D("5000.00")
-    assert second.g702.retainage_work_percent == D("8.33")
+    # 40% → 60% crosses 50%: 10,000 below it at 10%, 10,000 above it at 5%.
+    assert row.retainage_work_this_period == D("1500.00")
+    assert row.retainage_work_to_date == D("5500.00")
+    assert second.g702.retainage_work_percent is None  # the rates vary
 
 
 def test_at_most_five_sliding_scale_rules():
@@ -446,3 +446,133 @@ def test_an_empty_contract():
     result = compute([])
     assert result.g702.contract_sum_to_date == D("0.00")
     assert result.totals.percent_complete is None
+
+
+def test_stored_materials_carry_into_an_untouched_next_invoice():
+    """F is the balance on hand: left alone, the next invoice still holds it, and nothing is
+    due for it a second time nor taken back."""
+    lines = [line(1, "50000.00", work_this_period=D("5000.00"), materials_stored=D("8000.00"))]
+    first = compute(lines, retainage=TEN_FIVE)
+    second = compute(next_period(first, lines), retainage=TEN_FIVE)
+    row = second.rows[0]
+    assert row.materials_stored == row.previous_materials == D("8000.00")
+    assert row.work_this_period == D("0.00")
+    assert row.completed_to_date == D("13000.00")
+    assert row.retainage_materials_this_period == D("0.00")
+    assert row.retainage_materials_to_date == D("400.00")
+    assert second.g702.current_payment_due == D("0.00")
+    assert second.issues == ()
+
+
+def test_a_percent_on_a_unit_line_rounds_the_quantity_once_to_its_stored_precision():
+    unit_line = LineInput(
+        key=1,
+        number="1",
+        description="Pipe",
+        scheduled_value=D("1234.50"),
+        unit_price=D("1000"),
+        scheduled_quantity=D("1.2345"),
+    )
+    entered = work_for_percent(unit_line, D("33.33"))
+    assert entered.quantity_this_period == D("0.4115")  # 0.41145885 as stored: 4 places
+    row = compute([entered]).rows[0]
+    assert row.quantity_to_date == D("0.4115")
+    assert row.completed_to_date == D("411.50")  # what the stored quantity gives again
+    # Any other path is rounded the same way before money follows from it.
+    typed = compute([unit_line._replace(quantity_this_period=D("0.41145885"))]).rows[0]
+    assert (typed.quantity_this_period, typed.completed_to_date) == (D("0.4115"), D("411.50"))
+
+
+def test_retainage_rounding_never_accumulates():
+    """1,000.00 billed 333.33 + 333.33 + 333.34 at 10%: 100.00 held, not 99.99."""
+    lines = [line(1, "1000.00", work_this_period=D("333.33"))]
+    result = compute(lines, retainage=TEN_FIVE)
+    held = [result.rows[0].retainage_work_this_period]
+    for amount in ("333.33", "333.34"):
+        lines = next_period(result, lines, {1: {"work_this_period": D(amount)}})
+        result = compute(lines, retainage=TEN_FIVE)
+        held.append(result.rows[0].retainage_work_this_period)
+    assert held == [D("33.33"), D("33.34"), D("33.33")]
+    assert result.rows[0].retainage_work_to_date == D("100.00")
+    assert result.g702.retainage_work == D("100.00")
+    assert result.g702.retainage_work_percent == D("10")
+
+
+def test_the_g702_rate_is_printed_only_when_one_rate_holds_everywhere():
+    lines = [
+        line(1, "1000.00", work_this_period=D("999.99")),
+        line(2, "500.00", work_this_period=D("100.00")),
+    ]
+    one_rate = compute(lines, retainage=TEN_FIVE)
+    assert one_rate.g702.retainage_work == D("110.00")  # 100.00 + 10.00, beside 1,099.99
+    assert one_rate.g702.retainage_work_percent == D("10")
+    assert one_rate.g702.retainage_materials_percent == D("5")
+    per_line = compute(
+        [lines[0], lines[1]._replace(retainage_work_rate=D("5"))], retainage=TEN_FIVE
+    )
+    assert per_line.g702.retainage_work_percent is None
+    released = compute(
+        next_period(one_rate, lines, {1: {"retainage_work_released": D("50.00")}}),
+        invoice_type=InvoiceType.PROGRESS_RETAINAGE,
+        retainage=TEN_FIVE,
+    )
+    assert released.g702.retainage_work_percent is None  # no longer 10% of the work
+    assert released.g702.retainage_materials_percent == D("5")
+
+
+def test_sliding_scale_splits_a_period_at_each_threshold_it_crosses():
+    """10%, 5% from 30%, 2% from 60%: one period from 20% to 70% crosses both."""
+    policy = RetainagePolicy(
+        work_rate=D("10"),
+        work_rules=(RetainageRule(D("30"), D("5")), RetainageRule(D("60"), D("2"))),
+    )
+    lines = [line(1, "100000.00", work_this_period=D("20000.00"))]
+    first = compute(lines, retainage=policy)
+    assert first.rows[0].retainage_work_to_date == D("2000.00")
+    second = compute(
+        next_period(first, lines, {1: {"work_this_period": D("50000.00")}}), retainage=policy
+    )
+    row = second.rows[0]
+    # 10,000 at 10% + 30,000 at 5% + 10,000 at 2%; the first period's 2,000 stays.
+    assert row.retainage_work_this_period == D("2700.00")
+    assert row.retainage_work_to_date == D("4700.00")
+    assert row.retainage_work_rate == D("2")
+    untouched = compute(next_period(second, lines), retainage=policy)
+    assert untouched.rows[0].retainage_work_to_date == D("4700.00")  # never re-rated
+
+
+def test_a_credit_gives_back_at_most_what_was_billed():
+    never_billed = compute(
+        [line(1, "40000.00", work_this_period=D("-15000.00"))], retainage=TEN_FIVE
+    )
+    assert (1, "negative_to_date") in codes(never_billed)
+    assert never_billed.errors
+    billed = [line(1, "40000.00", previous_work=D("10000.00"))]
+    too_much = compute([billed[0]._replace(work_this_period=D("-10000.01"))])
+    assert (1, "negative_to_date") in codes(too_much)
+    all_of_it = compute([billed[0]._replace(work_this_period=D("-10000.00"))])
+    assert all_of_it.errors == []
+    assert (1, "credit") in codes(all_of_it)
+
+
+def test_completed_above_the_contract_sum_is_overbilling_too():
+    """Billed to 100%, then a deduction change order: no line is past its value, the
+    contract is."""
+    result = compute(
+        [
+            line(1, "10000.00", previous_work=D("10000.00")),
+            LineInput(
+                key=2,
+                number="CO-1.1",
+                description="Deduct",
+                scheduled_value=D("-1000.00"),
+                change_order="CO-1",
+            ),
+        ]
+    )
+    assert not any(row.overbilled for row in result.rows)
+    assert result.g702.balance_to_finish_including_retainage == D("-1000.00")
+    assert [(i.key, i.code, i.severity) for i in result.issues] == [
+        (None, "contract_overbilled", Severity.WARNING)
+    ]
+    assert result.warnings
