@@ -20,7 +20,7 @@ from tenancy.access import declare
 from tenancy.models import User
 
 from . import invitations
-from .models import Invitation
+from .models import Invitation, Invoice
 
 Status = Invitation.Status
 BACKEND = "tenancy.backends.UserBackend"
@@ -76,6 +76,7 @@ def _answer(request, invitation, token):
         "account_form": account_form,
         "login_url": _login_url(request),
         "new_link_url": reverse("invitation_new_link", kwargs={"token": token}),
+        "lockout": invitations.lockout(invitation) if invitation.status == Status.INVITED else "",
         "invoice": (
             invitation.contract.invoices.filter(period=invitation.period).first()
             if invitation.status == Status.ACCEPTED
@@ -108,10 +109,19 @@ def _unknown(request):
 
 
 def _to_invoice(request, invoice):
-    contract = invoice.contract
-    messages.success(
-        request, f"Invoice #{invoice.number} of {contract.number} is yours to fill in."
-    )
+    """To the invoice, saying what there is to do on it: an old invitation can open one
+    that is already submitted or approved."""
+    name = f"Invoice #{invoice.number} of {invoice.contract.number}"
+    if invoice.status == Invoice.Status.DRAFT:
+        messages.success(request, f"{name} is yours to fill in.")
+    elif invoice.status == Invoice.Status.REVISE_RESUBMIT:
+        messages.success(request, f"{name} was sent back: revise it and resubmit.")
+    else:
+        messages.info(
+            request,
+            f"{name} for {invoice.period} is already "
+            f"{invoice.get_status_display().lower()}: there is nothing to fill in.",
+        )
     return redirect(invoice)
 
 

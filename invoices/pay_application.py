@@ -94,6 +94,12 @@ def apply_entry(line, *, percent_complete=None, complete=False, **entries):
         setattr(line, name, value)
     if percent_complete is not None or complete:
         entered = line_input(line)
+        if percent_complete is not None and entered.is_unit_based and entered.scheduled_value:
+            # The box shows G ÷ C, stored materials included; the engine turns a percent
+            # into that share of the scheduled quantity. So the quantity gets the percent
+            # less the materials' share, and G comes to C × the percent typed, as on an
+            # amount-based line.
+            percent_complete -= entered.materials_stored * 100 / entered.scheduled_value
         entered = (
             bill_to_complete(entered) if complete else work_for_percent(entered, percent_complete)
         )

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_contact_accepts_the_invitation_and_fills_in_its_invoice(
-    live_server, browser, company, admin, project, vendor, smtp_server, output_dir
+    live_server, new_page, company, admin, project, vendor, smtp_server, output_dir
 ):
     period = BillingPeriodFactory(project=project, status=BillingPeriod.Status.OPEN)
     contract = ContractFactory(project=project, vendor=vendor, number="SC-4", title="Drywall")
@@ -26,7 +26,7 @@ def test_a_contact_accepts_the_invitation_and_fills_in_its_invoice(
     with scope(company=company):
         contract.invoice_contacts.set([person])
 
-    admin = browser.new_page()
+    admin = new_page()
     log_in(admin, live_server, "admin@acme.test")
     admin.goto(
         f"{live_server.url}/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
@@ -40,7 +40,7 @@ def test_a_contact_accepts_the_invitation_and_fills_in_its_invoice(
 
     [message] = smtp_server.wait_for(1)
     link = re.search(r"http://\S+(/invitations/\S+/)", message.get_content()).group(1)
-    contact = browser.new_page()
+    contact = new_page()
     contact.goto(f"{live_server.url}{link}")
     expect(contact.get_by_role("heading", name="Do you want to bill this period?")).to_be_visible()
     contact.locator("#id_new_password1").fill("a-long-and-new-password-42")
