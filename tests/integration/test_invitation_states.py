@@ -148,8 +148,11 @@ def test_an_old_invitation_to_an_invoice_past_editing_says_its_state(
 
 
 def past_due(period):
-    period.due_date = timezone.localdate() - timedelta(days=1)
-    period.save(update_fields=["due_date"])
+    """The period ended, and its due date was yesterday."""
+    today = timezone.localdate()
+    period.start_date, period.end_date = today - timedelta(days=40), today - timedelta(days=10)
+    period.due_date = today - timedelta(days=1)
+    period.save(update_fields=["start_date", "end_date", "due_date"])
 
 
 def test_after_the_due_date_a_contact_cannot_start_the_invoice_by_accepting(
