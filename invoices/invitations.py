@@ -58,12 +58,6 @@ def _invite(contract, period, invited_by, message):
     existing = contract.invoices.filter(period=period).first()
     if existing is None:
         services.check_can_invoice(contract, period, services.latest_invoice(contract))
-        if is_past_due(period):
-            raise ValidationError(
-                f"{contract}: {period} was due on {_day(period.due_date)}, so its contacts can "
-                "no longer start an invoice for it. Create the invoice for them, then invite "
-                "them to complete it."
-            )
     elif existing.is_editable:
         # A Draft or a Revise & Resubmit invoice: the contacts are invited to complete it.
         services.check_can_invoice(contract, period, None)

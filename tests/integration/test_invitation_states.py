@@ -191,17 +191,6 @@ def test_after_the_due_date_a_contact_still_finishes_an_existing_draft(
     assert response.url.endswith(f"/invoices/{invoice.pk}/")
 
 
-def test_after_the_due_date_admins_are_told_to_create_before_inviting(
-    admin_client, project, period, contract, django_capture_on_commit_callbacks
-):
-    past_due(period)
-    messages = invoicing_invite(
-        admin_client, project, period, django_capture_on_commit_callbacks,
-        commitments=[contract.pk],
-    )  # fmt: skip
-    assert len(messages) == 1 and "can no longer start an invoice for it" in messages[0]
-
-
 def test_after_the_due_date_a_contact_cannot_start_one_from_the_commitment_but_admins_can(
     company, project, period, contract, person, admin_client
 ):
