@@ -7,6 +7,8 @@ import pytest
 from django_scopes import scope
 from playwright.sync_api import expect
 
+from contracts import services as contract_services
+from contracts.models import Contract
 from invoices.services import invoice_create
 from tests.factories import (
     PASSWORD,
@@ -183,3 +185,45 @@ def test_the_pdf_is_offered_once_a_worker_has_made_it(live_server, page, invoice
     with page.expect_download() as download:
         download_link.click()
     assert download.value.suggested_filename == "SC-9-application-1.pdf"
+
+
+def test_a_unit_line_keeps_its_note_and_its_percent_current(
+    live_server, page, company, project, admin, output_dir
+):
+    contract = ContractFactory(
+        project=project, number="SC-3", accounting_method=Contract.AccountingMethod.UNIT
+    )
+    with scope(company=company):
+        contract_services.sov_line_add(
+            contract=contract,
+            description="Excavation",
+            quantity=D("1250"),
+            unit="CY",
+            unit_price=D("8"),
+            scheduled_value=None,
+        )
+        invoice = invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+    pk = line_pk(invoice, 1)
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+
+    quantity = cell(page, "Quantity this period", 1)
+    quantity.fill("400")
+    quantity.press("Tab")
+    expect(page.locator(f"#l{pk}-units")).to_have_text("400 of 1,250 CY at 8")
+    expect(page.locator(f"#l{pk}-e")).to_have_text("3,200.00")
+
+    stored = cell(page, "Materials presently stored", 1)
+    stored.fill("1000")
+    stored.press("Tab")
+    expect(stored).to_have_value("1,000.00")
+    percent = cell(page, "Percent complete", 1)
+    percent.fill("50")
+    percent.press("Tab")
+    # The box is G ÷ C: 50% of 10,000.00 is 5,000.00, the stored 1,000.00 included.
+    expect(page.locator(f"#l{pk}-g")).to_have_text("5,000.00")
+    expect(page.locator(f"#l{pk}-units")).to_have_text("500 of 1,250 CY at 8")
+    expect(percent).to_have_value("50")
+    page.screenshot(path=output_dir / "invoice-unit-line.png", full_page=True)
