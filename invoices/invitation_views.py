@@ -67,16 +67,19 @@ def _answer(request, invitation, token):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
+    expired, revoked = invitations.is_expired(invitation), invitations.is_revoked(invitation)
+    live = invitation.status == Status.INVITED and not (expired or revoked)
     context = {
         "invitation": invitation,
         "contract": invitation.contract,
-        "expired": invitations.is_expired(invitation),
-        "revoked": invitations.is_revoked(invitation),
+        "expired": expired,
+        "revoked": revoked,
         "yes": yes,
         "account_form": account_form,
         "login_url": _login_url(request),
         "new_link_url": reverse("invitation_new_link", kwargs={"token": token}),
-        "lockout": invitations.lockout(invitation) if invitation.status == Status.INVITED else "",
+        # Past the due date with no invoice to finish, Yes can do nothing: say whom to ask.
+        "lockout": invitations.lockout(invitation) if live else "",
         "invoice": (
             invitation.contract.invoices.filter(period=invitation.period).first()
             if invitation.status == Status.ACCEPTED
