@@ -790,10 +790,13 @@ def work_for_percent(line: LineInput, percent: Decimal) -> LineInput:
     """Enter work so that the line is `percent` complete (G = C × percent, to the cent).
 
     Stored materials stay as entered; the work this period makes up the rest. A unit-based
-    line gets the quantity that is that percent of its scheduled quantity, rounded to the
-    stored precision before any money follows from it.
+    line gets that share of its scheduled quantity, less the share its stored materials
+    already make of C (the percent is G ÷ C, as the box shows it), rounded to the stored
+    precision before any money follows from it.
     """
     if line.is_unit_based:
+        if line.scheduled_value:
+            percent -= line.materials_stored * HUNDRED / line.scheduled_value
         target_quantity = quantity((line.scheduled_quantity or ZERO) * percent / HUNDRED)
         return line._replace(quantity_this_period=target_quantity - line.previous_quantity)
     target = money(line.scheduled_value * percent / HUNDRED)

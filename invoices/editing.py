@@ -1,12 +1,13 @@
 """Who may type on an invoice's lines, and in what role (SPEC §6, PERMISSIONS.md)."""
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from html import escape
 
 from django.utils.safestring import mark_safe
 
-from billing.templatetags.money import plain, plain_money
+from billing.templatetags.money import plain
 
 from .models import Invoice
 
@@ -105,7 +106,7 @@ class Cell:
 
     def shown(self, line):
         value = getattr(line, self.source or self.name)
-        return plain_money(value) if self.money else plain(value)
+        return input_money(value) if self.money else plain(value)
 
     def input(self, line, *, number=None, typed=None, oob=False):
         """The cell's input for the line: as saved, or as `typed` (refused, so marked
@@ -115,7 +116,7 @@ class Cell:
             number = escape(line.number)
         classes = "cell narrow" if self.narrow else "cell"
         if typed is None:
-            value, invalid = self.shown(line), ""  # digits, a point and a sign: nothing to escape
+            value, invalid = self.shown(line), ""  # digits, commas, a point, a sign: no escaping
         else:
             value, invalid = escape(typed), ' aria-invalid="true"'
             classes += " invalid"
@@ -137,6 +138,27 @@ CELLS = {
         Cell("retainage_work_released", "Work retainage released", money=True),
     )
 }
+
+
+def input_money(value):
+    """An amount in a cell as the figures beside it show theirs (5,000.00), but with a
+    minus sign, which can be typed, rather than parentheses. None: empty."""
+    return "" if value is None else f"{value:,.2f}"
+
+
+# Thousands separators in their places only: "5,00" is no amount, and is refused as typed.
+GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def ungrouped(posted):
+    """The row as posted, its amounts' thousands separators dropped for the form: a cell
+    shows 5,000.00 and may be sent back as it shows."""
+    data = posted.copy()
+    for name, spec in CELLS.items():
+        value = data.get(name, "").strip()
+        if spec.money and GROUPED.fullmatch(value):
+            data[name] = value.replace(",", "")
+    return data
 
 
 def cells_to_refresh(line, posted, invalid=()):

@@ -165,14 +165,16 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.lines = lines
         for line in lines:
+            # Each review starts undecided, not from the last one's decisions: an old
+            # rejection pre-selected would send the invoice back again. Undecided approves.
             self.fields[f"decision_{line.pk}"] = forms.ChoiceField(
                 choices=ReviewStatus.choices,
-                initial=line.review_status or ReviewStatus.APPROVED,
+                required=False,
                 widget=forms.RadioSelect,
                 label=f"Line {line.number}",
             )
             self.fields[f"reason_{line.pk}"] = forms.CharField(
-                max_length=500, required=False, initial=line.review_reason, label="Reason"
+                max_length=500, required=False, label="Reason"
             )
 
     def rows(self):
@@ -183,7 +185,11 @@ class ReviewForm(forms.Form):
     def decisions(self):
         data = self.cleaned_data
         return {
-            line.pk: (data[f"decision_{line.pk}"], data[f"reason_{line.pk}"]) for line in self.lines
+            line.pk: (
+                data[f"decision_{line.pk}"] or ReviewStatus.APPROVED,
+                data[f"reason_{line.pk}"],
+            )
+            for line in self.lines
         }
 
 

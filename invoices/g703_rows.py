@@ -103,7 +103,7 @@ class RowRenderer:
         out.append(f"</td><td>{escape(line.description)}")
         if unit:
             out.append(
-                f'<br><small class="muted">{quantity(line.quantity_to_date)} of '
+                f'<br><small class="muted" id="l{pk}-units">{quantity(line.quantity_to_date)} of '
                 f"{quantity(line.scheduled_quantity)} {escape(line.unit)} at "
                 f"{quantity(line.unit_price)}</small>"
             )

@@ -20,7 +20,7 @@ from tenancy.access import declare
 from tenancy.models import User
 
 from . import invitations
-from .models import Invitation
+from .models import Invitation, Invoice
 
 Status = Invitation.Status
 BACKEND = "tenancy.backends.UserBackend"
@@ -67,15 +67,19 @@ def _answer(request, invitation, token):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
+    expired, revoked = invitations.is_expired(invitation), invitations.is_revoked(invitation)
+    live = invitation.status == Status.INVITED and not (expired or revoked)
     context = {
         "invitation": invitation,
         "contract": invitation.contract,
-        "expired": invitations.is_expired(invitation),
-        "revoked": invitations.is_revoked(invitation),
+        "expired": expired,
+        "revoked": revoked,
         "yes": yes,
         "account_form": account_form,
         "login_url": _login_url(request),
         "new_link_url": reverse("invitation_new_link", kwargs={"token": token}),
+        # Past the due date with no invoice to finish, Yes can do nothing: say whom to ask.
+        "lockout": invitations.lockout(invitation) if live else "",
         "invoice": (
             invitation.contract.invoices.filter(period=invitation.period).first()
             if invitation.status == Status.ACCEPTED
@@ -108,10 +112,19 @@ def _unknown(request):
 
 
 def _to_invoice(request, invoice):
-    contract = invoice.contract
-    messages.success(
-        request, f"Invoice #{invoice.number} of {contract.number} is yours to fill in."
-    )
+    """To the invoice, saying what there is to do on it: an old invitation can open one
+    that is already submitted or approved."""
+    name = f"Invoice #{invoice.number} of {invoice.contract.number}"
+    if invoice.status == Invoice.Status.DRAFT:
+        messages.success(request, f"{name} is yours to fill in.")
+    elif invoice.status == Invoice.Status.REVISE_RESUBMIT:
+        messages.success(request, f"{name} was sent back: revise it and resubmit.")
+    else:
+        messages.info(
+            request,
+            f"{name} for {invoice.period} is already "
+            f"{invoice.get_status_display().lower()}: there is nothing to fill in.",
+        )
     return redirect(invoice)
 
 

@@ -55,7 +55,18 @@ def _invite(contract, period, invited_by, message):
         raise ValidationError(f"{contract} is a client contract: its invoice is the company's.")
     if not period.is_open:
         raise ValidationError(f"{period} is closed: invitations go out for the open period.")
-    services.check_can_invoice(contract, period, services.latest_invoice(contract))
+    existing = contract.invoices.filter(period=period).first()
+    if existing is None:
+        services.check_can_invoice(contract, period, services.latest_invoice(contract))
+    elif existing.is_editable:
+        # A Draft or a Revise & Resubmit invoice: the contacts are invited to complete it.
+        services.check_can_invoice(contract, period, None)
+    else:
+        raise ValidationError(
+            f"{contract}: invoice #{existing.number} for this period is "
+            f"{existing.get_status_display().lower()}, so there is nothing left for its "
+            "contacts to fill in."
+        )
     contacts = [person for person in contract.invoice_contacts.all() if person.email]
     if not contacts:
         raise ValidationError(f"{contract} has no invoice contact with an email address.")
@@ -94,6 +105,47 @@ def _email_invitation(invitation, token):
             "link": absolute_url(reverse("invitation", kwargs={"token": token})),
         },
     )
+
+
+def is_past_due(period):
+    """After the due date (the last day to submit) contacts start no new invoice for the
+    period (SPEC §5); they may still finish one that exists, and admins may create one."""
+    return timezone.localdate() > period.due_date
+
+
+def _day(day):
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def check_contact_may_start(period, *, ask):
+    """Refuse a contact starting an invoice for `period` after its due date; `ask` says
+    who can start it for them."""
+    if is_past_due(period):
+        raise ValidationError(
+            f"{period} was due on {_day(period.due_date)}: invoice contacts can no longer "
+            f"start an invoice for it. Ask {ask} to start it for you."
+        )
+
+
+def whom_to_ask(invitation):
+    """Who can do for the contact what the link no longer can: the inviter, or the
+    company's admins."""
+    inviter = invitation.invited_by
+    if inviter is not None and inviter.is_active:
+        return f"{inviter} ({inviter.email})" if inviter.full_name else inviter.email
+    return f"the admins of {invitation.contract.project.company.name}"
+
+
+def lockout(invitation):
+    """Why Yes can no longer start the invoice (the period is past due and has none), or
+    an empty string."""
+    if invitation.contract.invoices.filter(period=invitation.period).exists():
+        return ""
+    try:
+        check_contact_may_start(invitation.period, ask=whom_to_ask(invitation))
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def invitation_for_token(token):
@@ -198,6 +250,7 @@ def _period_invoice(invitation):
     existing = contract.invoices.filter(period=period).first()
     if existing is not None:
         return existing
+    check_contact_may_start(period, ask=whom_to_ask(invitation))
     try:
         return services.invoice_create(contract=contract, period=period, created_by=user)
     except ValidationError:

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +22,7 @@ from .editing import (
     line_editing,
     may_attach,
     may_compile_backup,
+    ungrouped,
 )
 from .emails import notify_revise_resubmit
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
@@ -40,6 +42,11 @@ def invoice_create(request, company, project, contract):
     form = InvoiceCreateForm(request.POST, project=project)
     if form.is_valid():
         try:
+            # Admins create at any time; others not after the period's due date (SPEC §5).
+            if not permissions_for(request).can(*ADMIN_ACTIONS, obj=contract):
+                invitations.check_contact_may_start(
+                    form.cleaned_data["period"], ask=f"the admins of {company.name}"
+                )
             invoice = services.invoice_create(
                 contract=contract, created_by=request.user, **form.cleaned_data
             )
@@ -140,7 +147,7 @@ def invoice_line_save(request, company, project, invoice_line):
     editing = line_editing(permissions_for(request), invoice)
     if editing is Editing.NONE:
         raise PermissionDenied("This invoice's lines cannot be edited now.")
-    form = LineEntryForm(request.POST, line=invoice_line)
+    form = LineEntryForm(ungrouped(request.POST), line=invoice_line)
     context = {"line": invoice_line, "editing": editing, "invoice": invoice}
     if not form.is_valid():
         return _row_response(request, invoice, context | {"form": form}, refused=True)
@@ -160,8 +167,14 @@ def invoice_line_save(request, company, project, invoice_line):
             **entries,
         )
     except services.StaleEdit as stale:
-        conflict = str(stale)
-        return _row_response(request, invoice, context | {"line": stale.line, "conflict": conflict})
+        # The row, the totals and the G702 as saved now: the same shape as a save's answer.
+        invoice.refresh_from_db()
+        context |= {
+            "line": stale.line,
+            "conflict": str(stale),
+            "totals": pay_application.stored_totals(invoice),
+        }
+        return _row_response(request, invoice, context)
     except ValidationError as error:
         add_service_error(form, error)
         return _row_response(request, invoice, context | {"form": form}, refused=True)
@@ -332,8 +345,17 @@ def invoicing_bulk_status(request, company, project, period):
 def invoicing_invite(request, company, project, period):
     """Invite the invoice contacts of the selected commitments to bill the period."""
     ids = valid_ids(request.POST.getlist("commitments"))
+    # A row with an invoice is selected by its invoice (the same box sets statuses): its
+    # commitment is invited, to complete a Draft or Revise & Resubmit one.
+    invoice_ids = valid_ids(request.POST.getlist("invoices"))
     commitments = permissions_for(request).visible(
-        Contract.objects.filter(pk__in=ids, project=project).exclude(kind=Contract.Kind.CLIENT)
+        Contract.objects.filter(
+            Q(pk__in=ids) | Q(invoices__pk__in=invoice_ids, invoices__period=period),
+            project=project,
+        )
+        .exclude(kind=Contract.Kind.CLIENT)
+        .distinct()
+        .order_by("number")
     )
     invited, refused = invitations.invite_to_bill(
         contracts=commitments,
@@ -345,7 +367,8 @@ def invoicing_invite(request, company, project, period):
         messages.success(
             request, f"{invited} invoice contact{'s' if invited != 1 else ''} invited."
         )
-    for message in refused or ([] if invited else ["Select commitments to invite."]):
+    nothing = "Select the commitments to invite: none was selected."
+    for message in refused or ([] if invited or commitments else [nothing]):
         messages.error(request, message)
     return _back_to_invoicing(request, company, project, period)
 

@@ -7,6 +7,8 @@ import pytest
 from django_scopes import scope
 from playwright.sync_api import expect
 
+from contracts import services as contract_services
+from contracts.models import Contract
 from invoices.services import invoice_create
 from tests.factories import (
     PASSWORD,
@@ -65,6 +67,9 @@ def test_keyboard_entry_updates_row_totals_and_g702(live_server, page, invoice, 
 
     expect(page.locator(f"#l{line_pk(invoice, 1)}-g")).to_have_text("2,500.00")
     expect(page.locator(f"#l{line_pk(invoice, 2)}-g")).to_have_text("5,000.00")
+    # The typed cells come back formatted like the figures beside them.
+    expect(cell(page, "Work this period", 1)).to_have_value("2,500.00")
+    expect(cell(page, "Work this period", 2)).to_have_value("5,000.00")
     expect(page.locator("#g703-totals")).to_contain_text("7,500.00")
     # 7,500 less 10% retainage.
     expect(g702).to_contain_text("6,750.00")
@@ -72,7 +77,7 @@ def test_keyboard_entry_updates_row_totals_and_g702(live_server, page, invoice, 
     percent = cell(page, "Percent complete", 3)
     percent.fill("50")
     percent.press("Tab")
-    expect(cell(page, "Work this period", 3)).to_have_value("15000.00")
+    expect(cell(page, "Work this period", 3)).to_have_value("15,000.00")
     expect(g702).to_contain_text("20,250.00")  # 22,500 less 10%
     page.screenshot(path=output_dir / "invoice-editing.png", full_page=True)
 
@@ -84,15 +89,15 @@ def test_keyboard_entry_updates_row_totals_and_g702(live_server, page, invoice, 
     page.screenshot(path=output_dir / "invoice-cell-error.png", full_page=True)
 
     page.reload()
-    expect(cell(page, "Work this period", 1)).to_have_value("2500.00")
-    expect(cell(page, "Work this period", 3)).to_have_value("15000.00")
+    expect(cell(page, "Work this period", 1)).to_have_value("2,500.00")
+    expect(cell(page, "Work this period", 3)).to_have_value("15,000.00")
     expect(cell(page, "Materials presently stored", 1)).to_have_value("0.00")
 
 
 def test_a_second_editor_gets_the_conflict_and_the_fresh_line(
-    live_server, browser, invoice, output_dir
+    live_server, new_page, invoice, output_dir
 ):
-    first, second = browser.new_page(), browser.new_page()
+    first, second = new_page(), new_page()
     for page in (first, second):
         log_in(page, live_server, "admin@acme.test")
         page.goto(invoice_url(live_server, invoice))
@@ -107,8 +112,29 @@ def test_a_second_editor_gets_the_conflict_and_the_fresh_line(
     theirs.press("Tab")
     error = second.locator(f"#l{line_pk(invoice, 1)}-error")
     expect(error).to_contain_text("changed by someone else")
-    expect(cell(second, "Work this period", 1)).to_have_value("1000.00")
+    expect(cell(second, "Work this period", 1)).to_have_value("1,000.00")
+    # The totals and the G702 are the saved ones too, not the page's stale ones.
+    expect(second.locator("#g703-totals")).to_contain_text("1,000.00")
+    expect(second.locator("#g702")).to_contain_text("900.00")  # 1,000 less 10%
     second.screenshot(path=output_dir / "invoice-conflict.png", full_page=True)
+
+
+def test_a_cell_save_applies_no_inline_style(live_server, page, invoice):
+    """Anything may put a style attribute on the page's elements (a browser extension, a
+    screenshot): a save's answer must not copy it back as an inline style, which the CSP
+    refuses. The shared fixture fails the test on any such violation."""
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+    # Through the CSSOM, which the CSP allows, as an extension would.
+    page.evaluate(
+        "document.querySelectorAll('#g703 input, #g703 td, #g702')"
+        ".forEach((e) => { e.style.outline = '1px solid transparent'; })"
+    )
+    work = cell(page, "Work this period", 1)
+    work.fill("1200")
+    work.press("Tab")
+    expect(page.locator("#g702")).to_contain_text("1,080.00")
+    expect(work).to_have_value("1,200.00")
 
 
 def line_pk(invoice, position):
@@ -136,6 +162,17 @@ def test_review_rejects_a_line_and_sends_the_invoice_back(
     )
     page.screenshot(path=output_dir / "invoice-revise-resubmit.png", full_page=True)
 
+    with scope(company=invoice.contract.project.company):
+        invoice_submit(invoice=invoice)
+    page.goto(invoice_url(live_server, invoice) + "review/")
+    # A new review starts undecided: the old rejection is shown, not chosen again.
+    expect(page.locator("input[type=radio]:checked")).to_have_count(0)
+    expect(page.locator(f"input[name='reason_{line_pk(invoice, 2)}']")).to_have_value("")
+    expect(page.locator("tbody")).to_contain_text("Rejected last time: No backup for this amount")
+    page.screenshot(path=output_dir / "invoice-second-review.png", full_page=True)
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(".subtitle")).to_contain_text("Approved")
+
 
 def test_the_pdf_is_offered_once_a_worker_has_made_it(live_server, page, invoice, output_dir):
     """Inline here (no worker): the answer says queued, polling finds it made."""
@@ -148,3 +185,45 @@ def test_the_pdf_is_offered_once_a_worker_has_made_it(live_server, page, invoice
     with page.expect_download() as download:
         download_link.click()
     assert download.value.suggested_filename == "SC-9-application-1.pdf"
+
+
+def test_a_unit_line_keeps_its_note_and_its_percent_current(
+    live_server, page, company, project, admin, output_dir
+):
+    contract = ContractFactory(
+        project=project, number="SC-3", accounting_method=Contract.AccountingMethod.UNIT
+    )
+    with scope(company=company):
+        contract_services.sov_line_add(
+            contract=contract,
+            description="Excavation",
+            quantity=D("1250"),
+            unit="CY",
+            unit_price=D("8"),
+            scheduled_value=None,
+        )
+        invoice = invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+    pk = line_pk(invoice, 1)
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+
+    quantity = cell(page, "Quantity this period", 1)
+    quantity.fill("400")
+    quantity.press("Tab")
+    expect(page.locator(f"#l{pk}-units")).to_have_text("400 of 1,250 CY at 8")
+    expect(page.locator(f"#l{pk}-e")).to_have_text("3,200.00")
+
+    stored = cell(page, "Materials presently stored", 1)
+    stored.fill("1000")
+    stored.press("Tab")
+    expect(stored).to_have_value("1,000.00")
+    percent = cell(page, "Percent complete", 1)
+    percent.fill("50")
+    percent.press("Tab")
+    # The box is G ÷ C: 50% of 10,000.00 is 5,000.00, the stored 1,000.00 included.
+    expect(page.locator(f"#l{pk}-g")).to_have_text("5,000.00")
+    expect(page.locator(f"#l{pk}-units")).to_have_text("500 of 1,250 CY at 8")
+    expect(percent).to_have_value("50")
+    page.screenshot(path=output_dir / "invoice-unit-line.png", full_page=True)

@@ -14,7 +14,7 @@ from billing import services as billing_services
 from billing.models import BillingPeriod
 from contracts import services as contract_services
 from invoices.models import Invitation, Invoice
-from invoices.services import invoice_create
+from invoices.services import invoice_create, invoice_set_status
 from permissions.levels import Level
 from tenancy.models import User
 from tests.conftest import client_for, grant
@@ -136,7 +136,8 @@ def test_commitments_that_cannot_bill_are_refused_with_reasons(
     with scope(company=company):
         for each in (needs_ssov, invoiced):
             each.invoice_contacts.set(contract.invoice_contacts.all())
-        invoice_create(contract=invoiced, period=period, created_by=admin)
+        approved = invoice_create(contract=invoiced, period=period, created_by=admin)
+        invoice_set_status(invoice=approved, status=Invoice.Status.APPROVED)
     response = invite(
         admin_client, project, period, no_contacts, needs_ssov, invoiced,
         capture=django_capture_on_commit_callbacks,
@@ -144,7 +145,7 @@ def test_commitments_that_cannot_bill_are_refused_with_reasons(
     page = admin_client.get(response.url).content.decode()
     assert "SC-8" in page and "no invoice contact with an email address" in page
     assert "needs an approved subcontractor SOV" in page
-    assert "already has invoice #1 for this period" in page
+    assert "invoice #1 for this period is approved" in page
     with scopes_disabled():
         assert not Invitation.objects.exists()
 

@@ -99,7 +99,7 @@ def test_a_percent_entry_rewrites_the_amount_cell(company, invoice, admin_client
     page = admin_client.post(
         save_url(company, second), row_post(second, percent_complete="25"), headers=HTMX
     ).content.decode()
-    assert f'id="l{second.pk}-work_this_period"' in page and 'value="5000.00"' in page
+    assert f'id="l{second.pk}-work_this_period"' in page and 'value="5,000.00"' in page
 
 
 @pytest.mark.parametrize(

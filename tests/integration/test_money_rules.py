@@ -88,7 +88,7 @@ def test_stored_materials_carry_into_the_next_invoice_and_the_contact_sees_them(
     )
     assert page.status_code == 200
     assert f'id="l{carried.pk}-materials_stored"' in page.content.decode()
-    assert 'value="19200.00"' in page.content.decode()
+    assert 'value="19,200.00"' in page.content.decode()
 
 
 def test_a_percent_on_a_unit_line_keeps_its_amount_through_submission(

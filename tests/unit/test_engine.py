@@ -483,6 +483,24 @@ def test_a_percent_on_a_unit_line_rounds_the_quantity_once_to_its_stored_precisi
     assert (typed.quantity_this_period, typed.completed_to_date) == (D("0.4115"), D("411.50"))
 
 
+def test_a_percent_on_a_unit_line_counts_its_stored_materials_as_the_box_shows_them():
+    """The % box shows G ÷ C: typing 60% on a line holding 10% in stored materials installs
+    the other 50% of its quantity, and G comes to 60% of C."""
+    unit_line = LineInput(
+        key=1,
+        number="1",
+        description="Conduit",
+        scheduled_value=D("10000.00"),
+        unit_price=D("8"),
+        scheduled_quantity=D("1250"),
+        materials_stored=D("1000.00"),
+    )
+    entered = work_for_percent(unit_line, D("60"))
+    assert entered.quantity_this_period == D("625")
+    row = compute([entered]).rows[0]
+    assert (row.completed_to_date, row.percent_complete) == (D("6000.00"), D("60.00"))
+
+
 def test_retainage_rounding_never_accumulates():
     """1,000.00 billed 333.33 + 333.33 + 333.34 at 10%: 100.00 held, not 99.99."""
     lines = [line(1, "1000.00", work_this_period=D("333.33"))]
