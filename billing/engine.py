@@ -5,7 +5,7 @@ half-up to the cent and every total is the sum of the rounded line amounts, so t
 ties out to the G703 exactly, and an invoice's "previous" figures are the previous
 invoice's "to date" figures, carried unchanged.
 
-Columns (SPEC §6): A number, B description, C scheduled value, D work completed from
+Columns (docs/invoices.md): A number, B description, C scheduled value, D work completed from
 previous application, E work completed this period, F materials presently stored,
 G = D + E + F, % = G / C, H = C − G, I = retainage to date.
 

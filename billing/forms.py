@@ -17,7 +17,7 @@ class BillingPeriodForm(forms.Form):
 
 
 class PdfSettingsForm(forms.ModelForm):
-    """What the project's invoice PDFs show (SPEC §8, §10)."""
+    """What the project's invoice PDFs show (docs/documents.md)."""
 
     LOGO_MAX_BYTES = 1024 * 1024
     LOGO_MAX_PIXELS = 4_000_000

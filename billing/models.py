@@ -75,7 +75,7 @@ class BillingSettings(models.Model):
     overbilling = models.CharField(
         max_length=10, choices=Overbilling.choices, default=Overbilling.FORBID
     )
-    # The invoice PDF (SPEC §8): its sections, and what it shows besides the figures.
+    # The invoice PDF (docs/documents.md): its sections, and what it shows besides the figures.
     pdf_application = models.BooleanField("application and certificate (G702)", default=True)
     pdf_continuation = models.BooleanField("continuation sheets (G703)", default=True)
     pdf_change_orders = models.BooleanField("change order summary", default=True)

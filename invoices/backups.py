@@ -1,4 +1,4 @@
-"""Backups of an invoice (SPEC §8): the files attached to it, checked on the way in, and
+"""Backups of an invoice (docs/documents.md): the files attached to it, checked on the way in, and
 the compiled backup: one PDF of the invoice, its attachments and, for a client invoice,
 the period's approved subcontractor invoices, merged with pypdf."""
 

@@ -1,4 +1,4 @@
-"""Who may type on an invoice's lines, and in what role (SPEC §6, PERMISSIONS.md)."""
+"""Who may type on an invoice's lines, and in what role (docs/invoices.md, docs/permissions.md)."""
 
 import re
 from dataclasses import dataclass

@@ -1,5 +1,5 @@
-"""Invitations to bill (SPEC §7): the invoice contacts of a commitment are asked, by an
-emailed link, whether they bill the period. Yes opens their invoice; No is recorded.
+"""Invitations to bill (docs/invite-to-bill.md): the invoice contacts of a commitment are
+asked, by an emailed link, whether they bill the period. Yes opens their invoice; No is recorded.
 
 The link is single-purpose (it answers one invitation: one contact, one commitment, one
 period), expires, and is a random token stored only as its SHA-256.
@@ -109,7 +109,7 @@ def _email_invitation(invitation, token):
 
 def is_past_due(period):
     """After the due date (the last day to submit) contacts start no new invoice for the
-    period (SPEC §5); they may still finish one that exists, and admins may create one."""
+    period (docs/periods.md); they may still finish one that exists, and admins may create one."""
     return timezone.localdate() > period.due_date
 
 

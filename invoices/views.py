@@ -42,7 +42,7 @@ def invoice_create(request, company, project, contract):
     form = InvoiceCreateForm(request.POST, project=project)
     if form.is_valid():
         try:
-            # Admins create at any time; others not after the period's due date (SPEC §5).
+            # Admins create at any time; others not after the period's due date (docs/periods.md).
             if not permissions_for(request).can(*ADMIN_ACTIONS, obj=contract):
                 invitations.check_contact_may_start(
                     form.cleaned_data["period"], ask=f"the admins of {company.name}"

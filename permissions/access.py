@@ -27,7 +27,7 @@ class ProjectPermissions:
         self.project = project
         self.company_admin = company_admin
         # A vendor's contact, not an employee: reaches only the commitments it is an
-        # invoice contact on (SPEC §7), whatever level it holds on the project.
+        # invoice contact on (docs/invite-to-bill.md), whatever level it holds on the project.
         self.external = external
         self._levels = None
         self._contract_grants = {}

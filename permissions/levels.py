@@ -1,4 +1,7 @@
-"""Permission levels and tools (SPEC §3): None < Read Only < Standard < Admin, per tool."""
+"""Permission levels and tools: None < Read Only < Standard < Admin, per tool.
+
+See docs/permissions.md.
+"""
 
 from enum import IntEnum, StrEnum
 

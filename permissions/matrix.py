@@ -1,6 +1,6 @@
 """The permission matrix: every action, the tool whose level it reads, and who may do it.
 
-One table, read cell by cell from ../shared/PERMISSIONS.md (rows T1-1 … T1-28 of the
+One table, read cell by cell from docs/permissions.md (rows T1-1 … T1-28 of the
 Progress Billings tool and T2-1 … T2-19 of the Commitments tool, with their footnotes),
 plus the actions the tables do not name. Views, htmx endpoints and templates all ask
 `allowed`; nothing else decides.
@@ -41,7 +41,7 @@ class Facts:
 
 @dataclass(frozen=True)
 class Action:
-    code: str  # the row of PERMISSIONS.md, or "—" for actions the tables do not name
+    code: str  # the row of docs/permissions.md, or "—" for actions the tables do not name
     name: str
     description: str
     tool: Tool | ToolOf
@@ -111,7 +111,7 @@ _ROWS = [
     ("T2-17b", "set_retainage", "Set retainage on a subcontractor invoice", COMMITMENTS, NO, NO, NO, YES),
     ("T2-18", "submit_new_invoice", "Submit a new invoice as an invoice contact", COMMITMENTS, NO, PC, PC, YES),
     ("T2-19", "update_ssov_as_contact", "Update a subcontractor SOV as an invoice contact", COMMITMENTS, NO, CP, CP, YES),
-    # Actions the tables do not name (PERMISSIONS.md, last section).
+    # Actions the tables do not name (docs/permissions.md, the unnamed actions).
     ("—", "view_project", "See a project, its lists and billing periods", EITHER, NO, YES, YES, YES),
     ("—", "view_contract", "See a contract, its SOV, change orders and invoices", OF_CONTRACT, NO, YES, YES, YES),
     ("—", "manage_contract", "Create and edit contracts, SOV lines, change orders and client invoices", OF_CONTRACT, NO, NO, NO, YES),

@@ -75,7 +75,7 @@ def declare(action):
 
 def _require_membership(request):
     """A vendor's contact is outside the company's membership: its records answer as
-    missing ones (PERMISSIONS.md rule 4), as they do to any outsider."""
+    missing ones (docs/permissions.md, rule 4), as they do to any outsider."""
     if request.company_access.membership is None:
         raise Http404("No such page.")
 

@@ -124,7 +124,7 @@ class BillingPeriodFactory(UnscopedFactory):
     )
     end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=29))
     # Not yet due whatever the day the tests run: after the due date invoice contacts can
-    # no longer start an invoice (SPEC §5); a test about that sets one in the past.
+    # no longer start an invoice (docs/periods.md); a test about that sets one in the past.
     due_date = factory.LazyAttribute(
         lambda o: max(o.end_date - timedelta(days=5), date.today() + timedelta(days=30))
     )

@@ -1,4 +1,4 @@
-"""Invitations against the period's invoice and its due date (issue 11 §6, SPEC §5):
+"""Invitations against the period's invoice and its due date (docs/periods.md):
 a Draft or Revise & Resubmit invoice is invited to be completed, any other state is named,
 and after the due date a contact starts no new invoice."""
 

@@ -1,4 +1,5 @@
-"""Invite to bill (SPEC §7): the emailed link, Yes and No, expiry, and the invoicing page."""
+"""Invite to bill (docs/invite-to-bill.md): the emailed link, Yes and No, expiry, the
+invoicing page."""
 
 import hashlib
 import re

@@ -1,4 +1,4 @@
-"""The G702/G703 engine against figures computed by hand (SPEC §6)."""
+"""The G702/G703 engine against figures computed by hand (docs/invoices.md)."""
 
 from datetime import date
 from decimal import Decimal as D

@@ -1,4 +1,4 @@
-"""The matrix, every row × every level × every condition, against PERMISSIONS.md.
+"""The matrix, every row × every level × every condition, against docs/permissions.md.
 
 EXPECTED is the document's tables copied cell by cell (T2-17 split into its release and
 set halves, T1-19 as rule 5 reads it); `oracle` applies the document's cell legend and
