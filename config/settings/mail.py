@@ -3,9 +3,9 @@
 from urllib.parse import unquote, urlsplit
 
 BACKENDS = {
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
-    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp": "config.smtp.EmailBackend",
+    "smtp+tls": "config.smtp.EmailBackend",
+    "smtps": "config.smtp.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",

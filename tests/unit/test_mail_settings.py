@@ -5,7 +5,7 @@ from config.settings.mail import mailer_from_url
 
 def test_smtp_with_starttls_and_credentials():
     assert mailer_from_url("smtp+tls://me%40x.test:p%2Fss@smtp.x.test:587") == {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": "config.smtp.EmailBackend",
         "OPTIONS": {
             "host": "smtp.x.test",
             "port": 587,
