@@ -69,7 +69,8 @@ def _check_broker():
 
 def _check_worker():
     try:
-        replies = app.control.ping(timeout=PING_TIMEOUT)
+        with app.connection_for_write() as broker:
+            replies = app.control.ping(timeout=PING_TIMEOUT, connection=broker)
     except OperationalError as error:
         return f"error: {type(error).__name__}"
     return "ok" if replies else "no worker answered"

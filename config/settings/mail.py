@@ -1,6 +1,6 @@
 """Django 6.1's MAILERS setting from one EMAIL_URL, e.g. smtp+tls://user:pass@host:587."""
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 BACKENDS = {
     "smtp": "config.smtp.EmailBackend",
@@ -28,6 +28,7 @@ def mailer_from_url(url):
             "password": unquote(parts.password or ""),
             "use_tls": parts.scheme == "smtp+tls",
             "use_ssl": parts.scheme == "smtps",
-            "timeout": 20,
+            # Seconds each exchange with the server may take (?timeout=5 in the URL).
+            "timeout": int(parse_qs(parts.query).get("timeout", ["20"])[0]),
         }
     return mailer

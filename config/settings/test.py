@@ -19,7 +19,7 @@ KEY_PREFIX = f"test-{uuid.uuid4().hex[:8]}"
 CELERY_BROKER_URL = REDIS_URL
 # Jobs run inline unless a test starts a real worker (tests/worker.py); a queue of its own
 # per run keeps a stale message from an earlier run from reaching this run's worker.
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"billwright-{KEY_PREFIX}")
 # A worker process started by a test makes each render last this long, so that the test
 # can kill it in the middle of one.

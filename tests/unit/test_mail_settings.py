@@ -33,3 +33,7 @@ def test_files_in_a_folder():
 def test_an_unknown_scheme_is_refused():
     with pytest.raises(ValueError, match="unknown scheme 'smpt'"):
         mailer_from_url("smpt://typo")
+
+
+def test_the_smtp_timeout_comes_from_the_url():
+    assert mailer_from_url("smtp://127.0.0.1:2525?timeout=2")["OPTIONS"]["timeout"] == 2
