@@ -356,7 +356,7 @@ class InvoiceDocument(models.Model):
         since = timezone.now() - DOCUMENT_STUCK_AFTER
         if self.status == self.Status.QUEUED:
             return self.queued_at < since
-        return self.status == self.Status.RENDERING and self.started_at < since
+        return self.status == self.Status.RENDERING and (self.started_at or since) < since
 
     @property
     def download_name(self):
