@@ -41,10 +41,14 @@ def broker(url):
     """Jobs of this test process go to the broker at `url`, not inline."""
     before = app.conf.broker_url
     app.conf.broker_url, app.conf.task_always_eager = url, False
+    # The producer pool (used by `delay` and by worker pings) is made for the broker of
+    # its first use: made again, for this one.
+    del app.amqp
     try:
         yield
     finally:
         app.conf.broker_url, app.conf.task_always_eager = before, True
+        del app.amqp
 
 
 class WorkerProcess:
