@@ -1,4 +1,4 @@
-"""An admin's deliberate resend of an email whose delivery is not confirmed, or failed."""
+"""An admin's deliberate resend of an email whose delivery is not confirmed."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect

@@ -156,11 +156,13 @@ def _describe(error):
 
 
 def email_resend(*, email):
-    """An admin sends a not-confirmed or failed email again, deliberately. True when it
-    is queued; False when it is not in such a state (sent, or already on its way)."""
-    resent = OutgoingEmail._base_manager.filter(
-        pk=email.pk, status__in=[Status.UNCONFIRMED, Status.FAILED]
-    ).update(status=Status.QUEUED, step="", claimed_by="", error="", queued_at=timezone.now())
+    """An admin sends a not-confirmed email again, deliberately (it may arrive twice).
+    True when it is queued; False when it is not in that state (sent, or already on its
+    way). A failed one is not offered: its cause (a PDF that could not be made, an
+    address refused) is put right where it lies, e.g. the document's Retry."""
+    resent = OutgoingEmail._base_manager.filter(pk=email.pk, status=Status.UNCONFIRMED).update(
+        status=Status.QUEUED, step="", claimed_by="", error="", queued_at=timezone.now()
+    )
     if resent:
         _queue(email)
     email.refresh_from_db()
