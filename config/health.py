@@ -1,18 +1,51 @@
+"""Liveness and readiness.
+
+/health/ is the web's liveness: the database answers. Nothing else decides it: with Redis
+or the workers down the site still works (jobs wait in their rows), and a load balancer
+must not take the web out for that. /health/ready/ tells whether jobs are being done: the
+broker, a worker that answers, and how long the oldest queued job has waited."""
+
 import redis
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Min
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from kombu.exceptions import OperationalError
+
+from config.celery import app
+
+# A job queued longer than this (seconds) means the workers are not keeping up.
+QUEUE_AGE_LIMIT = 300
+PING_TIMEOUT = 1  # seconds
 
 
 @login_not_required
 @never_cache
 def health(request):
-    """For load balancers and compose health checks: 200 when the database and Redis answer."""
-    checks = {"database": _check_database(), "redis": _check_redis()}
-    healthy = all(state in ("ok", "not configured") for state in checks.values())
-    return JsonResponse(checks, status=200 if healthy else 503)
+    """For load balancers and compose health checks: 200 when the database answers."""
+    database = _check_database()
+    return JsonResponse({"database": database}, status=200 if database == "ok" else 503)
+
+
+@login_not_required
+@never_cache
+def readiness(request):
+    """Whether background jobs get done: 200 when the broker and a worker answer and no
+    job has waited longer than QUEUE_AGE_LIMIT; 503, with what is wrong, otherwise."""
+    broker = _check_broker()
+    checks = {"database": _check_database(), "broker": broker}
+    checks["worker"] = {"ok": _check_worker, "inline": lambda: "inline"}.get(
+        broker, lambda: "unknown"
+    )()
+    age = _oldest_queued_age() if checks["database"] == "ok" else None
+    checks["oldest_queued_job_seconds"] = age
+    ready = (
+        all(checks[name] in ("ok", "inline") for name in ("database", "broker", "worker"))
+        and (age or 0) <= QUEUE_AGE_LIMIT
+    )
+    return JsonResponse(checks, status=200 if ready else 503)
 
 
 def _check_database():
@@ -24,11 +57,36 @@ def _check_database():
     return "ok"
 
 
-def _check_redis():
-    if not settings.REDIS_URL:
-        return "not configured"
+def _check_broker():
+    if app.conf.task_always_eager:
+        return "inline"  # the embedded default: jobs run in the web process
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
+        redis.Redis.from_url(app.conf.broker_url, socket_timeout=PING_TIMEOUT).ping()
     except redis.RedisError as error:
         return f"error: {type(error).__name__}"
     return "ok"
+
+
+def _check_worker():
+    try:
+        with app.connection_for_write() as broker:
+            replies = app.control.ping(timeout=PING_TIMEOUT, connection=broker)
+    except OperationalError as error:
+        return f"error: {type(error).__name__}"
+    return "ok" if replies else "no worker answered"
+
+
+def _oldest_queued_age():
+    """Seconds the oldest job given to the broker has waited for a worker, or None."""
+    from invoices.models import InvoiceDocument
+    from tenancy.models import OutgoingEmail
+
+    now = timezone.now()
+    oldest = [
+        model._base_manager.filter(status="queued", queued_at__lte=now).aggregate(
+            oldest=Min("queued_at")
+        )["oldest"]
+        for model in (OutgoingEmail, InvoiceDocument)
+    ]
+    oldest = [moment for moment in oldest if moment is not None]
+    return round((now - min(oldest)).total_seconds()) if oldest else None

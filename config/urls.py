@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config.health import health
+from config.health import health, readiness
 from tenancy.access import declare
 from tenancy.forms import LoginForm, PasswordResetForm
 
@@ -62,6 +62,7 @@ accounts = [
 
 urlpatterns = [
     path("health/", public(health), name="health"),
+    path("health/ready/", public(readiness), name="readiness"),
     path("accounts/", include(accounts)),
     path("", include("tenancy.urls")),
     path("", include("contracts.urls")),

@@ -86,17 +86,24 @@ def invoice_email(request, company, project, contract, invoice):
     """Email a client invoice, or forward a subcontractor invoice, with its PDF."""
     form = InvoiceEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        count = sending.invoice_email(
+        queued, already_sent = sending.invoice_email(
             invoice=invoice,
             to=form.cleaned_data["to"],
             message=form.cleaned_data["message"],
             sent_by=request.user,
         )
-        messages.success(
-            request,
-            f"Invoice #{invoice.number} is on its way to {count} address"
-            f"{'es' if count != 1 else ''}, with its PDF once it is made.",
-        )
+        if queued:
+            messages.success(
+                request,
+                f"Invoice #{invoice.number} is on its way to {len(queued)} address"
+                f"{'es' if len(queued) != 1 else ''}, with its PDF once it is made.",
+            )
+        if already_sent:
+            messages.info(
+                request,
+                f"Already sent with this message in the last two minutes, so not sent "
+                f"again: {', '.join(already_sent)}.",
+            )
         return redirect(invoice)
     return render(
         request,

@@ -1,18 +1,29 @@
 """Invoice documents made by workers: asked for on a page, rendered by a task, offered when
 ready. Asking twice for what would be the same file renders it once."""
 
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from config.jobs import queue_now, queue_on_commit
+
 from . import backups, pdf, sending, services
-from .models import InvoiceDocument
+from .models import DOCUMENT_STUCK_AFTER, InvoiceDocument
 
 Status = InvoiceDocument.Status
-# A document queued or claimed this long ago and not finished lost its task or its worker.
+# A render is cut off after RENDER_TIME_LIMIT (invoices.tasks); a claim older than this
+# belongs to an attempt that died (its whole worker killed) and the sweep takes it over.
 ABANDONED_AFTER = timedelta(minutes=10)
+# A queued document nobody picked up in this long (the broker was down, or lost it) is
+# queued again by the sweep.
+QUEUED_GRACE = timedelta(minutes=2)
+MAX_ATTEMPTS = 3
+WORKER_STOPPED = "The worker stopped while making it"
 
 
 @transaction.atomic
@@ -35,15 +46,15 @@ def document_request(*, invoice, kind, requested_by):
         document = InvoiceDocument.objects.create(
             invoice=invoice, kind=kind, fingerprint=fingerprint, requested_by=requested_by
         )
-        render_document.delay_on_commit(document.pk)
+        queue_on_commit(render_document, document.pk)
     elif _abandoned(document):
-        render_document.delay_on_commit(document.pk)
+        queue_on_commit(render_document, document.pk)
     return document
 
 
 def _abandoned(document):
     since = timezone.now() - ABANDONED_AFTER
-    return (document.status == Status.QUEUED and document.requested_at < since) or (
+    return (document.status == Status.QUEUED and document.queued_at < since) or (
         document.status == Status.RENDERING and document.started_at < since
     )
 
@@ -70,29 +81,40 @@ def _render(kind, content):
 
 @transaction.atomic
 def document_retry(*, document):
-    """Queue a failed document again, and the emails that failed with it."""
+    """Queue a failed or stuck document again, and the emails that failed with it. A
+    worker still on a stuck one loses its claim and writes nothing."""
     from .tasks import render_document
 
-    claimed = InvoiceDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
-        status=Status.QUEUED, error="", attempts=0, requested_at=timezone.now()
-    )
+    stuck_since = timezone.now() - DOCUMENT_STUCK_AFTER
+    claimed = InvoiceDocument.objects.filter(
+        Q(status=Status.FAILED)
+        | Q(status=Status.QUEUED, queued_at__lt=stuck_since)
+        | Q(status=Status.RENDERING, started_at__lt=stuck_since),
+        pk=document.pk,
+    ).update(status=Status.QUEUED, error="", attempts=0, claimed_by="", queued_at=timezone.now())
     if claimed:
         sending.emails_wait_again(document)
-        render_document.delay_on_commit(document.pk)
+        queue_on_commit(render_document, document.pk)
     document.refresh_from_db()
     return document
 
 
-def document_claim(document_id):
-    """Take the document for rendering, unless it is done or another worker has it: a task
-    delivered twice renders once. A claim or a queue entry left behind is taken over.
+def document_claim(document_id, *, attempt):
+    """Take the document for this worker attempt (the task's id), unless it is done or
+    another attempt has it: a task delivered twice renders once. The broker delivers a
+    job again under the same id only when the worker running it was lost, so that
+    attempt's claim is taken over at once; anyone's claim older than ABANDONED_AFTER too.
     The result: the claim's time, which the worker's writes must still find, or None."""
     now = timezone.now()
-    waiting = InvoiceDocument._base_manager.filter(pk=document_id, status=Status.QUEUED)
-    abandoned = InvoiceDocument._base_manager.filter(
-        pk=document_id, status=Status.RENDERING, started_at__lt=now - ABANDONED_AFTER
+    claimed = (
+        InvoiceDocument._base_manager.filter(pk=document_id)
+        .filter(
+            Q(status=Status.QUEUED)
+            | Q(status=Status.RENDERING, claimed_by=attempt)
+            | Q(status=Status.RENDERING, started_at__lt=now - ABANDONED_AFTER)
+        )
+        .update(status=Status.RENDERING, started_at=now, claimed_by=attempt)
     )
-    claimed = (waiting | abandoned).update(status=Status.RENDERING, started_at=now)
     return now if claimed else None
 
 
@@ -109,6 +131,8 @@ def document_render(document, claim):
     """Render and store the file; the document points to it only once it is whole."""
     invoice, kind = document.invoice, document.kind
     content = _read(invoice, kind)
+    # Tests make a render last long enough to kill the worker in the middle of it.
+    time.sleep(getattr(settings, "TEST_RENDER_SECONDS", 0))
     document.file.save(document.download_name, ContentFile(_render(kind, content)), save=False)
     with transaction.atomic():
         services.invoice_lock(invoice.pk)  # waits for a request adding emails to it
@@ -135,3 +159,44 @@ def document_failed(document, claim, error, *, final):
         document.save(update_fields=["attempts", "error", "status", "finished_at"])
         if final:
             sending.emails_fail(document)
+
+
+def documents_sweep():
+    """Queue again the documents the broker never delivered, and those whose attempt died
+    (after MAX_ATTEMPTS they fail, with a Retry, and so do the emails waiting for them).
+    The number of documents queued again."""
+    from .tasks import render_document
+
+    now = timezone.now()
+    rows = InvoiceDocument._base_manager
+    again = []
+    for document in rows.filter(status=Status.RENDERING, started_at__lt=now - ABANDONED_AFTER):
+        with transaction.atomic():
+            died = rows.select_for_update().filter(
+                pk=document.pk, status=Status.RENDERING, started_at=document.started_at
+            )
+            if document.attempts + 1 >= MAX_ATTEMPTS:
+                if died.update(
+                    status=Status.FAILED,
+                    error=WORKER_STOPPED,
+                    finished_at=now,
+                    attempts=F("attempts") + 1,
+                ):
+                    document.error = WORKER_STOPPED
+                    sending.emails_fail(document)
+            elif died.update(
+                status=Status.QUEUED,
+                error=WORKER_STOPPED,
+                claimed_by="",
+                queued_at=now,
+                attempts=F("attempts") + 1,
+            ):
+                again.append(document.pk)
+    for document_id in rows.filter(
+        status=Status.QUEUED, queued_at__lt=now - QUEUED_GRACE
+    ).values_list("pk", flat=True):
+        if rows.filter(pk=document_id, status=Status.QUEUED).update(queued_at=now):
+            again.append(document_id)
+    for document_id in again:
+        queue_now(render_document, document_id)
+    return len(again)

@@ -1,9 +1,11 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django_scopes import ScopedManager
 
@@ -252,7 +254,9 @@ class InvoiceLine(LineFacts, models.Model):
 
 
 class Invitation(models.Model):
-    """An invitation to bill (SPEC §7): one invoice contact, one commitment, one period.
+    """An invitation to bill: one invoice contact, one commitment, one period.
+
+    See docs/invite-to-bill.md.
 
     The emailed link carries a random token; only its SHA-256 is stored, so a leaked
     database holds no usable link. Inviting again makes a new invitation and revokes the
@@ -299,6 +303,10 @@ class Invitation(models.Model):
         return f"Invitation of {self.contact} to bill {self.contract.number} for {self.period}"
 
 
+# Longer than a render takes (a 2,000-line PDF: about 20 s): past it, the page offers Retry.
+DOCUMENT_STUCK_AFTER = timedelta(minutes=2)
+
+
 def _document_path(document, filename):
     """One folder per document: a name never collides, and a tenant's files stay together."""
     invoice = document.invoice
@@ -332,6 +340,11 @@ class InvoiceDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    # When it was last given to the broker; the sweep queues again what nobody picked up.
+    queued_at = models.DateTimeField(default=timezone.now)
+    # The worker attempt (the task's id) holding the claim: a redelivery of that same job
+    # means the attempt died, and it takes over at once.
+    claimed_by = models.CharField(max_length=64, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -348,6 +361,14 @@ class InvoiceDocument(models.Model):
     @property
     def label(self):
         return "backup PDF" if self.kind == self.Kind.BACKUP else "PDF"
+
+    @property
+    def is_stuck(self):
+        """Queued or being made for longer than any render takes: the page offers Retry."""
+        since = timezone.now() - DOCUMENT_STUCK_AFTER
+        if self.status == self.Status.QUEUED:
+            return self.queued_at < since
+        return self.status == self.Status.RENDERING and (self.started_at or since) < since
 
     @property
     def download_name(self):

@@ -1,4 +1,4 @@
-"""Invoices sent by email with their PDF (SPEC §8): a client invoice to the owner, a
+"""Invoices sent by email with their PDF (docs/documents.md): a client invoice to the owner, a
 subcontractor invoice forwarded. The PDF is made first when need be; the emails wait for
 it, and go when it is ready. Every send is recorded on the invoice."""
 
@@ -22,7 +22,8 @@ DOCUMENT_FAILED = "The PDF could not be made:"
 @transaction.atomic
 def invoice_email(*, invoice, to, message, sent_by):
     """Email the invoice's PDF to each address in `to`, with `message`; an address that
-    got the same message moments ago (a form sent twice) is not sent it again."""
+    got the same message moments ago (a form sent twice) is not sent it again. The
+    addresses queued, and those skipped as already sent."""
     contract = invoice.contract
     # The invoice stays locked until this commits: the worker making the PDF cannot mark
     # it ready (and release its waiting emails) before these emails exist.
@@ -49,7 +50,8 @@ def invoice_email(*, invoice, to, message, sent_by):
             created_at__gte=timezone.now() - RESENT_WITHIN,
         ).values_list("email__to", flat=True)
     )
-    for address in [address for address in to if address not in recent]:
+    queued = [address for address in to if address not in recent]
+    for address in queued:
         email = queue_email(
             to=address,
             subject_template="invoices/emails/invoice_email_subject.txt",
@@ -68,7 +70,7 @@ def invoice_email(*, invoice, to, message, sent_by):
         )
     if document.status == InvoiceDocument.Status.READY:
         emails_release(document)
-    return len(to)
+    return queued, [address for address in to if address in recent]
 
 
 def emails_release(document):

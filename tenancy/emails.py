@@ -1,14 +1,35 @@
-"""Account emails: rendered when queued, delivered by the worker after commit."""
+"""Emails: rendered when queued, delivered by a worker after commit, once.
+
+Delivery goes by steps recorded on the row (OutgoingEmail.Step): claimed by one worker
+attempt, connected, recipient accepted, message handed over, accepted. An attempt that
+fails or dies before the message was handed over is tried again automatically. Once it
+was handed over, a timeout or a dead worker leaves the email "not confirmed": the server
+may have it, so it is never sent again on its own; an admin may resend it deliberately.
+"""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from config.jobs import queue_now, queue_on_commit
+
 from .models import OutgoingEmail
-from .tasks import send_email
+
+Status, Step = OutgoingEmail.Status, OutgoingEmail.Step
+# A queued email nobody picked up in this long (the broker was down, or lost it) is
+# queued again by the sweep; a worker takes seconds to pick one up.
+QUEUED_GRACE = timedelta(minutes=2)
+# Longer than any one attempt can last (the SMTP timeout bounds each of its few
+# exchanges with the server): an attempt claimed this long ago died.
+SEND_DEADLINE = timedelta(minutes=5)
+WORKER_STOPPED = "The worker stopped after handing the message to the mail server"
 
 
 def absolute_url(path):
@@ -39,7 +60,7 @@ def queue_email(*, to, subject_template, body_template, context, company=None, w
         status=OutgoingEmail.Status.WAITING if waiting else OutgoingEmail.Status.QUEUED,
     )
     if not waiting:
-        send_email.delay_on_commit(email.pk)
+        _queue(email)
     return email
 
 
@@ -48,8 +69,15 @@ def release_email(email, *, attachment, name):
     email.attachment.name = attachment.name  # the stored file itself, not a copy
     email.attachment_name = name
     email.status = OutgoingEmail.Status.QUEUED
-    email.save(update_fields=["attachment", "attachment_name", "status"])
-    send_email.delay_on_commit(email.pk)
+    email.queued_at = timezone.now()
+    email.save(update_fields=["attachment", "attachment_name", "status", "queued_at"])
+    _queue(email)
+
+
+def _queue(email):
+    from .tasks import send_email
+
+    queue_on_commit(send_email, email.pk)
 
 
 def send_welcome_email(*, user, company, invited_by):
@@ -67,3 +95,110 @@ def send_welcome_email(*, user, company, invited_by):
             "login_link": absolute_url(reverse("login")),
         },
     )
+
+
+def email_claim(email_id, *, attempt):
+    """Take the email for this worker attempt (the task's id): the email, or None when it
+    is not this attempt's to send (sent, failed, waiting, another attempt's).
+
+    The broker delivers a job again under the same id only when the worker running it
+    was lost: what that attempt left decides. Before the message was handed over it is
+    sent now; after, it is not confirmed; once accepted, it was sent."""
+    now = timezone.now()
+    rows = OutgoingEmail._base_manager.filter(pk=email_id)
+    claim = {"step": Step.CLAIMED, "claimed_at": now, "attempts": F("attempts") + 1}
+    if rows.filter(status=Status.QUEUED).update(status=Status.SENDING, claimed_by=attempt, **claim):
+        return rows.get()
+    earlier = rows.filter(status=Status.SENDING, claimed_by=attempt)
+    if earlier.filter(step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT]).update(**claim):
+        return rows.get()
+    earlier.filter(step=Step.ACCEPTED).update(status=Status.SENT, sent_at=now)
+    earlier.filter(step=Step.HANDED_OVER).update(status=Status.UNCONFIRMED, error=WORKER_STOPPED)
+    return None
+
+
+def email_step(email, step):
+    """Record how far this attempt's delivery got (only while the claim is its own)."""
+    email.step = step
+    OutgoingEmail._base_manager.filter(
+        pk=email.pk, status=Status.SENDING, claimed_by=email.claimed_by
+    ).update(step=step)
+
+
+def email_sent(email):
+    _finish(email, status=Status.SENT, sent_at=timezone.now(), error="")
+
+
+def email_unconfirmed(email, error):
+    """Handed over, then no answer: the server may have it. Never retried on its own."""
+    _finish(email, status=Status.UNCONFIRMED, error=_describe(error))
+
+
+def email_failed(email, error, *, retry_at=None):
+    """A failed attempt before the message was handed over: due again at `retry_at`,
+    or failed for good without one."""
+    if retry_at is None:
+        _finish(email, status=Status.FAILED, error=_describe(error))
+    else:
+        _finish(
+            email, status=Status.QUEUED, error=_describe(error), queued_at=retry_at, claimed_by=""
+        )
+
+
+def _finish(email, **fields):
+    OutgoingEmail._base_manager.filter(
+        pk=email.pk, status=Status.SENDING, claimed_by=email.claimed_by
+    ).update(**fields)
+
+
+def _describe(error):
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def email_resend(*, email):
+    """An admin sends a not-confirmed email again, deliberately (it may arrive twice).
+    True when it is queued; False when it is not in that state (sent, or already on its
+    way). A failed one is not offered: its cause (a PDF that could not be made, an
+    address refused) is put right where it lies, e.g. the document's Retry."""
+    resent = OutgoingEmail._base_manager.filter(pk=email.pk, status=Status.UNCONFIRMED).update(
+        status=Status.QUEUED, step="", claimed_by="", error="", queued_at=timezone.now()
+    )
+    if resent:
+        _queue(email)
+    email.refresh_from_db()
+    return bool(resent)
+
+
+def emails_sweep():
+    """Queue again the emails that never reached a worker, and settle the attempts that
+    died: before the hand-over they are sent again, after it they are not confirmed.
+    The number of emails queued again."""
+    now = timezone.now()
+    rows = OutgoingEmail._base_manager
+    dead = rows.filter(status=Status.SENDING, claimed_at__lt=now - SEND_DEADLINE)
+    dead.filter(step=Step.ACCEPTED).update(status=Status.SENT, sent_at=now)
+    dead.filter(step__in=[Step.HANDED_OVER, Step.NONE]).update(
+        status=Status.UNCONFIRMED, error=WORKER_STOPPED
+    )
+    again = []
+    for email_id, claimed_by in dead.filter(
+        step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT]
+    ).values_list("pk", "claimed_by"):
+        # Conditional: an attempt that moved on meanwhile keeps its email.
+        if rows.filter(
+            pk=email_id,
+            status=Status.SENDING,
+            claimed_by=claimed_by,
+            step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT],
+        ).update(status=Status.QUEUED, step="", claimed_by="", queued_at=now):
+            again.append(email_id)
+    for email_id in rows.filter(status=Status.QUEUED, queued_at__lt=now - QUEUED_GRACE).values_list(
+        "pk", flat=True
+    ):
+        if rows.filter(pk=email_id, status=Status.QUEUED).update(queued_at=now):
+            again.append(email_id)
+    from .tasks import send_email
+
+    for email_id in again:
+        queue_now(send_email, email_id)
+    return len(again)

@@ -198,18 +198,28 @@ class Person(models.Model):
 class OutgoingEmail(models.Model):
     """One email to one address, written when queued and delivered by a worker.
 
-    The row is the job's memory: a worker claims it before sending and marks it sent
-    after, so a job delivered twice, or retried after a failure it recorded, never sends
-    the same email twice. A worker that dies between the two leaves it "sending": not
-    confirmed, and not sent again.
+    The row is the job's memory: a worker attempt claims it before sending (`claimed_by`,
+    the task's id) and records each step of the delivery (`step`), so a job delivered
+    twice never sends twice, and an attempt that died is judged by how far it got: before
+    the message was handed to the mail server it is sent again; after, it is "not
+    confirmed" and only an admin's resend sends it again (tenancy.emails).
     """
 
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting for its attachment"
         QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending (not confirmed)"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
+        UNCONFIRMED = "unconfirmed", "Not confirmed"
         FAILED = "failed", "Failed"
+
+    class Step(models.TextChoices):
+        NONE = "", "Not started"
+        CLAIMED = "claimed", "Claimed by a worker"
+        CONNECTED = "connected", "Connected to the mail server"
+        RECIPIENT = "recipient", "Recipient accepted"
+        HANDED_OVER = "handed_over", "Message handed over"
+        ACCEPTED = "accepted", "Accepted by the mail server"
 
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -219,10 +229,15 @@ class OutgoingEmail(models.Model):
     body = models.TextField()
     attachment = models.FileField(blank=True)
     attachment_name = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    step = models.CharField(max_length=12, choices=Step.choices, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last given to the broker (or is due again, for a retry with a delay):
+    # a queued email older than that was never picked up and the sweep queues it again.
+    queued_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

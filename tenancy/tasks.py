@@ -1,46 +1,62 @@
 import logging
-from smtplib import SMTPException
+import uuid
+from datetime import timedelta
+from smtplib import SMTPException, SMTPResponseException
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db.models import F
+from django.core.mail import EmailMessage, mailers
 from django.utils import timezone
 
-from .models import OutgoingEmail
+from config.smtp import ACCEPTED, HANDED_OVER
 
-Status = OutgoingEmail.Status
+from . import emails
+
 MAX_RETRIES = 6
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True, reject_on_worker_lost=True)
 def send_email(self, email_id):
-    """Deliver one queued email, once: see OutgoingEmail. Refused deliveries are retried
-    with backoff; the last failure is recorded on the email."""
-    claimed = OutgoingEmail._base_manager.filter(pk=email_id, status=Status.QUEUED).update(
-        status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
-    if not claimed:  # sent, failed, waiting, or another worker has it
+    """Deliver one queued email, once (tenancy.emails). A failure before the message was
+    handed over is retried with backoff; after it, the email is not confirmed."""
+    email = emails.email_claim(email_id, attempt=self.request.id or uuid.uuid4().hex)
+    if email is None:
         return
-    email = OutgoingEmail._base_manager.get(pk=email_id)
     try:
         message = _message(email)
     except Exception as error:  # it cannot be built (its attachment is gone): no retry helps
         logger.exception("Email %s cannot be built", email_id)
-        _record_failure(email, error, final=True)
+        emails.email_failed(email, error)
         return
+    mailer = mailers.default
+    mailer.report = lambda step: emails.email_step(email, step)  # only the SMTP one reports
     try:
-        message.send()
+        mailer.send_messages([message])
     except (SMTPException, OSError) as error:
-        # Inline (the embedded default) nothing would retry it later.
-        final = self.request.retries >= MAX_RETRIES or self.request.is_eager
-        _record_failure(email, error, final=final)
-        if not final:
-            raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 300)) from error
+        if email.step == ACCEPTED:  # taken; only saying goodbye failed
+            emails.email_sent(email)
+        elif email.step == HANDED_OVER and not isinstance(error, SMTPResponseException):
+            # Handed over, then a timeout or a dropped line: the server may have it.
+            logger.warning("Email %s not confirmed: %s", email_id, error)
+            emails.email_unconfirmed(email, error)
+        elif self.request.retries >= MAX_RETRIES or self.request.is_eager:
+            # Inline (the embedded default) nothing would retry it later.
+            emails.email_failed(email, error)
+        else:
+            countdown = min(5 * 2**self.request.retries, 300)
+            emails.email_failed(
+                email, error, retry_at=timezone.now() + timedelta(seconds=countdown)
+            )
+            raise self.retry(exc=error, countdown=countdown) from error
         return
-    email.status, email.sent_at, email.error = Status.SENT, timezone.now(), ""
-    email.save(update_fields=["status", "sent_at", "error"])
+    emails.email_sent(email)
+
+
+@shared_task
+def sweep_emails():
+    """Beat, every minute: emails the broker never delivered, and attempts that died."""
+    emails.emails_sweep()
 
 
 def _message(email):
@@ -49,9 +65,3 @@ def _message(email):
         with email.attachment.open("rb") as file:
             message.attach(email.attachment_name, file.read(), "application/pdf")
     return message
-
-
-def _record_failure(email, error, *, final):
-    email.status = Status.FAILED if final else Status.QUEUED
-    email.error = f"{type(error).__name__}: {error}"[:2000]
-    email.save(update_fields=["status", "error"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import email_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<slug:company>/users/", views.user_list, name="user_list"),
     path("<slug:company>/users/new/", views.user_add, name="user_add"),
     path("<slug:company>/emails/", views.email_log, name="email_log"),
+    path("<slug:company>/emails/resend/", email_views.email_resend, name="email_resend"),
     path("<slug:company>/directory/", views.vendor_list, name="vendor_list"),
     path("<slug:company>/directory/new/", views.vendor_create, name="vendor_create"),
     path("<slug:company>/directory/<int:vendor>/", views.vendor_detail, name="vendor_detail"),

@@ -1,5 +1,8 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and misbehaves
+on demand: refuses a delivery, answers slowly, or hangs before accepting a recipient or
+after receiving the whole message."""
 
+import asyncio
 import email
 import socket
 import threading
@@ -9,12 +12,27 @@ from aiosmtpd.controller import Controller
 
 
 class Mailbox:
-    """Collects delivered messages; can refuse the next N deliveries to test retries."""
+    """Collects delivered messages. Each counter applies to that many next deliveries:
+    `refuse_next` answers 451 to the message, `hang_at_recipient_next` says nothing to
+    RCPT for `hang_seconds`, `hang_after_data_next` keeps the message then says nothing
+    for `hang_seconds`; `delay` answers every message that many seconds late."""
 
     def __init__(self):
         self.messages = []
         self.refuse_next = 0
+        self.hang_at_recipient_next = 0
+        self.hang_after_data_next = 0
+        self.hang_seconds = 30
+        self.delay = 0
+        self.hanging = threading.Event()  # set while a hang is going on
         self._received = threading.Condition()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.hang_at_recipient_next > 0:
+            self.hang_at_recipient_next -= 1
+            await self._hang()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_next > 0:
@@ -24,7 +42,18 @@ class Mailbox:
         with self._received:
             self.messages.append(message)
             self._received.notify_all()
+        if self.hang_after_data_next > 0:
+            self.hang_after_data_next -= 1
+            await self._hang()
+        await asyncio.sleep(self.delay)
         return "250 OK"
+
+    async def _hang(self):
+        self.hanging.set()
+        try:
+            await asyncio.sleep(self.hang_seconds)
+        finally:
+            self.hanging.clear()
 
     def wait_for(self, count, timeout=15):
         """Block until `count` messages have arrived; the list of them."""

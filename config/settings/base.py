@@ -110,8 +110,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sessions are read from the cache (Redis where configured) and kept in the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database alone: with Redis down, sign-in and every page still work.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -169,15 +169,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
-
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
+# A job whose worker died unacknowledged goes back to the queue after this long. Twice
+# the longest a job may run (a render is cut off at 330 s, invoices.tasks) and longer
+# than the longest retry delay (an email's, 300 s): a job still running, or waiting for
+# its retry, is never handed out a second time. Kombu's default is an hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 660}
+# Jobs the broker never got (it was down) or whose worker died are queued again.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-emails": {"task": "tenancy.tasks.sweep_emails", "schedule": 60},
+    "sweep-documents": {"task": "invoices.tasks.sweep_documents", "schedule": 60},
+}
+# No Redis cache: nothing a page needs may stop working when Redis does (the default
+# local-memory cache is per process, which is all any cache use here may assume).
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,11 @@
 """Django 6.1's MAILERS setting from one EMAIL_URL, e.g. smtp+tls://user:pass@host:587."""
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 BACKENDS = {
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
-    "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "smtp": "config.smtp.EmailBackend",
+    "smtp+tls": "config.smtp.EmailBackend",
+    "smtps": "config.smtp.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
@@ -28,6 +28,7 @@ def mailer_from_url(url):
             "password": unquote(parts.password or ""),
             "use_tls": parts.scheme == "smtp+tls",
             "use_ssl": parts.scheme == "smtps",
-            "timeout": 20,
+            # Seconds each exchange with the server may take (?timeout=5 in the URL).
+            "timeout": int(parse_qs(parts.query).get("timeout", ["20"])[0]),
         }
     return mailer

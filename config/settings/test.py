@@ -15,16 +15,15 @@ DATABASES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-}
 KEY_PREFIX = f"test-{uuid.uuid4().hex[:8]}"
-CACHES["default"]["KEY_PREFIX"] = KEY_PREFIX
 CELERY_BROKER_URL = REDIS_URL
 # Jobs run inline unless a test starts a real worker (tests/worker.py); a queue of its own
 # per run keeps a stale message from an earlier run from reaching this run's worker.
-CELERY_TASK_ALWAYS_EAGER = True
-CELERY_TASK_DEFAULT_QUEUE = f"billwright-{KEY_PREFIX}"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"billwright-{KEY_PREFIX}")
+# A worker process started by a test makes each render last this long, so that the test
+# can kill it in the middle of one.
+TEST_RENDER_SECONDS = env.float("TEST_RENDER_SECONDS", default=0)
 
 MEDIA_ROOT = VAR_DIR / "test-media"
 STORAGES = {

@@ -66,18 +66,13 @@ def test_generated_files_go_to_the_storage_the_environment_names(tmp_path):
 
 
 @pytest.mark.django_db
-def test_health_reports_database_and_redis(client):
+def test_health_is_the_webs_liveness_and_ignores_redis(client, settings):
+    """With Redis down the site works (jobs wait in their rows): the web stays in."""
+    assert client.get("/health/").json() == {"database": "ok"}
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "redis": "ok"}
-
-
-@pytest.mark.django_db
-def test_health_fails_when_redis_is_down(client, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    response = client.get("/health/")
-    assert response.status_code == 503
-    assert response.json()["redis"].startswith("error")
+    assert response.json() == {"database": "ok"}
 
 
 def test_the_demo_seeds_and_serves_on_sqlite_with_inline_jobs(tmp_path):

@@ -159,7 +159,7 @@ def test_emails_added_while_the_pdf_is_being_made_go_when_it_is_ready(
             kind="pdf",
             fingerprint=pdf.fingerprint(pdf.pdf_context(client_invoice)),
         )
-    claim = documents.document_claim(document.pk)  # a worker is on it
+    claim = documents.document_claim(document.pk, attempt="attempt-1")  # a worker is on it
     send(admin_client, client_invoice, django_capture_on_commit_callbacks, to="o@r.test")
     with scopes_disabled():
         assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.WAITING

@@ -362,7 +362,7 @@ def test_a_document_whose_task_was_lost_is_queued_again_when_asked_for(
             invoice=invoice, kind="pdf", fingerprint=pdf.fingerprint(pdf.pdf_context(invoice))
         )
         InvoiceDocument.objects.filter(pk=stuck.pk).update(
-            requested_at=timezone.now() - timedelta(minutes=11)
+            queued_at=timezone.now() - timedelta(minutes=11)
         )
     ask_for_pdf(admin_client, invoice, django_capture_on_commit_callbacks)
     stuck.refresh_from_db()
@@ -374,7 +374,7 @@ def test_a_document_whose_task_was_lost_is_queued_again_when_asked_for(
 def test_a_worker_whose_claim_was_taken_over_writes_nothing(company, invoice):
     with scopes_disabled():
         document = InvoiceDocument.objects.create(invoice=invoice, kind="pdf", fingerprint="x")
-    claim = documents.document_claim(document.pk)
+    claim = documents.document_claim(document.pk, attempt="attempt-1")
     takeover = claim + timedelta(seconds=1)
     with scopes_disabled():
         InvoiceDocument.objects.filter(pk=document.pk).update(started_at=takeover)

@@ -58,9 +58,15 @@ def test_a_job_delivered_twice_sends_once(smtp_server):
     assert [m["Subject"] for m in smtp_server.messages] == ["Once"]
 
 
-def test_an_email_a_dead_worker_was_sending_is_not_sent_again(smtp_server):
-    """Sent or not, nobody knows: it stays 'not confirmed' rather than risk a second copy."""
-    stuck = email("Maybe", status=OutgoingEmail.Status.SENDING, attempts=1)
+def test_an_email_another_attempt_handed_over_is_not_sent_again(smtp_server):
+    """Sent or not, nobody knows: another job leaves it alone rather than risk a copy."""
+    stuck = email(
+        "Maybe",
+        status=OutgoingEmail.Status.SENDING,
+        step=OutgoingEmail.Step.HANDED_OVER,
+        claimed_by="another-attempt",
+        attempts=1,
+    )
     with celery_worker():
         send_email.delay(stuck.pk)
         send_email.delay(email("Next").pk)

@@ -5,7 +5,7 @@ from config.settings.mail import mailer_from_url
 
 def test_smtp_with_starttls_and_credentials():
     assert mailer_from_url("smtp+tls://me%40x.test:p%2Fss@smtp.x.test:587") == {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "BACKEND": "config.smtp.EmailBackend",
         "OPTIONS": {
             "host": "smtp.x.test",
             "port": 587,
@@ -33,3 +33,7 @@ def test_files_in_a_folder():
 def test_an_unknown_scheme_is_refused():
     with pytest.raises(ValueError, match="unknown scheme 'smpt'"):
         mailer_from_url("smpt://typo")
+
+
+def test_the_smtp_timeout_comes_from_the_url():
+    assert mailer_from_url("smtp://127.0.0.1:2525?timeout=2")["OPTIONS"]["timeout"] == 2

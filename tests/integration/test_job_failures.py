@@ -1,0 +1,386 @@
+"""Redis down, workers killed, mail servers that refuse, hang or answer late: the site
+keeps working, every job gets done once, and what cannot be known is said.
+
+Real services throughout: a Redis server of the test's own that it stops and starts, a
+prefork Celery worker process whose child is killed with SIGKILL, an aiosmtpd server on
+loopback (tests/smtp.py)."""
+
+import time
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from config.jobs import queue_now
+from config.settings.mail import mailer_from_url
+from contracts.models import Contract
+from invoices import documents
+from invoices.models import InvoiceDocument
+from invoices.services import invoice_create
+from tenancy import emails
+from tenancy.models import OutgoingEmail
+from tenancy.tasks import send_email
+from tests.factories import PASSWORD, BillingPeriodFactory, ContractFactory, SOVLineFactory
+from tests.integration.test_invoice_pdf import invoice_url, make_invoice
+from tests.redis_server import RedisServer
+from tests.smtp import SMTPServer
+from tests.worker import WorkerProcess, broker
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+HTMX = {"HX-Request": "true"}
+Status, Step = OutgoingEmail.Status, OutgoingEmail.Step
+
+
+@pytest.fixture
+def redis_server():
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp(settings):
+    """The aiosmtpd server, with a short timeout for this process's sends."""
+    with SMTPServer() as server:
+        server.url = f"smtp://127.0.0.1:{server.port}?timeout=2"
+        settings.MAILERS = {"default": mailer_from_url(server.url)}
+        yield server
+
+
+def until(predicate, timeout=60, message="never happened"):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)
+
+
+def row(model, pk):
+    with scopes_disabled():
+        return model._base_manager.get(pk=pk)
+
+
+def an_email(subject, **fields):
+    return OutgoingEmail.objects.create(to="x@example.test", subject=subject, body="b", **fields)
+
+
+def backdate_queued_jobs():
+    """As if the sweep ran a few minutes later."""
+    long_ago = timezone.now() - timedelta(minutes=10)
+    OutgoingEmail._base_manager.filter(status=Status.QUEUED).update(queued_at=long_ago)
+    InvoiceDocument._base_manager.filter(status="queued").update(queued_at=long_ago)
+
+
+# -- 4. Redis down ---------------------------------------------------------------------
+
+
+def test_with_redis_down_the_site_works_and_its_jobs_are_done_once_it_is_back(
+    company, project, admin, member, redis_server, smtp, settings
+):
+    # Were a Redis cache configured, nothing a page needs may depend on it.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+        }
+    }
+    invoice = make_invoice(company, project, admin)
+    with scopes_disabled():
+        first = invoice.lines.get(position=1)
+    with broker(redis_server.url):
+        redis_server.stop()
+
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"username": "admin@acme.test", "password": PASSWORD}
+        )
+        assert response.status_code == 302, "sign-in"
+        assert client.get("/acme/projects/").status_code == 200
+        assert client.get(invoice_url(invoice)).status_code == 200
+        saved = client.post(
+            f"/acme/projects/{project.pk}/invoice-lines/{first.pk}/",
+            {
+                "version": first.version,
+                "work_this_period": "3000.00",
+                "materials_stored": "100.00",
+                "percent_complete": f"{first.percent_complete}",
+            },
+            headers=HTMX,
+        )
+        assert saved.status_code == 200 and "3,000.00" in saved.content.decode()
+        assert client.post(f"{invoice_url(invoice)}pdf/", headers=HTMX).status_code == 200
+        assert client.post(f"{invoice_url(invoice)}submit/").status_code == 302
+        reset = Client().post("/accounts/password-reset/", {"email": "member@acme.test"})
+        assert reset.status_code == 302, "password reset"
+
+        with scopes_disabled():
+            invoice.refresh_from_db()
+            assert invoice.status == "under_review"
+            reset_email = OutgoingEmail.objects.get(to="member@acme.test")
+            document = InvoiceDocument.objects.get(invoice=invoice)
+        assert reset_email.status == Status.QUEUED and document.status == "queued"
+
+        redis_server.start()  # empty: what was "queued" during the outage never got there
+        with WorkerProcess(broker_url=redis_server.url, email_url=smtp.url):
+            backdate_queued_jobs()
+            assert emails.emails_sweep() >= 1
+            with scopes_disabled():
+                assert documents.documents_sweep() == 1
+            [message] = smtp.mailbox.wait_for(1, timeout=60)
+            until(lambda: row(InvoiceDocument, document.pk).status == "ready", message="PDF")
+            backdate_queued_jobs()
+            emails.emails_sweep()  # again: nothing is queued twice over
+            time.sleep(2)  # time enough for a second delivery, were there one
+    assert message["To"] == "member@acme.test" and "/accounts/reset/" in message.get_content()
+    assert len(smtp.mailbox.messages) == 1
+    assert row(OutgoingEmail, reset_email.pk).status == Status.SENT
+
+
+def test_a_job_queued_while_the_broker_is_down_does_not_fail_the_request(
+    company, admin_client, redis_server
+):
+    with broker(redis_server.url):
+        redis_server.stop()
+        response = admin_client.post(
+            "/acme/users/new/", {"email": "new@acme.test", "full_name": "New Person"}
+        )
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert OutgoingEmail.objects.get(to="new@acme.test").status == Status.QUEUED
+
+
+# -- 5. A PDF stuck for good -----------------------------------------------------------
+
+
+def test_a_render_whose_worker_child_is_killed_is_finished_by_the_redelivered_job(
+    company, project, admin, admin_client, redis_server, smtp
+):
+    invoice = make_invoice(company, project, admin, kind=Contract.Kind.CLIENT)
+    env = {"TEST_RENDER_SECONDS": "4"}
+    with (
+        broker(redis_server.url),
+        WorkerProcess(broker_url=redis_server.url, email_url=smtp.url, env=env) as worker,
+    ):
+        admin_client.post(f"{invoice_url(invoice)}email/", {"to": "owner@riverside.test"})
+        with scopes_disabled():
+            document = InvoiceDocument.objects.get(invoice=invoice)
+        until(lambda: row(InvoiceDocument, document.pk).status == "rendering", message="start")
+        killed = worker.kill_child()
+        until(lambda: worker.children() not in ([], [killed]), message="a new child")
+        until(lambda: row(InvoiceDocument, document.pk).status == "ready", message="finished")
+        [message] = smtp.mailbox.wait_for(1, timeout=30)
+    assert message["To"] == "owner@riverside.test"
+    document = row(InvoiceDocument, document.pk)
+    assert document.file and document.error == ""
+
+
+@pytest.fixture
+def invoice_with_document(company, project, admin):
+    contract = ContractFactory(project=project, number="SC-7")
+    SOVLineFactory(contract=contract, scheduled_value=D("1000.00"))
+    with scope(company=company):
+        invoice = invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+    with scopes_disabled():
+        return InvoiceDocument.objects.create(invoice=invoice, kind="pdf", fingerprint="x")
+
+
+def test_the_sweep_queues_a_dead_render_again_then_fails_it_after_its_attempts(
+    company, invoice_with_document
+):
+    document = invoice_with_document
+    dead = {"status": "rendering", "claimed_by": "dead"}
+    long_ago = timezone.now() - timedelta(minutes=11)
+    InvoiceDocument._base_manager.filter(pk=document.pk).update(started_at=long_ago, **dead)
+    with scopes_disabled():
+        assert documents.documents_sweep() == 1
+    document.refresh_from_db()
+    assert document.status == "ready"  # jobs run inline here: queued again and made
+    InvoiceDocument._base_manager.filter(pk=document.pk).update(
+        started_at=long_ago, attempts=documents.MAX_ATTEMPTS - 1, **dead
+    )
+    with scopes_disabled():
+        assert documents.documents_sweep() == 0
+    document.refresh_from_db()
+    assert (document.status, document.error) == ("failed", documents.WORKER_STOPPED)
+
+
+def test_the_page_offers_retry_for_a_stuck_document(company, admin_client, invoice_with_document):
+    document = invoice_with_document
+    url = f"{invoice_url(document.invoice)}documents/{document.pk}/"
+    assert "Retry" not in admin_client.get(url, headers=HTMX).content.decode()
+    InvoiceDocument._base_manager.filter(pk=document.pk).update(
+        status="rendering", started_at=timezone.now() - timedelta(minutes=3), claimed_by="gone"
+    )
+    page = admin_client.get(url, headers=HTMX).content.decode()
+    assert "Retry" in page and "taking longer than it should" in page
+    admin_client.post(f"{url}retry/", headers=HTMX)
+    document.refresh_from_db()
+    assert document.status == "ready"  # jobs run inline here: queued again and made
+
+
+# -- 5. Email: the step reached decides ------------------------------------------------
+
+
+def test_a_message_the_server_took_and_then_hung_on_is_not_confirmed_and_not_resent(
+    smtp, redis_server
+):
+    """A real worker, which would retry a failure before the hand-over."""
+    smtp.mailbox.hang_after_data_next, smtp.mailbox.hang_seconds = 1, 4
+    email = an_email("Hung")
+    with (
+        broker(redis_server.url),
+        WorkerProcess(broker_url=redis_server.url, email_url=smtp.url),
+    ):
+        queue_now(send_email, email.pk)
+        until(lambda: row(OutgoingEmail, email.pk).status not in ("queued", "sending"))
+        time.sleep(8)  # past the hang and a retry's delay (5 s), were there a retry
+        emails.emails_sweep()
+        queue_now(send_email, email.pk)  # a stray redelivery
+        time.sleep(1)
+    email.refresh_from_db()
+    assert (email.status, email.step) == (Status.UNCONFIRMED, Step.HANDED_OVER)
+    assert "SMTPServerDisconnected" in email.error
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_slow_answer_within_the_timeout_is_sent_once(smtp):
+    smtp.mailbox.delay = 1
+    email = an_email("Slow")
+    send_email.delay(email.pk)
+    email.refresh_from_db()
+    assert (email.status, email.step, email.attempts) == (Status.SENT, Step.ACCEPTED, 1)
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_server_that_hangs_before_accepting_the_recipient_is_retried_and_sends_once(
+    smtp, redis_server
+):
+    smtp.mailbox.hang_at_recipient_next, smtp.mailbox.hang_seconds = 1, 5
+    email = an_email("Retried")
+    with (
+        broker(redis_server.url),
+        WorkerProcess(broker_url=redis_server.url, email_url=smtp.url),
+    ):
+        queue_now(send_email, email.pk)
+        smtp.mailbox.wait_for(1, timeout=40)
+        until(lambda: row(OutgoingEmail, email.pk).status == Status.SENT)
+    email.refresh_from_db()
+    assert (email.attempts, email.error) == (2, "")
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_refused_connection_counts_as_nothing_handed_over(settings, smtp):
+    settings.MAILERS = {"default": mailer_from_url("smtp://127.0.0.1:9?timeout=1")}
+    email = an_email("Refused")
+    send_email.delay(email.pk)  # inline: one attempt, recorded as failed
+    email.refresh_from_db()
+    assert (email.status, email.step) == (Status.FAILED, Step.CLAIMED)
+
+
+def test_a_worker_killed_before_the_recipient_was_accepted_sends_it_on_redelivery(
+    smtp, redis_server
+):
+    smtp.mailbox.hang_at_recipient_next, smtp.mailbox.hang_seconds = 1, 60
+    email = an_email("Killed early")
+    with (
+        broker(redis_server.url),
+        WorkerProcess(broker_url=redis_server.url, email_url=f"{smtp.url[:-1]}30") as worker,
+    ):
+        queue_now(send_email, email.pk)
+        until(smtp.mailbox.hanging.is_set, message="the hang")
+        assert row(OutgoingEmail, email.pk).step == Step.CONNECTED
+        worker.kill_child()
+        [message] = smtp.mailbox.wait_for(1, timeout=40)
+        until(lambda: row(OutgoingEmail, email.pk).status == Status.SENT)
+    assert message["Subject"] == "Killed early"
+    assert row(OutgoingEmail, email.pk).attempts == 2
+
+
+def test_a_worker_killed_after_handing_the_message_over_leaves_it_not_confirmed(smtp, redis_server):
+    smtp.mailbox.hang_after_data_next, smtp.mailbox.hang_seconds = 1, 60
+    email = an_email("Killed late")
+    with (
+        broker(redis_server.url),
+        WorkerProcess(broker_url=redis_server.url, email_url=f"{smtp.url[:-1]}30") as worker,
+    ):
+        queue_now(send_email, email.pk)
+        until(smtp.mailbox.hanging.is_set, message="the hang")
+        assert row(OutgoingEmail, email.pk).step == Step.HANDED_OVER
+        worker.kill_child()
+        until(lambda: row(OutgoingEmail, email.pk).status == Status.UNCONFIRMED)
+    assert len(smtp.mailbox.messages) == 1
+    assert row(OutgoingEmail, email.pk).error == emails.WORKER_STOPPED
+
+
+def test_the_sweep_settles_attempts_that_died_by_the_step_they_reached(smtp):
+    long_ago = timezone.now() - timedelta(minutes=6)
+    early = an_email("Early", status=Status.SENDING, step=Step.RECIPIENT, claimed_at=long_ago)
+    late = an_email("Late", status=Status.SENDING, step=Step.HANDED_OVER, claimed_at=long_ago)
+    fresh = an_email("Fresh", status=Status.SENDING, step=Step.CLAIMED, claimed_at=timezone.now())
+    emails.emails_sweep()  # inline: queued again means sent now
+    assert row(OutgoingEmail, early.pk).status == Status.SENT
+    assert row(OutgoingEmail, late.pk).status == Status.UNCONFIRMED
+    assert row(OutgoingEmail, fresh.pk).status == Status.SENDING
+    assert [m["Subject"] for m in smtp.mailbox.messages] == ["Early"]
+
+
+def test_an_admin_resends_a_not_confirmed_email_deliberately(company, admin_client, smtp):
+    email = an_email("Maybe", company=company, status=Status.UNCONFIRMED, step=Step.HANDED_OVER)
+    page = admin_client.get("/acme/emails/").content.decode()
+    assert "Not confirmed" in page and "Resend" in page
+    response = admin_client.post("/acme/emails/resend/", {"email": email.pk}, follow=True)
+    assert "on its way again" in response.content.decode()
+    assert row(OutgoingEmail, email.pk).status == Status.SENT
+    again = admin_client.post("/acme/emails/resend/", {"email": email.pk}, follow=True)
+    assert "not resent" in again.content.decode()
+    assert [m["Subject"] for m in smtp.mailbox.messages] == ["Maybe"]
+
+
+def test_only_admins_resend_and_only_their_companys_emails(
+    company, other_company, admin_client, member_client
+):
+    theirs = an_email("Theirs", company=other_company, status=Status.UNCONFIRMED)
+    assert admin_client.post("/acme/emails/resend/", {"email": theirs.pk}).status_code == 404
+    assert admin_client.post("/acme/emails/resend/", {"email": "x"}).status_code == 404
+    ours = an_email("Ours", company=company, status=Status.UNCONFIRMED)
+    assert member_client.post("/acme/emails/resend/", {"email": ours.pk}).status_code == 403
+    assert row(OutgoingEmail, ours.pk).status == Status.UNCONFIRMED
+
+
+def test_the_same_message_again_within_two_minutes_says_it_was_already_sent(
+    company, project, admin, admin_client, smtp
+):
+    invoice = make_invoice(company, project, admin, kind=Contract.Kind.CLIENT)
+    form = {"to": "owner@riverside.test", "message": "Once."}
+    first = admin_client.post(f"{invoice_url(invoice)}email/", form, follow=True)
+    assert "on its way to 1 address" in first.content.decode()
+    page = admin_client.post(f"{invoice_url(invoice)}email/", form, follow=True)
+    text = page.content.decode()
+    assert "Already sent with this message" in text and "on its way" not in text
+    assert len(smtp.mailbox.wait_for(1)) == 1
+
+
+# -- 5. Readiness ----------------------------------------------------------------------
+
+
+def test_readiness_reports_the_broker_the_worker_and_the_oldest_queued_job(client, redis_server):
+    with broker(redis_server.url):
+        response = client.get("/health/ready/")
+        assert response.status_code == 503
+        assert response.json()["worker"] == "no worker answered"
+        with WorkerProcess(broker_url=redis_server.url):
+            an_email("Waiting")
+            OutgoingEmail._base_manager.update(queued_at=timezone.now() - timedelta(seconds=90))
+            ready = client.get("/health/ready/")
+            assert ready.status_code == 200, ready.json()
+            assert ready.json()["broker"] == ready.json()["worker"] == "ok"
+            assert 89 <= ready.json()["oldest_queued_job_seconds"] <= 95
+            OutgoingEmail._base_manager.update(queued_at=timezone.now() - timedelta(hours=1))
+            assert client.get("/health/ready/").status_code == 503
+        redis_server.stop()
+        down = client.get("/health/ready/")
+        assert down.status_code == 503 and down.json()["broker"].startswith("error")
+        assert client.get("/health/").status_code == 200
