@@ -8,6 +8,7 @@ import pytest
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
 
+from contracts import services as contract_services
 from contracts.models import Contract
 from invoices.models import Invoice, InvoiceLine
 from invoices.services import invoice_create, invoice_line_update, invoice_submit
@@ -61,7 +62,7 @@ def line(invoice, position):
         return InvoiceLine.objects.get(invoice=invoice, position=position)
 
 
-def save_url(company, line):
+def save_url(line):
     return f"/acme/projects/{line.invoice.contract.project_id}/invoice-lines/{line.pk}/"
 
 
@@ -83,7 +84,7 @@ def invoice_url(invoice):
 def test_a_cell_save_answers_with_the_figures_by_id(company, invoice, admin_client):
     first = line(invoice, 1)
     response = admin_client.post(
-        save_url(company, first), row_post(first, work_this_period="2500"), headers=HTMX
+        save_url(first), row_post(first, work_this_period="2500"), headers=HTMX
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -97,7 +98,7 @@ def test_a_cell_save_answers_with_the_figures_by_id(company, invoice, admin_clie
 def test_a_percent_entry_rewrites_the_amount_cell(company, invoice, admin_client):
     second = line(invoice, 2)
     page = admin_client.post(
-        save_url(company, second), row_post(second, percent_complete="25"), headers=HTMX
+        save_url(second), row_post(second, percent_complete="25"), headers=HTMX
     ).content.decode()
     assert f'id="l{second.pk}-work_this_period"' in page and 'value="5,000.00"' in page
 
@@ -116,7 +117,7 @@ def test_bad_input_is_shown_at_the_cell_and_changes_nothing(
 ):
     first = line(invoice, 1)
     page = admin_client.post(
-        save_url(company, first), row_post(first, **values), headers=HTMX
+        save_url(first), row_post(first, **values), headers=HTMX
     ).content.decode()
     assert message in page
     assert 'aria-invalid="true"' in page
@@ -130,9 +131,9 @@ def test_bad_input_is_shown_at_the_cell_and_changes_nothing(
 
 def test_a_stale_edit_gets_the_conflict_and_the_fresh_row(company, invoice, admin_client):
     first = line(invoice, 1)
-    admin_client.post(save_url(company, first), row_post(first, work_this_period="100"))
+    admin_client.post(save_url(first), row_post(first, work_this_period="100"))
     page = admin_client.post(
-        save_url(company, first), row_post(first, work_this_period="999"), headers=HTMX
+        save_url(first), row_post(first, work_this_period="999"), headers=HTMX
     ).content.decode()
     assert "changed by someone else" in page
     assert f'<tr id="line-{first.pk}" hx-swap-oob="true"' in page
@@ -142,19 +143,17 @@ def test_a_stale_edit_gets_the_conflict_and_the_fresh_row(company, invoice, admi
 
 def test_the_plain_form_post_works_without_javascript(company, invoice, admin_client):
     first = line(invoice, 1)
-    response = admin_client.post(save_url(company, first), row_post(first, work_this_period="50"))
+    response = admin_client.post(save_url(first), row_post(first, work_this_period="50"))
     assert response.status_code == 302
     assert response.url == invoice_url(invoice) + "/"
-    refused = admin_client.post(
-        save_url(company, first), row_post(line(invoice, 1), materials_stored="-5")
-    )
+    refused = admin_client.post(save_url(first), row_post(line(invoice, 1), materials_stored="-5"))
     assert refused.status_code == 422
     assert "cannot be negative" in refused.content.decode()
 
 
 def test_bill_to_100_and_bulk_percent(company, invoice, admin_client):
     first, second = line(invoice, 1), line(invoice, 2)
-    admin_client.post(save_url(company, first), {"version": 1, "complete": "1"}, headers=HTMX)
+    admin_client.post(save_url(first), {"version": 1, "complete": "1"}, headers=HTMX)
     assert line(invoice, 1).completed_to_date == D("10000.00")
     admin_client.post(
         f"{invoice_url(invoice)}/bulk/",
@@ -251,7 +250,7 @@ def test_approved_as_noted_keeps_the_claimed_amounts(company, invoice, admin_cli
         invoice_line_update(line=line(invoice, 1), version=1, work_this_period=D("4000"))
         invoice_submit(invoice=invoice)
     first = line(invoice, 1)
-    admin_client.post(save_url(company, first), row_post(first, work_this_period="3000"))
+    admin_client.post(save_url(first), row_post(first, work_this_period="3000"))
     first = line(invoice, 1)
     assert (first.work_this_period, first.claimed_work_this_period) == (D("3000.00"), D("4000.00"))
     admin_client.post(f"{invoice_url(invoice)}/status/", {"status": "approved_as_noted"})
@@ -268,7 +267,7 @@ def test_non_admins_edit_only_the_latest_draft(company, project, invoice, contra
     first = line(invoice, 1)
     assert (
         client.post(
-            save_url(company, first), row_post(first, work_this_period="10"), headers=HTMX
+            save_url(first), row_post(first, work_this_period="10"), headers=HTMX
         ).status_code
         == 200
     )
@@ -280,7 +279,7 @@ def test_non_admins_edit_only_the_latest_draft(company, project, invoice, contra
     first = line(invoice, 1)
     assert (
         client.post(
-            save_url(company, first), row_post(first, work_this_period="20"), headers=HTMX
+            save_url(first), row_post(first, work_this_period="20"), headers=HTMX
         ).status_code
         == 403
     )
@@ -294,7 +293,7 @@ def test_a_read_only_contact_on_the_private_list_fills_in_its_invoice(
     first = line(invoice, 1)
     assert (
         client.post(
-            save_url(company, first), row_post(first, work_this_period="10"), headers=HTMX
+            save_url(first), row_post(first, work_this_period="10"), headers=HTMX
         ).status_code
         == 200
     )
@@ -448,12 +447,12 @@ def test_a_refused_cell_leaves_the_row_as_saved_so_the_correction_goes_through(
     rest of the row as saved, so the row posted next (with the correction) saves."""
     first = line(invoice, 1)  # scheduled 10,000.00
     refused = admin_client.post(
-        save_url(company, first), row_post(first, work_this_period="15000"), headers=HTMX
+        save_url(first), row_post(first, work_this_period="15000"), headers=HTMX
     ).content.decode()
     assert 'aria-invalid="true"' in refused
     assert 'value="150"' not in refused  # % complete stays as saved, not the refused 150%
     corrected = admin_client.post(
-        save_url(company, first), row_post(first, work_this_period="5000"), headers=HTMX
+        save_url(first), row_post(first, work_this_period="5000"), headers=HTMX
     )
     assert corrected.status_code == 200
     assert line(invoice, 1).work_this_period == D("5000.00")
@@ -477,7 +476,7 @@ def test_a_contact_enters_work_but_only_an_admin_sets_retainage_rates(
     assert f'id="l{first.pk}-retainage_work_rate"' not in page
     assert 'name="retainage_work_rate"' not in page  # nor in the bulk edit
     refused = contact_client.post(
-        save_url(company, first), row_post(first, retainage_work_rate="0"), headers=HTMX
+        save_url(first), row_post(first, retainage_work_rate="0"), headers=HTMX
     ).content.decode()
     assert "Only an admin sets retainage rates." in refused
     assert line(invoice, 1).version == first.version and line(invoice, 1).applied_work_rate == 10
@@ -489,3 +488,143 @@ def test_a_contact_enters_work_but_only_an_admin_sets_retainage_rates(
     assert line(invoice, 1).applied_work_rate == 10
     admin_page = admin_client.get(f"{invoice_url(invoice)}/").content.decode()
     assert f'id="l{first.pk}-retainage_work_rate"' in admin_page
+
+
+# What the page answers at the cells and in review: amounts shown like their neighbours,
+# the unit note and the totals kept current, the % box setting what it shows, and a review
+# that starts undecided.
+
+
+def save(client, line, **values):
+    return client.post(save_url(line), row_post(line, **values), headers=HTMX).content.decode()
+
+
+def test_a_typed_amount_comes_back_grouped_like_its_neighbours(invoice, admin_client):
+    first = line(invoice, 1)
+    page = save(admin_client, first, work_this_period="5000")
+    assert f'id="l{first.pk}-work_this_period"' in page and 'value="5,000.00"' in page
+    assert f'id="l{first.pk}-g" hx-swap-oob="true">5,000.00' in page
+    # What a cell shows can be sent back as it is.
+    again = line(invoice, 1)
+    page = save(admin_client, again, materials_stored="1,250.50")
+    after = line(invoice, 1)
+    assert (after.work_this_period, after.materials_stored) == (D("5000.00"), D("1250.50"))
+    assert f'id="l{first.pk}-materials_stored"' not in page  # typed as it shows: left alone
+
+
+def test_the_page_shows_amount_cells_grouped(invoice, admin_client):
+    with scope(company=invoice.contract.project.company):
+        invoice_line_update(line=line(invoice, 2), version=1, work_this_period=D("12345.6"))
+    contract = invoice.contract
+    page = admin_client.get(
+        f"/acme/projects/{contract.project_id}/contracts/{contract.pk}/invoices/{invoice.pk}/"
+    ).content.decode()
+    assert 'aria-label="Work this period, line 2" value="12,345.60"' in page
+
+
+@pytest.mark.parametrize("typed", ["5,00", "50,00.00", "1,2345"])
+def test_misplaced_separators_are_refused_as_typed(invoice, admin_client, typed):
+    first = line(invoice, 1)
+    page = save(admin_client, first, work_this_period=typed)
+    assert "Enter a number." in page and f'value="{typed}"' in page
+    assert line(invoice, 1).version == 1
+
+
+@pytest.fixture
+def unit_invoice(company, project, vendor, admin):
+    contract = ContractFactory(
+        project=project, vendor=vendor, accounting_method=Contract.AccountingMethod.UNIT
+    )
+    with scope(company=company):
+        contract_services.sov_line_add(
+            contract=contract,
+            description="Excavation",
+            quantity=D("1250"),
+            unit="CY",
+            unit_price=D("8"),
+            scheduled_value=None,
+        )
+        return invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+
+
+def test_the_unit_note_updates_on_a_cell_save(unit_invoice, admin_client):
+    first = line(unit_invoice, 1)
+    page = save(admin_client, first, quantity_this_period="400")
+    assert (
+        f'<small class="muted" id="l{first.pk}-units" hx-swap-oob="true">400 of 1,250 CY at 8'
+        in page
+    )
+    assert f'id="l{first.pk}-e" hx-swap-oob="true">3,200.00' in page
+
+
+@pytest.mark.parametrize("fixture", ["invoice", "unit_invoice"])
+def test_typing_a_percent_sets_what_the_box_shows(request, admin_client, fixture):
+    """The box shows G ÷ C, stored materials included: typing 50 makes it 50."""
+    invoice = request.getfixturevalue(fixture)
+    first = line(invoice, 1)
+    save(admin_client, first, materials_stored="1,000.00")
+    page = save(admin_client, line(invoice, 1), percent_complete="50")
+    after = line(invoice, 1)
+    assert after.percent_complete == D("50.00")
+    assert after.completed_to_date == after.scheduled_value / 2
+    assert after.materials_stored == D("1000.00")
+    assert f'id="l{first.pk}-percent_complete"' not in page  # it shows what was typed
+
+
+def test_the_conflict_answer_refreshes_the_totals_and_the_g702(invoice, admin_client):
+    first = line(invoice, 1)
+    stale = row_post(first, work_this_period="999")
+    save(admin_client, first, work_this_period="1000")  # someone else, first
+    page = admin_client.post(save_url(first), stale, headers=HTMX).content.decode()
+    assert "changed by someone else" in page
+    assert f'<tr id="line-{first.pk}" hx-swap-oob="true"' in page
+    assert '<tfoot id="g703-totals" hx-swap-oob="true">' in page
+    assert 'id="g702" aria-label="Application for payment (G702)" hx-swap-oob="true"' in page
+    totals = page.split('id="g703-totals"')[1]
+    assert "1,000.00" in totals.split("</tfoot>")[0]
+    g702 = page.split('id="g702"')[1]
+    assert "900.00" in g702  # 1,000 less 10% retainage
+    assert line(invoice, 1).work_this_period == D("1000.00")
+
+
+def review_url(invoice):
+    contract = invoice.contract
+    return (
+        f"/acme/projects/{contract.project_id}/contracts/{contract.pk}"
+        f"/invoices/{invoice.pk}/review/"
+    )
+
+
+def test_a_second_review_starts_undecided_and_approve_approves(
+    company, invoice, admin_client, smtp_server
+):
+    with scope(company=company):
+        invoice_submit(invoice=invoice)
+    first, second = line(invoice, 1), line(invoice, 2)
+    admin_client.post(
+        review_url(invoice),
+        {
+            f"decision_{first.pk}": "approved",
+            f"decision_{second.pk}": "rejected",
+            f"reason_{second.pk}": "No backup for this amount",
+            "outcome": Invoice.Status.APPROVED,
+        },
+    )
+    with scope(company=company):
+        invoice.refresh_from_db()
+        assert invoice.status == Invoice.Status.REVISE_RESUBMIT
+        invoice_submit(invoice=invoice)
+    page = admin_client.get(review_url(invoice)).content.decode()
+    assert "checked" not in page
+    assert 'value="No backup for this amount"' not in page
+    assert "Rejected last time: No backup for this amount" in page  # shown, not chosen
+    # Approve with nothing chosen approves every line.
+    response = admin_client.post(review_url(invoice), {"outcome": Invoice.Status.APPROVED})
+    assert response.status_code == 302
+    with scope(company=company):
+        invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.APPROVED
+    assert {line(invoice, n).review_status for n in (1, 2)} == {"approved"}
+    assert line(invoice, 2).review_reason == ""
