@@ -57,6 +57,13 @@ def _invite(contract, period, invited_by, message):
         raise ValidationError(f"{period} is closed: invitations go out for the open period.")
     existing = contract.invoices.filter(period=period).first()
     if existing is None:
+        if is_past_due(period):
+            # The contacts could open the link but not start the invoice it asks for.
+            raise ValidationError(
+                f"{contract}: {period} was due on {_day(period.due_date)}, so its contacts "
+                "can no longer start an invoice. Create it on their behalf, then invite them "
+                "to complete it."
+            )
         services.check_can_invoice(contract, period, services.latest_invoice(contract))
     elif existing.is_editable:
         # A Draft or a Revise & Resubmit invoice: the contacts are invited to complete it.

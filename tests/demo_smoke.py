@@ -2,6 +2,7 @@
 login reaches its main pages, and a password-reset email is written by an inline job."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -126,5 +127,11 @@ response = Client().post("/accounts/password-reset/", {"email": "admin@demo.test
 assert response.status_code == 302
 mail_dir = Path(os.environ["EMAIL_URL"].removeprefix("file://"))
 assert any("Set your Billwright password" in p.read_text() for p in mail_dir.iterdir())
-assert any("Invitation to bill SC-002" in p.read_text() for p in mail_dir.iterdir())
+invitation_mails = [
+    p.read_text() for p in mail_dir.iterdir() if "Invitation to bill SC-002" in p.read_text()
+]
+assert invitation_mails
+# The open period is not yet due whenever the demo is seeded: its invitation can be accepted.
+link = re.search(r"http://\S+(/invitations/\S+/)", invitation_mails[0]).group(1)
+assert "Yes, open my invoice" in Client().get(link).content.decode(), "demo period past due"
 print("demo pages ok")

@@ -20,6 +20,7 @@ from contracts import services as contract_services
 from invoices.models import Invitation, Invoice
 from invoices.services import invoice_create, invoice_set_status
 from permissions.levels import Level
+from permissions.services import invoice_contacts_sync
 from tenancy.models import User
 from tests.conftest import client_for, grant
 from tests.factories import (
@@ -508,6 +509,23 @@ def test_after_the_due_date_a_contact_cannot_start_the_invoice_by_accepting(
     assert invitation_of(contract, person).status == Invitation.Status.INVITED
 
 
+def test_after_the_due_date_an_admin_is_told_to_create_the_invoice_instead_of_inviting(
+    admin_client, project, period, contract, django_capture_on_commit_callbacks
+):
+    """The contacts could open the link but not start the invoice it asks for."""
+    past_due(period)
+    messages = invoicing_invite(
+        admin_client, project, period, django_capture_on_commit_callbacks, commitments=contract.pk
+    )
+    assert any(
+        f"{contract}: {period} was due on" in message
+        and "Create it on their behalf, then invite them to complete it." in message
+        for message in messages
+    ), messages
+    with scopes_disabled():
+        assert not Invitation.objects.exists()
+
+
 def test_after_the_due_date_a_contact_still_finishes_an_existing_draft(
     company, admin, period, contract, person, link
 ):
@@ -527,8 +545,6 @@ def test_after_the_due_date_a_contact_cannot_start_one_from_the_commitment_but_a
     grant(user, project, commitments=Level.STANDARD)
     person.user = user
     person.save(update_fields=["user"])
-    from permissions.services import invoice_contacts_sync
-
     with scope(company=company):
         invoice_contacts_sync(contract=contract)
     past_due(period)

@@ -1,7 +1,9 @@
 """The demo's contracts, change orders, billing periods and invoices (used by seed_demo)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
+
+from django.utils import timezone
 
 from billing import services as billing_services
 from contracts import services as contract_services
@@ -11,11 +13,26 @@ from invoices.models import Invitation, Invoice
 from invoices.services import invoice_create, invoice_line_update, invoice_set_status
 from tenancy.models import Vendor
 
-PERIODS = [
-    (date(2026, 9, 1), date(2026, 9, 30), date(2026, 9, 25)),
-    (date(2026, 10, 1), date(2026, 10, 31), date(2026, 10, 25)),
-    (date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 25)),
-]
+
+def _month(first_day, months):
+    """The first day of the month `months` after the one starting on `first_day`."""
+    index = first_day.year * 12 + first_day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _periods(today):
+    """Two past months and this one, whose period is open and not yet due whenever the demo
+    is seeded (after the due date contacts could not start an invoice: docs/periods.md)."""
+    this_month = today.replace(day=1)
+    periods = []
+    for months in (-2, -1, 0):
+        start = _month(this_month, months)
+        end = _month(start, 1) - timedelta(days=1)
+        periods.append((start, end, start.replace(day=25)))
+    start, end, due = periods[-1]
+    periods[-1] = (start, end, max(due, today + timedelta(days=7)))
+    return periods
+
 
 # number, kind, party, title, method, (work %, materials %), private, lines
 # Amount lines: (description, value). Unit lines: (description, quantity, unit, unit price).
@@ -109,11 +126,11 @@ def seed_billing(project, admin):
         return
     periods = [
         billing_services.period_create(project=project, start_date=s, end_date=e, due_date=d)
-        for s, e, d in PERIODS
+        for s, e, d in _periods(timezone.localdate())
     ]
     billing_services.period_open(period=periods[-1])
     contracts = {spec[0]: _contract(project, *spec) for spec in CONTRACTS}
-    _change_orders(contracts)
+    _change_orders(contracts, periods)
     for index, period in enumerate(periods):
         for number, contract in contracts.items():
             status = STATUSES[number][index]
@@ -163,14 +180,17 @@ def _contract(project, number, kind, party, title, method, rates, private, lines
     return contract
 
 
-def _change_orders(contracts):
+def _change_orders(contracts, periods):
+    # Approved in the first period, and on the first day of the open one ("this month").
     prime = contracts["PC-001"]
     co = contract_services.change_order_create(contract=prime, title="Owner upgrades")
     contract_services.change_order_line_add(
         change_order=co, description="Upgraded lobby finishes", scheduled_value=D("42500.00")
     )
     contract_services.change_order_set_status(
-        change_order=co, status=ChangeOrder.Status.APPROVED, approved_on=date(2026, 9, 18)
+        change_order=co,
+        status=ChangeOrder.Status.APPROVED,
+        approved_on=periods[0].start_date + timedelta(days=17),
     )
     electrical = contracts["SC-001"]
     co = contract_services.change_order_create(contract=electrical, title="Added EV chargers")
@@ -181,7 +201,7 @@ def _change_orders(contracts):
         change_order=co, description="Credit: deleted site lighting", scheduled_value=D("-3800.00")
     )
     contract_services.change_order_set_status(
-        change_order=co, status=ChangeOrder.Status.APPROVED, approved_on=date(2026, 11, 4)
+        change_order=co, status=ChangeOrder.Status.APPROVED, approved_on=periods[-1].start_date
     )
     pending = contract_services.change_order_create(contract=electrical, title="Generator tie-in")
     contract_services.change_order_line_add(
