@@ -234,6 +234,14 @@ def invoice_submit(request, company, project, contract, invoice):
 @require_http_methods(["GET", "POST"])
 def invoice_review(request, company, project, contract, invoice):
     """Each line approved or rejected with a reason; any rejection sends the invoice back."""
+    if invoice.status != Invoice.Status.UNDER_REVIEW:
+        # A form for an invoice that is not under review could only be refused once filled in.
+        messages.info(
+            request,
+            f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}, not under "
+            "review: there is nothing to review.",
+        )
+        return redirect(invoice)
     lines = list(invoice.lines.all())
     form = ReviewForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():

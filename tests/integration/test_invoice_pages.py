@@ -628,3 +628,14 @@ def test_a_second_review_starts_undecided_and_approve_approves(
     assert invoice.status == Invoice.Status.APPROVED
     assert {line(invoice, n).review_status for n in (1, 2)} == {"approved"}
     assert line(invoice, 2).review_reason == ""
+
+
+def test_an_invoice_not_under_review_offers_no_review_form(company, invoice, admin_client):
+    """A form for a Draft (or an approved invoice) could only be refused once filled in."""
+    response = admin_client.get(review_url(invoice))
+    assert response.status_code == 302
+    assert response.url == invoice_url(invoice) + "/"
+    page = admin_client.get(response.url).content.decode()
+    assert (
+        f"Invoice #{invoice.number} is draft, not under review: there is nothing to review." in page
+    )
