@@ -74,6 +74,26 @@ def contract_update(*, contract, invoice_contacts=None, private_list=None, **fie
     return contract
 
 
+def _require_sums_fit(contract):
+    """Each line fits its column, but the sums the contract's invoices store (original sum,
+    net change, contract sum to date) must fit theirs too, or no invoice of the contract could
+    be made or read back (docs/contracts.md#limits). Summed here from the lines, which fit."""
+    original = sum(contract.sov_lines.values_list("scheduled_value", flat=True), ZERO)
+    changes = sum(
+        ChangeOrderLine.objects.filter(
+            change_order__contract=contract, change_order__status=Status.APPROVED
+        ).values_list("scheduled_value", flat=True),
+        ZERO,
+    )
+    for label, value in (
+        ("The original contract sum", original),
+        ("The net change by change orders", changes),
+        ("The contract sum to date", original + changes),
+    ):
+        if message := out_of_range(MONEY, value, label):
+            raise ValidationError(message)
+
+
 @transaction.atomic
 def sov_line_add(*, contract, **fields):
     _require_sov_editable(contract)
@@ -81,7 +101,9 @@ def sov_line_add(*, contract, **fields):
     position = _next_position(contract.sov_lines.all())
     if not fields.get("number"):
         fields["number"] = str(position)
-    return SOVLine.objects.create(contract=contract, position=position, **fields)
+    line = SOVLine.objects.create(contract=contract, position=position, **fields)
+    _require_sums_fit(contract)
+    return line
 
 
 @transaction.atomic
@@ -90,6 +112,7 @@ def sov_line_update(*, line, **fields):
     for name, value in _unit_value(line.contract, fields).items():
         setattr(line, name, value)
     line.save()
+    _require_sums_fit(line.contract)
     return line
 
 
@@ -188,6 +211,7 @@ def change_order_set_status(*, change_order, status, approved_on=None):
     change_order.status = status
     change_order.approved_on = approved_on if status == Status.APPROVED else None
     change_order.save()
+    _require_sums_fit(change_order.contract)
     invoice_drafts_refresh(contract=change_order.contract)
     return change_order
 

@@ -76,6 +76,7 @@ def invoice_create(
     previous_lines = list(previous.lines.all()) if previous else []
     lines = _new_lines(invoice, billable_items(contract, through=period.end_date), previous_lines)
     _recompute(invoice, lines, contract)
+    _require_fits(invoice, lines)
     InvoiceLine.objects.bulk_create(lines, batch_size=BATCH_SIZE)
     invoice.save(update_fields=pay_application.SAVED_FIELDS)
     return invoice
@@ -270,6 +271,12 @@ def invoice_submit(*, invoice):
     return invoice
 
 
+def _require_fits(invoice, lines):
+    """Refuse figures the columns cannot hold: stored, they could not be read back."""
+    if beyond := pay_application.beyond_columns(lines, invoice):
+        raise ValidationError(beyond[0])
+
+
 @transaction.atomic
 def invoice_drafts_refresh(*, contract):
     """Bring the contract's editable invoices up to date with the contract: change orders
@@ -285,6 +292,7 @@ def invoice_drafts_refresh(*, contract):
                 lines.append(line)
         existing = [line for line in lines if line.pk is not None]
         _recompute(invoice, lines, contract)
+        _require_fits(invoice, lines)
         InvoiceLine.objects.bulk_create([line for line in lines if line.pk is None])
         # Every line, moved or not: a line someone is typing in is now as of the new terms.
         _lines_store(existing, pay_application.COMPUTED_FIELDS)

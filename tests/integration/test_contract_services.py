@@ -128,6 +128,48 @@ def test_a_change_order_approved_later_joins_the_draft_invoice(contract, project
     assert invoice.lines.count() == 1
 
 
+LARGEST = D("999999999999.99")
+
+
+def test_a_change_order_cannot_take_the_contract_sum_beyond_what_invoices_hold(
+    contract, project, admin
+):
+    """Each line fits its column; their sum must fit the invoices' columns too, or every page
+    of the contract would fail to read its invoice back."""
+    SOVLineFactory(contract=contract, scheduled_value=D("500000000000.00"))
+    period = BillingPeriodFactory(project=project)
+    invoice = invoice_create(contract=contract, period=period, created_by=admin)
+    change_order = services.change_order_create(contract=contract, title="Huge")
+    for _ in range(2):
+        services.change_order_line_add(
+            change_order=change_order, description="x", scheduled_value=LARGEST
+        )
+    with pytest.raises(ValidationError) as refused:
+        services.change_order_set_status(
+            change_order=change_order,
+            status=ChangeOrder.Status.APPROVED,
+            approved_on=period.start_date,
+        )
+    assert refused.value.messages == [
+        "The net change by change orders would be 1,999,999,999,999.98, beyond what it holds "
+        "(at most ±999,999,999,999.99)."
+    ]
+    change_order.refresh_from_db()
+    invoice.refresh_from_db()
+    assert change_order.status == ChangeOrder.Status.DRAFT
+    assert (invoice.contract_sum_to_date, invoice.lines.count()) == (D("500000000000.00"), 1)
+
+
+def test_sov_lines_cannot_add_up_beyond_what_invoices_hold(contract):
+    services.sov_line_add(contract=contract, description="a", scheduled_value=LARGEST)
+    with pytest.raises(ValidationError, match="The original contract sum would be"):
+        services.sov_line_add(contract=contract, description="b", scheduled_value=D("0.01"))
+    line = services.sov_line_add(contract=contract, description="c", scheduled_value=D("-5"))
+    with pytest.raises(ValidationError, match="The original contract sum would be"):
+        services.sov_line_update(line=line, scheduled_value=D("5"))
+    assert [each.description for each in contract.sov_lines.all()] == ["a", "c"]
+
+
 def test_ssov_details_must_sum_exactly_to_their_line(contract, project, admin):
     contract.ssov_required = True
     contract.save()
