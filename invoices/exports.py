@@ -8,7 +8,10 @@ import csv
 from io import BytesIO
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.text import get_valid_filename
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 MONEY_FORMAT = "#,##0.00;(#,##0.00)"
@@ -58,12 +61,24 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def cell_value(value, file_format):
     """The value to write for one cell. Text starting like a formula is made inert: in CSV
     by a leading quote (OWASP), in XLSX by writing a string cell (xlsx_response), so the
-    workbook shows the text as typed. Numbers and dates are left as they are."""
+    workbook shows the text as typed. Numbers and dates are left as they are. Control
+    characters a workbook cannot hold (typed into a title, say) are left out of XLSX."""
     if value is None:
         return ""
     if file_format == "csv" and isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    if file_format == "xlsx" and isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
+
+
+def _attachment(response, filename):
+    """The download's name from user text (a contract number may hold anything): made safe
+    for a header and a file system."""
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=get_valid_filename(filename)
+    )
+    return response
 
 
 def invoice_rows(invoice, lines, totals):
@@ -91,8 +106,7 @@ def invoicing_rows(rows):
 
 def csv_response(filename, sections):
     """`sections`: [(header row, data rows)], separated by a blank line."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response = _attachment(HttpResponse(content_type="text/csv; charset=utf-8"), f"{filename}.csv")
     writer = csv.writer(response)
     for index, (header, rows) in enumerate(sections):
         if index:
@@ -128,9 +142,7 @@ def xlsx_response(filename, sheets):
         sheet.freeze_panes = "A2"
     buffer = BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), f"{filename}.xlsx")
 
 
 def invoice_export(invoice, lines, totals, file_format):

@@ -85,3 +85,26 @@ def _number(text):
     except ArithmeticError:
         return False
     return True
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("which", [0, 1], ids=["invoice", "invoicing"])
+def test_control_characters_and_quotes_in_user_text_still_export(
+    company, invoice, admin_client, which, file_format
+):
+    """A contract number with a line break once broke the download's header (a 500), and a
+    title with a control character the workbook (openpyxl refuses it)."""
+    with scope(company=company):
+        contract = invoice.contract
+        contract.number, contract.title = 'SC-2\nX"; y', "Drywall\x01 and\x0b paint"
+        contract.save(update_fields=["number", "title"])
+    response = admin_client.get(urls(invoice)[which] + f"?format={file_format}")
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")
+    assert "\n" not in disposition and '"; y' not in disposition
+    if file_format == "xlsx":
+        workbook = load_workbook(io.BytesIO(response.content))
+        values = {cell.value for sheet in workbook for row in sheet.iter_rows() for cell in row}
+        if which == 1:
+            assert "Drywall and paint" in values
