@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 RUN_PORT ?= 8000
+# Links in the demo's emails point at the port it is served on.
+run: export SITE_URL ?= http://127.0.0.1:$(RUN_PORT)
 
 run: $(VENV)/.installed
 	mkdir -p var

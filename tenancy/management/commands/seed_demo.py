@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
@@ -65,7 +66,8 @@ class Command(BaseCommand):
             self._permissions(demo, projects, users)
             for project in projects:
                 seed_billing(project, users["admin@demo.test"])
-        self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000 with:"))
+        login = f"{settings.SITE_URL}/accounts/login/"
+        self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in at {login} with:"))
         for email, _, _, _, shows in DEMO_USERS:
             self.stdout.write(f"  {email:<22} {DEMO_PASSWORD}   {shows}")
 
