@@ -29,10 +29,18 @@ class Row:
     commitment: Contract
     invoice: Invoice | None
     state: str
+    invitation: str | None = None  # the contacts' answer, also once an invoice exists
 
     @property
     def state_label(self):
         return STATES[self.state]
+
+    @property
+    def invitation_label(self):
+        """Beside an invoice's status: whether its contacts were invited to complete it."""
+        if self.invoice is None or self.invitation is None:
+            return ""
+        return Invitation.Status(self.invitation).label.lower()
 
     @property
     def vendor_name(self):
@@ -108,7 +116,12 @@ def invoicing_rows(*, project, period, permissions, filters):
     }
     invited = _invitation_states(period, ids)
     rows = [
-        Row(c, invoices.get(c.pk), _state(c, invoices.get(c.pk), invited.get(c.pk)))
+        Row(
+            c,
+            invoices.get(c.pk),
+            _state(c, invoices.get(c.pk), invited.get(c.pk)),
+            invited.get(c.pk),
+        )
         for c in visible
     ]
     if state:

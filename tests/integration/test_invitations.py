@@ -12,6 +12,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 from django_scopes import scope, scopes_disabled
 
 from billing import services as billing_services
@@ -412,6 +413,9 @@ def test_an_editable_invoice_is_invited_from_its_row_and_completed_by_the_contac
         admin_client, project, period, django_capture_on_commit_callbacks, invoices=[invoice.pk]
     )
     assert messages == ["1 invoice contact invited."]
+    # The row keeps the invoice's status and says its contacts were invited to complete it.
+    row = f'{escape(invoice.get_status_display())}</span> <small class="muted">· invited</small>'
+    assert row in admin_client.get(invoicing_url(project, period)).content.decode()
     [message] = smtp_server.wait_for(1)
     link = f"/invitations/{link_in(message).group(1)}/"
     client = Client()
@@ -419,6 +423,8 @@ def test_an_editable_invoice_is_invited_from_its_row_and_completed_by_the_contac
         link, {"answer": "yes", "new_password1": PASSWORD, "new_password2": PASSWORD}
     )
     assert response.url.endswith(f"/invoices/{invoice.pk}/")
+    accepted = row.replace("invited", "accepted")
+    assert accepted in admin_client.get(invoicing_url(project, period)).content.decode()
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     assert shown == [
         "Invoice #1 of SC-7 is yours to fill in."
