@@ -681,6 +681,10 @@ def test_typing_rows_keeps_the_sliding_scale_whatever_the_order(
     assert f'id="l{other.pk}-i" hx-swap-oob="true">{other.retainage_to_date:,}' in page
     totals = page.split('id="g703-totals"')[1].split("</tfoot>")[0]
     assert "660.00" in totals
+    # Both boxes show the rate now in force (2%), and hold no rate of their own.
+    for each in (first, second):
+        box = page.split(f'id="l{each.pk}-retainage_work_rate"')[1].split(">")[0]
+        assert 'placeholder="2"' in box and 'value=""' in box
 
 
 def test_the_rate_box_holds_the_lines_own_rate_and_shows_the_contracts(
@@ -751,6 +755,16 @@ def test_a_bad_cell_does_not_block_the_rest_of_its_row(invoice, admin_client):
     e_cell = page.split(f'id="l{first.pk}-work_this_period"')[1].split(">")[0]
     assert 'aria-invalid="true"' in e_cell and 'value="$5,000"' in e_cell
     assert f'id="l{first.pk}-materials_stored"' not in page  # valid, typed as saved
+
+
+def test_without_javascript_a_bad_cell_is_named_with_its_line(invoice, admin_client):
+    first = line(invoice, 1)
+    response = admin_client.post(
+        save_url(first), row_post(first, work_this_period="$5,000", materials_stored="100.00")
+    )
+    assert response.status_code == 422
+    assert "Line 1, E, work this period: Enter a number." in response.content.decode()
+    assert line(invoice, 1).materials_stored == D("100.00")
 
 
 @pytest.mark.parametrize(
