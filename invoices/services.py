@@ -427,7 +427,10 @@ def invoice_lines_bulk_update(
         # As for one line's edit: an overbilled contract refuses what adds to it only.
         adds = invoice.total_completed_and_stored > completed_before
         errors += [i.message for i in result.warnings if i.key is not None or adds]
-    errors += pay_application.beyond_columns(selected, invoice)
+    # The engine's findings say what is wrong; without them, one sentence for figures that
+    # would not fit their columns (not one per column, line and sum).
+    if not errors and pay_application.beyond_columns(selected, invoice):
+        errors = ["This change is too large for these lines: its figures would not fit."]
     if errors:
         raise ValidationError(errors)
     moved = {line.pk for line in [*selected, *changed]}

@@ -350,3 +350,26 @@ def test_a_scheduled_value_beyond_its_column_is_refused(company, project):
             unit_price=D("999999999999.9999"),
             scheduled_value=None,
         )
+
+
+def test_a_bulk_change_too_large_for_the_invoice_gets_one_sentence(
+    company, project, periods, admin
+):
+    """Each line's 999% fits its columns; the invoice's sums would not."""
+    BillingSettings.objects.create(project=project, overbilling=BillingSettings.Overbilling.WARN)
+    contract = ContractFactory(project=project)
+    for position in (1, 2):
+        SOVLineFactory(
+            contract=contract, position=position, number=str(position), scheduled_value=D("1e11")
+        )
+    invoice = start(company, contract, periods[0], admin)
+    with scope(company=company), pytest.raises(ValidationError) as refused:
+        invoice_lines_bulk_update(
+            invoice=invoice,
+            line_ids=[line(invoice, 1).pk, line(invoice, 2).pk],
+            percent_complete=D("999"),
+        )
+    assert refused.value.messages == [
+        "This change is too large for these lines: its figures would not fit."
+    ]
+    assert line(invoice, 1).version == 1
