@@ -19,7 +19,11 @@ def amount_field(spec, **kwargs):
         decimal_places=spec["decimal_places"],
         min_value=-limit,
         max_value=limit,
-        error_messages={"min_value": message, "max_value": message},
+        error_messages={
+            "min_value": message,
+            "max_value": message,
+            "max_decimal_places": f"Enter at most {spec['decimal_places']} decimal places.",
+        },
         **kwargs,
     )
 

@@ -100,13 +100,18 @@ class Cell:
 
     name: str
     label: str
+    column: str  # how messages name the cell: its G703 column and what it holds
     money: bool = False
+    number: bool = True  # an amount or a quantity: grouping and parentheses accepted
     narrow: bool = False
-    source: str = ""  # the line field it shows, when not `name`
+    hint: str = ""  # the line field shown as placeholder: what applies when left empty
 
     def shown(self, line):
-        value = getattr(line, self.source or self.name)
+        value = getattr(line, self.name)
         return input_money(value) if self.money else plain(value)
+
+    def hinted(self, line):
+        return plain(getattr(line, self.hint)) if self.hint else ""
 
     def input(self, line, *, number=None, typed=None, oob=False):
         """The cell's input for the line: as saved, or as `typed` (refused, so marked
@@ -120,9 +125,10 @@ class Cell:
         else:
             value, invalid = escape(typed), ' aria-invalid="true"'
             classes += " invalid"
+        hint = f' placeholder="{self.hinted(line)}"' if self.hint else ""
         return (
             f'<input id="l{pk}-{name}" class="{classes}" name="{name}" form="line-form-{pk}" '
-            f'inputmode="decimal" aria-label="{self.label}, line {number}"{invalid}'
+            f'inputmode="decimal" aria-label="{self.label}, line {number}"{invalid}{hint}'
             f'{' hx-swap-oob="true"' if oob else ""} value="{value}">'
         )
 
@@ -130,12 +136,32 @@ class Cell:
 CELLS = {
     cell.name: cell
     for cell in (
-        Cell("work_this_period", "Work this period", money=True),
-        Cell("quantity_this_period", "Quantity this period"),
-        Cell("materials_stored", "Materials presently stored", money=True),
-        Cell("percent_complete", "Percent complete", narrow=True),
-        Cell("retainage_work_rate", "Retainage rate", narrow=True, source="applied_work_rate"),
-        Cell("retainage_work_released", "Work retainage released", money=True),
+        Cell("work_this_period", "Work this period", "E, work this period", money=True),
+        Cell("quantity_this_period", "Quantity this period", "E, quantity this period"),
+        Cell(
+            "materials_stored",
+            "Materials presently stored",
+            "F, materials presently stored",
+            money=True,
+        ),
+        Cell("percent_complete", "Percent complete", "% complete", number=False, narrow=True),
+        # The box holds the line's own rate, empty when it follows the contract's (shown as
+        # placeholder): every save posts the whole row, and a box showing the rate that
+        # applies would fix it on the line, defeating a sliding scale.
+        Cell(
+            "retainage_work_rate",
+            "Retainage rate",
+            "Retainage rate",
+            number=False,
+            narrow=True,
+            hint="applied_work_rate",
+        ),
+        Cell(
+            "retainage_work_released",
+            "Work retainage released",
+            "Work retainage released",
+            money=True,
+        ),
     )
 }
 
@@ -146,31 +172,70 @@ def input_money(value):
     return "" if value is None else f"{value:,.2f}"
 
 
-# Thousands separators in their places only: "5,00" is no amount, and is refused as typed.
-GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+# An amount or quantity as an accountant types it: thousands separators in their places
+# only ("5,00" is no amount), a credit with a minus sign or in parentheses, "(5,000.00)".
+TYPED_NUMBER = re.compile(
+    r"(?P<open>\(\s*)?(?P<minus>-)?(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?)(?(open)\s*\))"
+    r"|\((?P<credit>\s*(?:\d+(?:\.\d*)?|\.\d+)\s*)\)"
+)
+
+
+def typed_number(value):
+    """`value` as the form reads numbers (5000.00, -5000), or as typed when it is none of
+    the accountant's spellings (the form then refuses it, as typed)."""
+    value = value.strip()
+    match = TYPED_NUMBER.fullmatch(value)
+    if match is None:
+        return value
+    if match["credit"] is not None:
+        return f"-{match['credit'].strip()}"
+    if match["open"] and match["minus"]:
+        return value  # "(-5,000)": a credit of a credit is no amount
+    sign = "-" if match["open"] or match["minus"] else ""
+    return sign + match["digits"].replace(",", "")
 
 
 def ungrouped(posted):
-    """The row as posted, its amounts' thousands separators dropped for the form: a cell
-    shows 5,000.00 and may be sent back as it shows."""
+    """The row as posted, its amounts and quantities as the form reads them: a cell shows
+    5,000.00 and may be sent back as it shows, and a credit may be typed (5,000.00)."""
     data = posted.copy()
     for name, spec in CELLS.items():
-        value = data.get(name, "").strip()
-        if spec.money and GROUPED.fullmatch(value):
-            data[name] = value.replace(",", "")
+        if spec.number and name in data:
+            data[name] = typed_number(data[name])
     return data
 
 
-def cells_to_refresh(line, posted, invalid=()):
+def cell_messages(form, *, page=False):
+    """The line form's errors, each naming its cell ("E, work this period: Enter a
+    number."), once each; on the page (`page`), which shows every row, its line too. The
+    engine's messages start "Line 3: ": in a row, the row names the line already."""
+    if form is None:
+        return []
+    number = form.line.number
+    messages = []
+    for name, errors in form.errors.items():
+        spec = CELLS.get(name)
+        for error in errors:
+            if spec is not None:
+                where = f"Line {number}, {spec.column}" if page else spec.column
+                error = f"{where}: {error.removeprefix(f'Line {number}: ')}"
+            messages.append(error)
+    return list(dict.fromkeys(messages))
+
+
+def cells_to_refresh(line, posted, invalid=(), *, before=None):
     """The inputs an answer must rewrite, out of band: those whose saved value is not what
-    was typed (a percent became an amount, 100% cleared the stored materials), and the
-    invalid ones, kept as typed."""
+    was typed (a percent became an amount, 100% cleared the stored materials), those whose
+    placeholder moved since `before` (the rate a sliding scale applies), and the invalid
+    ones, kept as typed."""
     inputs = []
     for name, spec in CELLS.items():
         if name not in posted:
             continue
         if name in invalid:
             inputs.append(mark_safe(spec.input(line, typed=posted[name], oob=True)))
-        elif spec.shown(line) != posted[name].strip():
+        elif spec.shown(line) != posted[name].strip() or (
+            before is not None and spec.hinted(line) != spec.hinted(before)
+        ):
             inputs.append(mark_safe(spec.input(line, oob=True)))
     return inputs

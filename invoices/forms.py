@@ -34,6 +34,35 @@ def _money(label):
     return amount_field(MONEY, label=label, required=False)
 
 
+def _percent(label, *, low, high, places, noun):
+    """A % box: one message for any value out of its range, however many digits it has,
+    in the product's words rather than Django's ("no more than 7 digits in total")."""
+    beyond = f"Enter a {noun} between {low:,} and {high:,}."
+    return forms.DecimalField(
+        label=label,
+        max_digits=7,
+        decimal_places=places,
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={
+            "min_value": beyond,
+            "max_value": beyond,
+            "max_digits": beyond,
+            "max_whole_digits": beyond,
+            "max_decimal_places": f"Enter at most {places} decimal places.",
+        },
+    )
+
+
+def _percent_complete():
+    return _percent("% complete", low=-1000, high=1000, places=2, noun="percent")
+
+
+def _retainage_rate():
+    return _percent("Retainage %", low=0, high=100, places=4, noun="rate")
+
+
 class LineEntryForm(forms.Form):
     """One G703 row as typed: only the fields that differ from the saved line are applied.
 
@@ -44,23 +73,9 @@ class LineEntryForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     work_this_period = _money("Work this period")
     quantity_this_period = amount_field(QUANTITY, label="Quantity this period", required=False)
-    percent_complete = forms.DecimalField(
-        label="% complete",
-        max_digits=7,
-        decimal_places=2,
-        required=False,
-        min_value=-1000,
-        max_value=1000,
-    )
+    percent_complete = _percent_complete()
     materials_stored = _money("Materials presently stored")
-    retainage_work_rate = forms.DecimalField(
-        label="Retainage %",
-        max_digits=7,
-        decimal_places=4,
-        required=False,
-        min_value=0,
-        max_value=100,
-    )
+    retainage_work_rate = _retainage_rate()
     retainage_work_released = _money("Work retainage released")
     retainage_materials_released = _money("Materials retainage released")
     complete = forms.BooleanField(required=False)
@@ -79,7 +94,9 @@ class LineEntryForm(forms.Form):
         self.line = line
 
     def entries(self):
-        """The service's keyword arguments for what changed on the line."""
+        """The service's keyword arguments for what changed on the line, among the valid
+        cells: an invalid one is refused alone (kept as typed, with its message), so that
+        it does not block every later save of its row, which posts it again."""
         data, line = self.cleaned_data, self.line
         if data.get("complete"):
             return {"complete": True}
@@ -88,7 +105,7 @@ class LineEntryForm(forms.Form):
             return {"percent_complete": percent}
         changed = {}
         for name in self.ENTRIES:
-            if name not in self.data:
+            if name not in self.data or name in self.errors:
                 continue
             value = data.get(name)
             if value is None and name != "retainage_work_rate":
@@ -106,22 +123,8 @@ class BulkEditForm(forms.Form):
         },
     )
     operation = forms.ChoiceField(choices=[("set", "Apply"), ("release", "Release retainage")])
-    percent_complete = forms.DecimalField(
-        max_digits=7,
-        decimal_places=2,
-        required=False,
-        min_value=-1000,
-        max_value=1000,
-        label="% complete",
-    )
-    retainage_work_rate = forms.DecimalField(
-        max_digits=7,
-        decimal_places=4,
-        required=False,
-        min_value=0,
-        max_value=100,
-        label="Retainage %",
-    )
+    percent_complete = _percent_complete()
+    retainage_work_rate = _retainage_rate()
 
     def __init__(self, *args, invoice, **kwargs):
         super().__init__(*args, **kwargs)

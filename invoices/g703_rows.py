@@ -156,7 +156,7 @@ class RowRenderer:
                 if rights.set
                 else rate(line.applied_work_rate)
             )
-            out.append(f'<td class="num">{applied}</td>')
+            out.append(f'<td class="num" id="l{pk}-rate">{applied}</td>')
             if self.releases:
                 released = (
                     CELLS["retainage_work_released"].input(line, number=number)

@@ -182,7 +182,8 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     amounts claimed before the first adjustment are kept beside the approved ones.
     Refused, with nothing changed: a stale version (StaleEdit), an invoice that is not
     editable, an entry the engine rejects, or overbilling where the project forbids it.
-    The result: the saved line, and its invoice with the new G702 and totals.
+    The result: the saved line, its invoice with the new G702 and totals, and the other
+    lines whose figures the edit moved (a sliding scale re-rates them).
     """
     invoice = invoice_lock(line.invoice_id)
     # With a sliding scale one line can move every line's retainage rate: recompute all,
@@ -211,7 +212,7 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         result = pay_application.compute_invoice(invoice, lines, policy)
         changed = pay_application.store_rows(lines, result)
         pay_application.apply_row_change(invoice, row_change(before, result.rows[0]))
-    _raise_line_issues(result, target, invoice, before, field=next(iter(entries), None))
+    _raise_line_issues(result, target, invoice, before, entries=entries)
     if not whole:
         pay_application.apply_rate_change(invoice, target, result.rows[0])
     others = [each for each in changed if each.pk != target.pk]
@@ -220,7 +221,7 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
             others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE
         )
     _line_edit_save(target, version, invoice)
-    return target, invoice
+    return target, invoice, others
 
 
 def _lines_store(lines, fields):
@@ -340,28 +341,39 @@ _LINE_EDIT = CompiledUpdate(
 _INVOICE_FIGURES = CompiledUpdate(Invoice, pay_application.SAVED_FIELDS)
 
 
-def _raise_line_issues(result, line, invoice, before, *, field):
+def _raise_line_issues(result, line, invoice, before, *, entries):
     """Refuse the edit for the line's errors (and overbilling, where forbidden), per field.
 
     The invoice's sums are already the edited ones. The contract is overbilled when its
     completed and stored to date passes the contract sum to date; an edit that adds to
     that is refused like a line past its own value, one that takes from it never is.
+    A finding is shown at the entry that caused it (overbilling found on the work, say,
+    when stored materials were typed), so that only the cell typed in is marked. The
+    engine's findings say what is wrong; only without them is an entry whose figures would
+    not fit their columns refused, in one sentence.
     """
+    typed = next(iter(entries), NON_FIELD_ERRORS)
     issues = [issue for issue in result.issues if issue.key == line.position]
     overbilled = any(issue.code == "overbilled" for issue in issues)
     adds_to_overbilled = invoice.is_overbilled and line.completed_to_date > before.completed_to_date
     forbidden = (overbilled or adds_to_overbilled) and _overbilling_forbidden(invoice)
     errors = {}
+
+    def refuse(field, message):
+        messages = errors.setdefault(field if field in entries else typed, [])
+        if message not in messages:
+            messages.append(message)
+
     for issue in issues:
         if issue.severity is Severity.ERROR or (forbidden and issue.code == "overbilled"):
-            errors.setdefault(issue.field, []).append(issue.message)
+            refuse(issue.field, issue.message)
     if forbidden and adds_to_overbilled and not overbilled:
         issue = contract_overbilling(
             invoice.contract_sum_to_date, invoice.total_completed_and_stored
         )
-        errors.setdefault(issue.field, []).append(issue.message)
-    if beyond := pay_application.beyond_columns([line], invoice):
-        errors.setdefault(field or NON_FIELD_ERRORS, []).extend(beyond)
+        refuse(issue.field, issue.message)
+    if not errors and pay_application.beyond_columns([line], invoice):
+        refuse(typed, f"Line {line.number}: this entry is too large for this line.")
     if errors:
         raise ValidationError(errors)
 
@@ -423,7 +435,10 @@ def invoice_lines_bulk_update(
         # As for one line's edit: an overbilled contract refuses what adds to it only.
         adds = invoice.total_completed_and_stored > completed_before
         errors += [i.message for i in result.warnings if i.key is not None or adds]
-    errors += pay_application.beyond_columns(selected, invoice)
+    # The engine's findings say what is wrong; without them, one sentence for figures that
+    # would not fit their columns (not one per column, line and sum).
+    if not errors and pay_application.beyond_columns(selected, invoice):
+        errors = ["This change is too large for these lines: its figures would not fit."]
     if errors:
         raise ValidationError(errors)
     moved = {line.pk for line in [*selected, *changed]}

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.models import Contract
@@ -16,8 +17,10 @@ from . import exports, invitations, pay_application, selectors, services
 from . import invoicing as invoicing_module
 from .editing import (
     ADMIN_ACTIONS,
+    CELLS,
     Editing,
     RetainageRights,
+    cell_messages,
     cells_to_refresh,
     line_editing,
     may_attach,
@@ -142,25 +145,30 @@ def invoice_bulk_edit(request, company, project, contract, invoice):
 @require_POST
 def invoice_line_save(request, company, project, invoice_line):
     """Save one G703 row. htmx gets the row back (and the totals and G702 out of band);
-    a plain form post gets the invoice page."""
+    a plain form post gets the invoice page.
+
+    A row is posted whole, so a cell left invalid is posted again with every later save:
+    it is refused alone, with its message, and the valid cells are saved."""
     invoice = invoice_line.invoice
     editing = line_editing(permissions_for(request), invoice)
     if editing is Editing.NONE:
         raise PermissionDenied("This invoice's lines cannot be edited now.")
     form = LineEntryForm(ungrouped(request.POST), line=invoice_line)
-    context = {"line": invoice_line, "editing": editing, "invoice": invoice}
-    if not form.is_valid():
+    rights = RetainageRights.of(permissions_for(request), invoice)
+    context = {"line": invoice_line, "editing": editing, "invoice": invoice, "retainage": rights}
+    refused = not form.is_valid()
+    if "version" in form.errors:
         return _row_response(request, invoice, context | {"form": form}, refused=True)
     entries = form.entries()
     if not entries:
-        return _row_response(request, invoice, context)
-    refusals = RetainageRights.of(permissions_for(request), invoice).refusals(entries)
+        return _row_response(request, invoice, context | {"form": form}, refused=refused)
+    refusals = rights.refusals(entries)
     if refusals:
         for field, message in refusals.items():
             form.add_error(field, message)
         return _row_response(request, invoice, context | {"form": form}, refused=True)
     try:
-        line, invoice = services.invoice_line_update(
+        line, invoice, others = services.invoice_line_update(
             line=invoice_line,
             version=form.cleaned_data["version"],
             reviewing=editing is Editing.REVIEW,
@@ -179,30 +187,48 @@ def invoice_line_save(request, company, project, invoice_line):
         add_service_error(form, error)
         return _row_response(request, invoice, context | {"form": form}, refused=True)
     totals = pay_application.stored_totals(invoice)
-    context |= {"line": line, "invoice": invoice, "totals": totals, "saved": True}
-    return _row_response(request, invoice, context)
+    context |= {
+        "line": line,
+        "before": invoice_line,
+        "others": others,
+        "invoice": invoice,
+        "totals": totals,
+        "saved": True,
+        "form": form,
+    }
+    return _row_response(request, invoice, context, refused=refused)
 
 
 def _row_response(request, invoice, context, *, refused=False):
+    form = context.get("form")
     if request.htmx:
         # Errors come back with 200: htmx swaps them in, where the person is typing.
-        form = context.get("form")
         invalid = set(form.errors) if form is not None else set()
-        context["cells"] = cells_to_refresh(context["line"], request.POST, invalid)
+        line = context["line"]
+        context["cells"] = cells_to_refresh(
+            line, request.POST, invalid, before=context.get("before")
+        )
+        context["cell_errors"] = cell_messages(form)
         if "conflict" in context:
             renderer = RowRenderer(
                 request,
                 invoice,
                 editable=True,
                 releases=invoice.invoice_type != invoice.Type.PROGRESS,
-                retainage=RetainageRights.of(permissions_for(request), invoice),
+                retainage=context["retainage"],
             )
-            context["conflict_row"] = renderer.conflict_row(context["line"], context["conflict"])
+            context["conflict_row"] = renderer.conflict_row(line, context["conflict"])
+        # The lines a sliding scale re-rated: their column I and their rate.
+        rate = CELLS["retainage_work_rate"]
+        context["moved"] = [
+            (other, mark_safe(rate.input(other, oob=True)) if context["retainage"].set else "")
+            for other in context.get("others", ())
+        ]
         context["releases"] = invoice.invoice_type != invoice.Type.PROGRESS
         # Figures and inputs only: none of the context processors' page-wide values.
         return HttpResponse(render_to_string("invoices/partials/line_saved.html", context))
     if refused or "conflict" in context:
-        for message in [context.get("conflict"), *_form_messages(context.get("form"))]:
+        for message in [context.get("conflict"), *cell_messages(form, page=True)]:
             if message:
                 messages.error(request, message)
         return _invoice_page(request, invoice, status=409 if "conflict" in context else 422)

@@ -89,7 +89,8 @@ for amount in ["-30000000000.00", "99999999999999999999", "1e309", "-1e20", "NaN
     )
     answer = response.content.decode()
     assert response.status_code == 200, answer
-    assert any(m in answer for m in ("beyond what it holds", "Enter a number")), answer
+    refusals = ("Enter a number", "too large for this line", "cannot go past zero")
+    assert any(m in answer for m in refusals), answer
 draft_page = reverse(
     "invoice_detail",
     kwargs={

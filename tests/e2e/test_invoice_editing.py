@@ -227,3 +227,61 @@ def test_a_unit_line_keeps_its_note_and_its_percent_current(
     expect(page.locator(f"#l{pk}-units")).to_have_text("500 of 1,250 CY at 8")
     expect(percent).to_have_value("50")
     page.screenshot(path=output_dir / "invoice-unit-line.png", full_page=True)
+
+
+def test_typing_across_a_sliding_scale_threshold_keeps_every_row_current(
+    live_server, page, invoice, output_dir
+):
+    """5%, then 2% from 40% complete, on 60,000.00. The whole row goes with every save, the
+    rate boxes too: they must fix no rate. 0% → 50%: the first 24,000.00 at 5%, the next
+    6,000.00 at 2% (1,320.00), each line's work in the same shares (4/5 at 5%)."""
+    contract = invoice.contract
+    contract.retainage_work_rate = D("5")
+    contract.retainage_rules = [{"from_percent": "40", "rate": "2"}]
+    contract.save()
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+    work = cell(page, "Work this period", 2)
+    work.click()
+    work.fill("10000")
+    page.keyboard.press("Enter")  # saves line 2 (16.67%: 5%), moves to line 3
+    expect(cell(page, "Work this period", 3)).to_be_focused()
+    page.keyboard.type("20000")
+    page.keyboard.press("Tab")  # saves line 3: 50%, across the threshold
+
+    second, third = line_pk(invoice, 2), line_pk(invoice, 3)
+    expect(page.locator(f"#l{third}-i")).to_have_text("880.00")  # 800.00 + 80.00
+    expect(page.locator(f"#l{second}-i")).to_have_text("440.00")  # re-rated: 400.00 + 40.00
+    expect(page.locator("#g703-totals")).to_contain_text("1,320.00")
+    expect(page.locator("#g702")).to_contain_text("1,320.00")
+    for number in (1, 2, 3):
+        rate = cell(page, "Retainage rate", number)
+        expect(rate).to_have_value("")
+        expect(rate).to_have_attribute("placeholder", "2")
+    page.screenshot(path=output_dir / "invoice-sliding-scale.png", full_page=True)
+
+
+def test_a_bad_cell_is_named_and_does_not_block_its_row(live_server, page, invoice, output_dir):
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+    pk = line_pk(invoice, 1)
+    work = cell(page, "Work this period", 1)
+    work.fill("$5,000")
+    work.press("Tab")
+    error = page.locator(f"#l{pk}-error")
+    expect(error).to_have_text("E, work this period: Enter a number.")
+    stored = cell(page, "Materials presently stored", 1)
+    stored.fill("(100)")  # a credit, refused as such by the engine, not as a number
+    stored.press("Tab")
+    expect(error).to_contain_text(
+        "F, materials presently stored: materials presently stored cannot"
+    )
+    stored.fill("1,250")
+    stored.press("Tab")
+    expect(page.locator(f"#l{pk}-g")).to_have_text("1,250.00")  # saved, E still refused
+    expect(stored).to_have_value("1,250.00")
+    expect(stored).not_to_have_attribute("aria-invalid", "true")
+    expect(cell(page, "Work this period", 1)).to_have_value("$5,000")
+    expect(cell(page, "Work this period", 1)).to_have_attribute("aria-invalid", "true")
+    expect(error).to_have_text("E, work this period: Enter a number.")
+    page.screenshot(path=output_dir / "invoice-bad-cell.png", full_page=True)

@@ -8,6 +8,7 @@ import pytest
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
 
+from billing.models import BillingSettings
 from contracts import services as contract_services
 from contracts.models import Contract
 from invoices.models import Invoice, InvoiceLine
@@ -109,7 +110,7 @@ def test_a_percent_entry_rewrites_the_amount_cell(company, invoice, admin_client
         ({"work_this_period": "abc"}, "Enter a number."),
         ({"materials_stored": "-1"}, "cannot be negative"),
         ({"work_this_period": "10000.01"}, "exceeds the scheduled value"),
-        ({"retainage_work_rate": "101"}, "less than or equal to 100"),
+        ({"retainage_work_rate": "101"}, "Retainage rate: Enter a rate between 0 and 100."),
     ],
 )
 def test_bad_input_is_shown_at_the_cell_and_changes_nothing(
@@ -639,3 +640,196 @@ def test_an_invoice_not_under_review_offers_no_review_form(company, invoice, adm
     assert (
         f"Invoice #{invoice.number} is draft, not under review: there is nothing to review." in page
     )
+
+
+# The grid as a reviewer drove it in a browser: the whole row is posted with every save.
+
+
+def shown_row(client, invoice, line):
+    """The row's inputs as the page shows them: what a browser posts with any cell."""
+    page = client.get(invoice_url(invoice) + "/").content.decode()
+    values = {"version": line.version}
+    for name in ("work_this_period", "materials_stored", "percent_complete", "retainage_work_rate"):
+        tag = page.split(f'id="l{line.pk}-{name}"')[1].split(">")[0]
+        values[name] = tag.split('value="')[1].split('"')[0]
+    return values
+
+
+def type_in(client, invoice, position, **typed):
+    """Type in one cell of a row and leave it: the row goes as the page shows it."""
+    current = line(invoice, position)
+    posted = shown_row(client, invoice, current) | typed
+    return client.post(save_url(current), posted, headers=HTMX).content.decode()
+
+
+@pytest.fixture
+def sliding(contract):
+    """5%, then 2% from 40% complete, on a 30,000.00 contract (lines 10,000 and 20,000)."""
+    contract.retainage_work_rate = D("5")
+    contract.retainage_rules = [{"from_percent": "40", "rate": "2"}]
+    contract.save()
+    return contract
+
+
+@pytest.mark.parametrize("order", [(1, 2), (2, 1)])
+def test_typing_rows_keeps_the_sliding_scale_whatever_the_order(
+    sliding, invoice, admin_client, order
+):
+    """0% → 50% in one period: 12,000.00 of the contract's 15,000.00 is below 40% (5%) and
+    3,000.00 above it (2%): 600.00 + 60.00 = 660.00, each line's work split in the same
+    shares (8/10 at 5%): line 1, 10,000.00 → 400.00 + 40.00; line 2, 5,000.00 → 200.00 +
+    20.00. The rate each box showed while it was typed fixes no rate."""
+    amounts = {1: "10,000.00", 2: "5,000.00"}
+    for position in order:
+        page = type_in(admin_client, invoice, position, work_this_period=amounts[position])
+    first, second = line(invoice, 1), line(invoice, 2)
+    assert (first.retainage_work_rate, second.retainage_work_rate) == (None, None)
+    assert (first.retainage_to_date, second.retainage_to_date) == (D("440.00"), D("220.00"))
+    invoice.refresh_from_db()
+    assert invoice.total_retainage == D("660.00")
+    # The last save re-rated the other line: its column I comes in the answer too.
+    other = first if order[-1] == 2 else second
+    assert f'id="l{other.pk}-i" hx-swap-oob="true">{other.retainage_to_date:,}' in page
+    totals = page.split('id="g703-totals"')[1].split("</tfoot>")[0]
+    assert "660.00" in totals
+    # Both boxes show the rate now in force (2%), and hold no rate of their own.
+    for each in (first, second):
+        box = page.split(f'id="l{each.pk}-retainage_work_rate"')[1].split(">")[0]
+        assert 'placeholder="2"' in box and 'value=""' in box
+
+
+def test_the_rate_box_holds_the_lines_own_rate_and_shows_the_contracts(
+    sliding, invoice, admin_client
+):
+    first = line(invoice, 1)
+    page = admin_client.get(invoice_url(invoice) + "/").content.decode()
+    box = page.split(f'id="l{first.pk}-retainage_work_rate"')[1].split(">")[0]
+    assert 'value=""' in box and 'placeholder="5"' in box
+    type_in(admin_client, invoice, 1, retainage_work_rate="7")
+    assert line(invoice, 1).applied_work_rate == D("7")
+    type_in(admin_client, invoice, 1, work_this_period="1,000.00")
+    assert line(invoice, 1).retainage_work_rate == D("7")  # kept, not re-typed
+    type_in(admin_client, invoice, 1, retainage_work_rate="")  # cleared: the contract's again
+    after = line(invoice, 1)
+    assert (after.retainage_work_rate, after.applied_work_rate) == (None, D("5"))
+
+
+def errors_of(page, line):
+    return page.split(f'id="l{line.pk}-error"')[1].split(">", 1)[1].split("</div>")[0]
+
+
+def test_a_huge_negative_quantity_gets_one_message(unit_invoice, admin_client):
+    first = line(unit_invoice, 1)
+    errors = errors_of(save(admin_client, first, quantity_this_period="-30000000000"), first)
+    assert errors.strip() == (
+        "E, quantity this period: the quantity completed to date cannot be negative."
+    )
+    assert line(unit_invoice, 1).version == 1
+
+
+def test_a_huge_negative_amount_gets_the_engines_message_only(invoice, admin_client):
+    first = line(invoice, 1)
+    errors = errors_of(save(admin_client, first, work_this_period="-30000000000"), first)
+    assert "cannot go past zero" in errors
+    assert "Percent complete" not in errors and "beyond" not in errors
+
+
+def test_an_entry_whose_figures_would_not_fit_gets_one_sentence(
+    unit_invoice, admin_client, project
+):
+    BillingSettings.objects.create(project=project, overbilling=BillingSettings.Overbilling.WARN)
+    first = line(unit_invoice, 1)  # 8.00 a CY: 200,000,000,000 CY is 1.6 trillion
+    errors = errors_of(save(admin_client, first, quantity_this_period="200000000000"), first)
+    assert errors.strip() == "E, quantity this period: this entry is too large for this line."
+    assert line(unit_invoice, 1).version == 1
+
+
+def test_an_entry_beyond_its_column_names_the_cell_and_its_limit(invoice, admin_client):
+    first = line(invoice, 1)
+    errors = errors_of(save(admin_client, first, work_this_period="-1e13"), first)
+    assert errors.strip() == (
+        "E, work this period: Enter a number between -999,999,999,999.99 and 999,999,999,999.99."
+    )
+
+
+def test_a_bad_cell_does_not_block_the_rest_of_its_row(invoice, admin_client):
+    first = line(invoice, 1)
+    type_in(admin_client, invoice, 1, work_this_period="$5,000")
+    # The page keeps "$5,000" in E (the browser does): typing in F posts it again.
+    posted = shown_row(admin_client, invoice, first) | {
+        "work_this_period": "$5,000",
+        "materials_stored": "100.00",
+    }
+    page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
+    assert line(invoice, 1).materials_stored == D("100.00")
+    assert errors_of(page, first).strip() == "E, work this period: Enter a number."
+    e_cell = page.split(f'id="l{first.pk}-work_this_period"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in e_cell and 'value="$5,000"' in e_cell
+    assert f'id="l{first.pk}-materials_stored"' not in page  # valid, typed as saved
+
+
+def test_without_javascript_a_bad_cell_is_named_with_its_line(invoice, admin_client):
+    first = line(invoice, 1)
+    response = admin_client.post(
+        save_url(first), row_post(first, work_this_period="$5,000", materials_stored="100.00")
+    )
+    assert response.status_code == 422
+    assert "Line 1, E, work this period: Enter a number." in response.content.decode()
+    assert line(invoice, 1).materials_stored == D("100.00")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"work_this_period": "abc", "materials_stored": "abc"},
+            "E, work this period: Enter a number. F, materials presently stored: Enter a number.",
+        ),
+        (
+            {"percent_complete": "12345678"},
+            "% complete: Enter a percent between -1,000 and 1,000.",
+        ),
+        ({"percent_complete": "1001"}, "% complete: Enter a percent between -1,000 and 1,000."),
+        ({"percent_complete": "10.123"}, "% complete: Enter at most 2 decimal places."),
+        ({"retainage_work_rate": "101"}, "Retainage rate: Enter a rate between 0 and 100."),
+        ({"work_this_period": "1.234"}, "E, work this period: Enter at most 2 decimal places."),
+    ],
+)
+def test_cell_messages_name_their_cell_in_the_products_words(
+    invoice, admin_client, values, message
+):
+    first = line(invoice, 1)
+    page = save(admin_client, first, **values)
+    assert errors_of(page, first).strip() == message
+    assert line(invoice, 1).version == 1
+
+
+def test_quantity_cells_take_thousands_separators(unit_invoice, admin_client):
+    first = line(unit_invoice, 1)
+    save(admin_client, first, quantity_this_period="1,000.5")
+    assert line(unit_invoice, 1).quantity_this_period == D("1000.5")
+    page = save(admin_client, line(unit_invoice, 1), quantity_this_period="1,00.5")
+    assert "Enter a number." in page and line(unit_invoice, 1).version == 2
+
+
+@pytest.mark.parametrize("typed", ["(5,000.00)", "(5000)", " ( 5,000 ) "])
+def test_a_credit_typed_in_parentheses_is_negative(
+    company, project, contract, invoice, admin_client, admin, typed
+):
+    with scope(company=company):
+        invoice_line_update(line=line(invoice, 1), version=1, work_this_period=D("8000"))
+        invoice_submit(invoice=invoice)
+        later = invoice_create(
+            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        )
+    first = line(later, 1)
+    save(admin_client, first, work_this_period=typed)
+    assert line(later, 1).work_this_period == D("-5000.00")
+    assert line(later, 1).completed_to_date == D("3000.00")
+
+
+@pytest.mark.parametrize("typed", ["(-5)", "(5", "5)"])
+def test_misplaced_parentheses_are_refused(invoice, admin_client, typed):
+    first = line(invoice, 1)
+    page = save(admin_client, first, work_this_period=typed)
+    assert "E, work this period: Enter a number." in page and line(invoice, 1).version == 1

@@ -276,10 +276,15 @@ def test_a_cell_save_beyond_the_columns_answers_with_a_message_and_stores_nothin
     )
     assert response.status_code == (200 if htmx else 422)
     page = response.content.decode()
-    assert any(
-        message in page
-        for message in ("Enter a number", "beyond what it holds", "Ensure that there are no")
-    ), page
+    refusals = (
+        "Enter a number",
+        "Enter a percent",
+        "too large for this line",
+        "cannot go past zero",
+        "exceeds the scheduled value",
+    )
+    assert any(message in page for message in refusals), page
+    assert "beyond what it holds" not in page  # the engine's finding, or the entry's limit
     after = line(invoice, 1)
     assert (after.work_this_period, after.materials_stored, after.version) == (
         first.work_this_period,
@@ -299,10 +304,12 @@ def test_a_percent_of_a_huge_amount_is_refused_at_the_percent(company, project, 
     edit(company, line(invoice, 2), percent_complete=D("999"))  # 999,000,000,000.00: fits
     with pytest.raises(ValidationError) as refused:
         edit(company, line(invoice, 1), work_this_period=D("900000000000.00"))
-    assert "beyond what it holds" in str(refused.value)
+    assert "too large for this line" in str(refused.value)
     with pytest.raises(ValidationError) as refused:
         edit(company, line(invoice, 2), percent_complete=D("1000"))
-    assert "beyond what it holds" in str(refused.value.message_dict["percent_complete"])
+    assert refused.value.message_dict["percent_complete"] == [
+        "Line 2: this entry is too large for this line."
+    ]
 
 
 def test_the_g702_prints_a_rate_only_when_one_rate_holds(
@@ -343,3 +350,26 @@ def test_a_scheduled_value_beyond_its_column_is_refused(company, project):
             unit_price=D("999999999999.9999"),
             scheduled_value=None,
         )
+
+
+def test_a_bulk_change_too_large_for_the_invoice_gets_one_sentence(
+    company, project, periods, admin
+):
+    """Each line's 999% fits its columns; the invoice's sums would not."""
+    BillingSettings.objects.create(project=project, overbilling=BillingSettings.Overbilling.WARN)
+    contract = ContractFactory(project=project)
+    for position in (1, 2):
+        SOVLineFactory(
+            contract=contract, position=position, number=str(position), scheduled_value=D("1e11")
+        )
+    invoice = start(company, contract, periods[0], admin)
+    with scope(company=company), pytest.raises(ValidationError) as refused:
+        invoice_lines_bulk_update(
+            invoice=invoice,
+            line_ids=[line(invoice, 1).pk, line(invoice, 2).pk],
+            percent_complete=D("999"),
+        )
+    assert refused.value.messages == [
+        "This change is too large for these lines: its figures would not fit."
+    ]
+    assert line(invoice, 1).version == 1
