@@ -5,11 +5,13 @@ Real services throughout: a Redis server of the test's own that it stops and sta
 prefork Celery worker process whose child is killed with SIGKILL, an aiosmtpd server on
 loopback (tests/smtp.py)."""
 
+import threading
 import time
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -148,6 +150,42 @@ def test_a_job_queued_while_the_broker_is_down_does_not_fail_the_request(
     assert response.status_code == 302
     with scopes_disabled():
         assert OutgoingEmail.objects.get(to="new@acme.test").status == Status.QUEUED
+
+
+def test_a_redis_that_hangs_does_not_hang_the_request_and_the_job_is_swept_later(
+    member, redis_server, smtp
+):
+    """A Redis that accepts connections and never answers (SIGSTOP), unlike a refused one,
+    is only noticed by a timeout: the request must still answer within seconds."""
+    answers = []
+
+    def ask_for_a_reset():
+        try:
+            answers.append(Client().post("/accounts/password-reset/", {"email": member.email}))
+        finally:
+            connection.close()
+
+    with broker(redis_server.url):
+        redis_server.pause()
+        started = time.monotonic()
+        request = threading.Thread(target=ask_for_a_reset)
+        request.start()
+        request.join(timeout=10)
+        took = time.monotonic() - started
+        redis_server.resume()
+        request.join(timeout=60)  # before the fix it answers only once Redis does
+        assert took < 5 and [answer.status_code for answer in answers] == [302], took
+
+        with scopes_disabled():
+            reset_email = OutgoingEmail.objects.get(to=member.email)
+        assert reset_email.status == Status.QUEUED
+        redis_server.flush()  # whatever reached Redis's socket buffer is gone: the sweep's job
+        with WorkerProcess(broker_url=redis_server.url, email_url=smtp.url):
+            backdate_queued_jobs()
+            assert emails.emails_sweep() == 1
+            [message] = smtp.mailbox.wait_for(1, timeout=60)
+            until(lambda: row(OutgoingEmail, reset_email.pk).status == Status.SENT)
+    assert message["To"] == member.email
 
 
 # -- 5. A PDF stuck for good -----------------------------------------------------------
