@@ -213,6 +213,45 @@ def test_a_render_whose_worker_child_is_killed_is_finished_by_the_redelivered_jo
     assert document.file and document.error == ""
 
 
+def test_a_render_that_kills_its_worker_every_time_fails_after_its_attempts_with_a_retry(
+    company, project, admin, admin_client, redis_server
+):
+    """As the out-of-memory killer would on a huge invoice, at every attempt: each
+    redelivery counts, and after MAX_ATTEMPTS the document fails, its emails with it."""
+    invoice = make_invoice(company, project, admin, kind=Contract.Kind.CLIENT)
+    env = {"TEST_RENDER_KILLS_WORKER": "true"}
+    with (
+        broker(redis_server.url),
+        WorkerProcess(broker_url=redis_server.url, env=env) as worker,
+    ):
+        admin_client.post(f"{invoice_url(invoice)}email/", {"to": "owner@riverside.test"})
+        with scopes_disabled():
+            document = InvoiceDocument.objects.get(invoice=invoice)
+            email = OutgoingEmail.objects.get(to="owner@riverside.test")
+        until(lambda: row(InvoiceDocument, document.pk).status == "failed", message="failed")
+        time.sleep(2)  # time for a further redelivery, were there one
+        received = worker.log().count("] received")
+    document = row(InvoiceDocument, document.pk)
+    assert (document.attempts, document.error) == (documents.MAX_ATTEMPTS, documents.WORKER_STOPPED)
+    assert received == documents.MAX_ATTEMPTS + 1  # the last delivery only records the failure
+    assert row(OutgoingEmail, email.pk).status == Status.FAILED
+    url = f"{invoice_url(invoice)}documents/{document.pk}/"
+    assert "Retry" in admin_client.get(url, headers=HTMX).content.decode()
+
+
+def test_a_redelivered_render_keeps_its_first_claim_time_and_counts_the_attempt(
+    company, invoice_with_document
+):
+    document = invoice_with_document
+    first = documents.document_claim(document.pk, attempt="task-1")
+    started = row(InvoiceDocument, document.pk).started_at
+    again = documents.document_claim(document.pk, attempt="task-1")  # its worker was lost
+    document = row(InvoiceDocument, document.pk)
+    assert (document.attempts, document.started_at) == (2, started)
+    assert first != again  # the first attempt's writes no longer find their claim
+    assert documents.document_claim(document.pk, attempt="task-2") is None
+
+
 @pytest.fixture
 def invoice_with_document(company, project, admin):
     contract = ContractFactory(project=project, number="SC-7")
@@ -237,7 +276,7 @@ def test_the_sweep_queues_a_dead_render_again_then_fails_it_after_its_attempts(
     document.refresh_from_db()
     assert document.status == "ready"  # jobs run inline here: queued again and made
     InvoiceDocument._base_manager.filter(pk=document.pk).update(
-        started_at=long_ago, attempts=documents.MAX_ATTEMPTS - 1, **dead
+        started_at=long_ago, attempts=documents.MAX_ATTEMPTS, **dead
     )
     with scopes_disabled():
         assert documents.documents_sweep() == 0
