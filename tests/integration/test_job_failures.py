@@ -67,6 +67,13 @@ def an_email(subject, **fields):
     return OutgoingEmail.objects.create(to="x@example.test", subject=subject, body="b", **fields)
 
 
+def past_the_deadline(email):
+    """As if SEND_DEADLINE had passed since the email was claimed."""
+    OutgoingEmail._base_manager.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - emails.SEND_DEADLINE - timedelta(seconds=1)
+    )
+
+
 def backdate_queued_jobs():
     """As if the sweep ran a few minutes later."""
     long_ago = timezone.now() - timedelta(minutes=10)
@@ -370,6 +377,11 @@ def test_a_worker_killed_before_the_recipient_was_accepted_sends_it_on_redeliver
         until(smtp.mailbox.hanging.is_set, message="the hang")
         assert row(OutgoingEmail, email.pk).step == Step.CONNECTED
         worker.kill_child()
+        # Redelivered at once, it leaves the claim alone: its attempt may be alive.
+        until(lambda: worker.log().count("] received") == 2, message="the redelivery")
+        assert row(OutgoingEmail, email.pk).status == Status.SENDING
+        past_the_deadline(email)
+        assert emails.emails_sweep() == 1
         [message] = smtp.mailbox.wait_for(1, timeout=40)
         until(lambda: row(OutgoingEmail, email.pk).status == Status.SENT)
     assert message["Subject"] == "Killed early"
@@ -387,6 +399,9 @@ def test_a_worker_killed_after_handing_the_message_over_leaves_it_not_confirmed(
         until(smtp.mailbox.hanging.is_set, message="the hang")
         assert row(OutgoingEmail, email.pk).step == Step.HANDED_OVER
         worker.kill_child()
+        until(lambda: worker.log().count("] received") == 2, message="the redelivery")
+        past_the_deadline(email)
+        emails.emails_sweep()
         until(lambda: row(OutgoingEmail, email.pk).status == Status.UNCONFIRMED)
     assert len(smtp.mailbox.messages) == 1
     assert row(OutgoingEmail, email.pk).error == emails.WORKER_STOPPED
@@ -402,6 +417,89 @@ def test_the_sweep_settles_attempts_that_died_by_the_step_they_reached(smtp):
     assert row(OutgoingEmail, late.pk).status == Status.UNCONFIRMED
     assert row(OutgoingEmail, fresh.pk).status == Status.SENDING
     assert [m["Subject"] for m in smtp.mailbox.messages] == ["Early"]
+
+
+def test_an_attempt_that_lost_its_claim_to_the_sweep_stops_before_data(smtp):
+    """A tarpitting server held attempt A past the deadline; the sweep gave the email to
+    attempt B, which sent it. A, resuming, must not hand the message over too."""
+    email = an_email("Raced")
+    a = emails.email_claim(email.pk, attempt="task-a")
+    emails.email_step(a, Step.RECIPIENT)
+    OutgoingEmail._base_manager.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert emails.emails_sweep() == 1  # inline: B claims and sends it now
+    with pytest.raises(emails.ClaimLost):
+        emails.email_step(a, Step.HANDED_OVER)
+    emails.email_failed(a, OSError("late"))  # writes nothing either
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.error) == (Status.SENT, 2, "")
+    assert [m["Subject"] for m in smtp.mailbox.messages] == ["Raced"]
+
+
+def test_a_redelivery_takes_over_only_a_claim_past_its_deadline():
+    """The same task id again does not prove its first worker died (a lost broker
+    connection, a visibility timeout): its attempt may still be sending."""
+    email = an_email("Redelivered")
+    a = emails.email_claim(email.pk, attempt="task-a")
+    emails.email_step(a, Step.CONNECTED)
+    assert emails.email_claim(email.pk, attempt="task-a") is None
+    email.refresh_from_db()
+    assert (email.status, email.step, email.attempts) == (Status.SENDING, Step.CONNECTED, 1)
+    OutgoingEmail._base_manager.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - emails.SEND_DEADLINE - timedelta(seconds=1)
+    )
+    b = emails.email_claim(email.pk, attempt="task-a")
+    assert (b.step, b.attempts) == (Step.CLAIMED, 2)
+    with pytest.raises(emails.ClaimLost):
+        emails.email_step(a, Step.HANDED_OVER)
+    emails.email_step(b, Step.HANDED_OVER)
+
+
+def test_send_email_is_cut_off_before_its_claim_deadline():
+    assert send_email.soft_time_limit < send_email.time_limit
+    assert send_email.time_limit < emails.SEND_DEADLINE.total_seconds()
+
+
+def test_an_email_whose_attempts_all_died_fails_instead_of_looping(smtp):
+    long_ago = timezone.now() - timedelta(minutes=6)
+    dying = {"status": Status.SENDING, "step": Step.CONNECTED, "claimed_at": long_ago}
+    redelivered = an_email("Again", claimed_by="t", attempts=emails.MAX_ATTEMPTS, **dying)
+    assert emails.email_claim(redelivered.pk, attempt="t") is None
+    swept = an_email("Swept", claimed_by="u", attempts=emails.MAX_ATTEMPTS, **dying)
+    assert emails.emails_sweep() == 0
+    for email in (redelivered, swept):
+        email.refresh_from_db()
+        assert email.status == Status.FAILED and emails.WORKER_DIED in email.error
+    assert smtp.mailbox.messages == []
+
+
+def test_a_tarpitted_attempt_overtaken_by_the_sweep_sends_nothing_more(smtp, settings):
+    """End to end: attempt A waits on a server that says nothing to RCPT; meanwhile its
+    claim passes the deadline and the sweep's attempt B sends the email. A then stops."""
+    settings.MAILERS = {"default": mailer_from_url(f"smtp://127.0.0.1:{smtp.port}?timeout=10")}
+    smtp.mailbox.hang_at_recipient_next, smtp.mailbox.hang_seconds = 1, 3
+    email = an_email("Tarpit")
+
+    def attempt_a():
+        try:
+            send_email.delay(email.pk)  # inline, in this thread
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=attempt_a)
+    a.start()
+    until(smtp.mailbox.hanging.is_set, message="the hang")
+    OutgoingEmail._base_manager.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert emails.emails_sweep() == 1  # inline: B sends it while A waits
+    a.join(timeout=30)
+    assert not a.is_alive()
+    time.sleep(0.5)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Status.SENT, 2)
+    assert [m["Subject"] for m in smtp.mailbox.messages] == ["Tarpit"]
 
 
 def test_an_admin_resends_a_not_confirmed_email_deliberately(company, admin_client, smtp):
