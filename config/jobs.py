@@ -8,6 +8,7 @@ broker answers. Queued twice is harmless: a worker claims the row before working
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
@@ -42,3 +43,29 @@ def queue_now(task, *args):
         logger.exception("Job %s%r not queued, the sweep will queue it", task.name, args)
         return False
     return True
+
+
+# During a worker backlog every queued row is still waiting in the broker: re-publishing
+# each at every sweep would pile copies up. The first re-publish comes after the grace,
+# each next one after twice the interval before, up to an hour (a half-hour backlog: four
+# copies of a row, not fifteen).
+REPUBLISH_MAX_INTERVAL = timedelta(hours=1)
+
+
+def republish(rows, *, grace, now):
+    """The ids of the queued rows (a queryset with `queued_at`, `republished` and
+    `republished_at`) whose turn to be given to the broker again has come, each marked
+    as re-published now. Conditional per row: what a worker or another sweep changed
+    meanwhile is left alone."""
+    due = []
+    for pk, queued_at, count, last in rows.filter(queued_at__lt=now - grace).values_list(
+        "pk", "queued_at", "republished", "republished_at"
+    ):
+        fresh = last is None or last < queued_at  # queued anew since the last re-publish
+        if not fresh and last >= now - min(grace * 2**count, REPUBLISH_MAX_INTERVAL):
+            continue
+        if rows.filter(pk=pk, queued_at=queued_at, republished_at=last).update(
+            republished=1 if fresh else count + 1, republished_at=now
+        ):
+            due.append(pk)
+    return due

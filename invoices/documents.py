@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from config.jobs import queue_now, queue_on_commit
+from config.jobs import queue_now, queue_on_commit, republish
 
 from . import backups, pdf, sending, services
 from .models import DOCUMENT_STUCK_AFTER, InvoiceDocument
@@ -217,11 +217,7 @@ def documents_sweep():
                 status=Status.QUEUED, error=WORKER_STOPPED, claimed_by="", queued_at=now
             ):
                 again.append(document.pk)
-    for document_id in rows.filter(
-        status=Status.QUEUED, queued_at__lt=now - QUEUED_GRACE
-    ).values_list("pk", flat=True):
-        if rows.filter(pk=document_id, status=Status.QUEUED).update(queued_at=now):
-            again.append(document_id)
+    again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
     for document_id in again:
         queue_now(render_document, document_id)
     return len(again)

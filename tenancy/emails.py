@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from config.jobs import queue_now, queue_on_commit
+from config.jobs import queue_now, queue_on_commit, republish
 
 from .models import OutgoingEmail
 
@@ -240,11 +240,7 @@ def emails_sweep():
             still.update(status=Status.FAILED, error=_gave_up(email))
         elif still.update(status=Status.QUEUED, step="", claimed_by="", queued_at=now):
             again.append(email.pk)
-    for email_id in rows.filter(status=Status.QUEUED, queued_at__lt=now - QUEUED_GRACE).values_list(
-        "pk", flat=True
-    ):
-        if rows.filter(pk=email_id, status=Status.QUEUED).update(queued_at=now):
-            again.append(email_id)
+    again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
     from .tasks import send_email
 
     for email_id in again:

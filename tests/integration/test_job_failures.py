@@ -11,7 +11,10 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -22,9 +25,10 @@ from contracts.models import Contract
 from invoices import documents
 from invoices.models import InvoiceDocument
 from invoices.services import invoice_create
+from invoices.tasks import sweep_documents
 from tenancy import emails
-from tenancy.models import OutgoingEmail
-from tenancy.tasks import send_email
+from tenancy.models import OutgoingEmail, SweepRun
+from tenancy.tasks import send_email, sweep_emails
 from tests.factories import PASSWORD, BillingPeriodFactory, ContractFactory, SOVLineFactory
 from tests.integration.test_invoice_pdf import invoice_url, make_invoice
 from tests.redis_server import RedisServer
@@ -549,6 +553,9 @@ def test_readiness_reports_the_broker_the_worker_and_the_oldest_queued_job(clien
         with WorkerProcess(broker_url=redis_server.url):
             an_email("Waiting")
             OutgoingEmail._base_manager.update(queued_at=timezone.now() - timedelta(seconds=90))
+            assert client.get("/health/ready/").json()["beat"] == "no sweep has run"
+            for sweep in ("sweep_emails", "sweep_documents"):
+                SweepRun.record(sweep)
             ready = client.get("/health/ready/")
             assert ready.status_code == 200, ready.json()
             assert ready.json()["broker"] == ready.json()["worker"] == "ok"
@@ -559,3 +566,54 @@ def test_readiness_reports_the_broker_the_worker_and_the_oldest_queued_job(clien
         down = client.get("/health/ready/")
         assert down.status_code == 503 and down.json()["broker"].startswith("error")
         assert client.get("/health/").status_code == 200
+
+
+def test_readiness_reports_stuck_jobs_and_when_beat_last_swept(
+    client, redis_server, invoice_with_document
+):
+    long_ago = timezone.now() - timedelta(minutes=11)
+    an_email("Stuck", status=Status.SENDING, step=Step.CONNECTED, claimed_at=long_ago)
+    InvoiceDocument._base_manager.filter(pk=invoice_with_document.pk).update(
+        status="rendering", started_at=long_ago, claimed_by="gone"
+    )
+    with broker(redis_server.url):
+        answer = client.get("/health/ready/")
+        assert answer.status_code == 503
+        assert answer.json()["stuck_emails"] == answer.json()["stuck_documents"] == 1
+        assert answer.json()["beat"] == "no sweep has run"
+        with scopes_disabled():
+            sweep_emails()
+            sweep_documents()
+        SweepRun.objects.update(ran_at=timezone.now() - timedelta(seconds=42))
+        answer = client.get("/health/ready/").json()
+        seconds = answer["last_sweep_seconds"]  # the worker ping waits a second
+        assert 42 <= seconds <= 45 and answer["beat"] == f"last sweep {seconds} s ago"
+        assert answer["stuck_emails"] == answer["stuck_documents"] == 0
+        SweepRun.objects.update(ran_at=timezone.now() - timedelta(minutes=10))
+        assert client.get("/health/ready/").json()["beat"].startswith("last sweep 60")
+
+
+def test_during_a_long_backlog_a_queued_job_is_published_again_rarely(
+    redis_server, invoice_with_document, client
+):
+    """No worker for half an hour, beat sweeping every minute: each row is given to the
+    broker again at growing intervals, not at every sweep, and readiness still sees how
+    long the oldest has waited."""
+    email = an_email("Backlog")
+    messages = redis.Redis.from_url(redis_server.url)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    with broker(redis_server.url):
+        for _minute in range(30):
+            for model in (OutgoingEmail, InvoiceDocument):
+                model._base_manager.update(
+                    queued_at=F("queued_at") - timedelta(minutes=1),
+                    republished_at=F("republished_at") - timedelta(minutes=1),
+                )
+            emails.emails_sweep()
+            with scopes_disabled():
+                documents.documents_sweep()
+        copies = sum(messages.llen(key) for key in messages.keys(f"{queue}*"))
+        age = client.get("/health/ready/").json()["oldest_queued_job_seconds"]
+    assert 2 <= copies <= 2 * 5, copies  # two rows, each published again up to 5 times
+    assert row(OutgoingEmail, email.pk).republished <= 5
+    assert 30 * 60 <= age <= 30 * 60 + 30
