@@ -272,7 +272,7 @@ def test_a_cell_save_beyond_the_columns_answers_with_a_message_and_stores_nothin
 ):
     first = line(invoice, 1)
     response = admin_client.post(
-        save_url(company, first), row_post(first, **values), headers=HTMX if htmx else {}
+        save_url(first), row_post(first, **values), headers=HTMX if htmx else {}
     )
     assert response.status_code == (200 if htmx else 422)
     page = response.content.decode()
