@@ -3,7 +3,8 @@
 /health/ is the web's liveness: the database answers. Nothing else decides it: with Redis
 or the workers down the site still works (jobs wait in their rows), and a load balancer
 must not take the web out for that. /health/ready/ tells whether jobs are being done: the
-broker, a worker that answers, and how long the oldest queued job has waited."""
+broker, a worker that answers, how long the oldest queued job has waited, jobs stuck past
+their deadline, and when beat last ran the sweeps."""
 
 import redis
 from django.contrib.auth.decorators import login_not_required
@@ -19,6 +20,10 @@ from config.celery import app
 # A job queued longer than this (seconds) means the workers are not keeping up.
 QUEUE_AGE_LIMIT = 300
 PING_TIMEOUT = 1  # seconds
+# Beat runs each sweep every minute: none for three minutes means beat is not running,
+# and nothing would queue again what the broker lost or settle what a dead worker left.
+SWEEP_AGE_LIMIT = 180
+SWEEPS = ("sweep_emails", "sweep_documents")
 
 
 @login_not_required
@@ -39,11 +44,22 @@ def readiness(request):
     checks["worker"] = {"ok": _check_worker, "inline": lambda: "inline"}.get(
         broker, lambda: "unknown"
     )()
-    age = _oldest_queued_age() if checks["database"] == "ok" else None
+    age = stuck_documents = stuck_emails = sweep = None
+    if checks["database"] == "ok":
+        age = _oldest_queued_age()
+        stuck_documents, stuck_emails = _stuck()
+        sweep = _last_sweep_age()
     checks["oldest_queued_job_seconds"] = age
+    checks["stuck_documents"], checks["stuck_emails"] = stuck_documents, stuck_emails
+    checks["last_sweep_seconds"] = sweep
+    checks["beat"] = "no sweep has run" if sweep is None else f"last sweep {sweep} s ago"
     ready = (
         all(checks[name] in ("ok", "inline") for name in ("database", "broker", "worker"))
         and (age or 0) <= QUEUE_AGE_LIMIT
+        and not stuck_documents
+        and not stuck_emails
+        # Inline (the embedded default) jobs run in the request: there is no beat.
+        and (broker == "inline" or (sweep is not None and sweep <= SWEEP_AGE_LIMIT))
     )
     return JsonResponse(checks, status=200 if ready else 503)
 
@@ -90,3 +106,31 @@ def _oldest_queued_age():
     ]
     oldest = [moment for moment in oldest if moment is not None]
     return round((now - min(oldest)).total_seconds()) if oldest else None
+
+
+def _stuck():
+    """Documents being made and emails being sent past their deadline: their attempt died
+    and the sweep has not settled them (beat is not running, or the sweep fails)."""
+    from invoices.documents import ABANDONED_AFTER
+    from invoices.models import InvoiceDocument
+    from tenancy.emails import SEND_DEADLINE
+    from tenancy.models import OutgoingEmail
+
+    now = timezone.now()
+    documents = InvoiceDocument._base_manager.filter(
+        status=InvoiceDocument.Status.RENDERING, started_at__lt=now - ABANDONED_AFTER
+    )
+    emails = OutgoingEmail._base_manager.filter(
+        status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - SEND_DEADLINE
+    )
+    return documents.count(), emails.count()
+
+
+def _last_sweep_age():
+    """Seconds since the staler of the two sweeps last ran, or None if one never has."""
+    from tenancy.models import SweepRun
+
+    runs = dict(SweepRun.objects.filter(name__in=SWEEPS).values_list("name", "ran_at"))
+    if len(runs) < len(SWEEPS):
+        return None
+    return int((timezone.now() - min(runs.values())).total_seconds())

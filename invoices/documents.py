@@ -1,16 +1,19 @@
 """Invoice documents made by workers: asked for on a page, rendered by a task, offered when
 ready. Asking twice for what would be the same file renders it once."""
 
+import os
+import signal
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
-from config.jobs import queue_now, queue_on_commit
+from config.jobs import queue_now, queue_on_commit, republish
 
 from . import backups, pdf, sending, services
 from .models import DOCUMENT_STUCK_AFTER, InvoiceDocument
@@ -101,28 +104,57 @@ def document_retry(*, document):
 
 def document_claim(document_id, *, attempt):
     """Take the document for this worker attempt (the task's id), unless it is done or
-    another attempt has it: a task delivered twice renders once. The broker delivers a
-    job again under the same id only when the worker running it was lost, so that
-    attempt's claim is taken over at once; anyone's claim older than ABANDONED_AFTER too.
-    The result: the claim's time, which the worker's writes must still find, or None."""
+    another attempt has it: a task delivered twice renders once. The claim: what the
+    worker's writes must still find (`_still_claimed`), or None.
+
+    Every claim counts as an attempt, a redelivery too: a render that kills its worker
+    each time (out of memory on a huge invoice) fails after MAX_ATTEMPTS, with a Retry
+    on the page, instead of being redelivered for ever. A redelivery under the same id
+    takes the claim over at once, and keeps its first time for the stuck and abandoned
+    tests. That is safe: the job is redelivered while its attempt may still run only
+    after a lost broker connection (a render outlives neither its hard time limit nor the
+    visibility timeout, twice that), a render sends nothing, and the attempt that lost
+    its claim writes nothing (the claim names the attempt's count). A retry reuses the
+    id too, but only after its failure was recorded and the document queued again."""
     now = timezone.now()
-    claimed = (
-        InvoiceDocument._base_manager.filter(pk=document_id)
-        .filter(
-            Q(status=Status.QUEUED)
-            | Q(status=Status.RENDERING, claimed_by=attempt)
-            | Q(status=Status.RENDERING, started_at__lt=now - ABANDONED_AFTER)
+    with transaction.atomic(), scopes_disabled():
+        document = (
+            InvoiceDocument._base_manager.select_for_update()
+            .filter(
+                Q(status=Status.QUEUED)
+                | Q(status=Status.RENDERING, claimed_by=attempt)
+                | Q(status=Status.RENDERING, started_at__lt=now - ABANDONED_AFTER)
+            )
+            .filter(pk=document_id)
+            .first()
         )
-        .update(status=Status.RENDERING, started_at=now, claimed_by=attempt)
-    )
-    return now if claimed else None
+        if document is None:
+            return None
+        if document.attempts >= MAX_ATTEMPTS:  # each attempt so far died; so would this one
+            _fail_stopped(document, now)
+            return None
+        taken_over = document.status == Status.RENDERING and document.claimed_by == attempt
+        if not taken_over or document.started_at is None:
+            document.started_at = now
+        document.status, document.claimed_by = Status.RENDERING, attempt
+        document.attempts += 1
+        document.save(update_fields=["status", "claimed_by", "started_at", "attempts"])
+    return {"claimed_by": attempt, "attempts": document.attempts}
+
+
+def _fail_stopped(document, now):
+    """The document's last attempt died and it has had all its attempts: it fails, with a
+    Retry on the page, and the emails waiting for it fail with it."""
+    document.status, document.error, document.finished_at = Status.FAILED, WORKER_STOPPED, now
+    document.save(update_fields=["status", "error", "finished_at"])
+    sending.emails_fail(document)
 
 
 def _still_claimed(document, claim):
     """The document, locked, if this worker's claim on it still holds (nobody took over)."""
     return (
         InvoiceDocument._base_manager.select_for_update()
-        .filter(pk=document.pk, status=Status.RENDERING, started_at=claim)
+        .filter(pk=document.pk, status=Status.RENDERING, **claim)
         .exists()
     )
 
@@ -133,6 +165,8 @@ def document_render(document, claim):
     content = _read(invoice, kind)
     # Tests make a render last long enough to kill the worker in the middle of it.
     time.sleep(getattr(settings, "TEST_RENDER_SECONDS", 0))
+    if getattr(settings, "TEST_RENDER_KILLS_WORKER", False):
+        os.kill(os.getpid(), signal.SIGKILL)
     document.file.save(document.download_name, ContentFile(_render(kind, content)), save=False)
     with transaction.atomic():
         services.invoice_lock(invoice.pk)  # waits for a request adding emails to it
@@ -152,11 +186,11 @@ def document_failed(document, claim, error, *, final):
     with transaction.atomic():
         if not _still_claimed(document, claim):
             return
-        document.attempts += 1
+        # The attempt was counted when it claimed the document.
         document.error = f"{type(error).__name__}: {error}"[:2000]
         document.status = Status.FAILED if final else Status.QUEUED
         document.finished_at = timezone.now() if final else None
-        document.save(update_fields=["attempts", "error", "status", "finished_at"])
+        document.save(update_fields=["error", "status", "finished_at"])
         if final:
             sending.emails_fail(document)
 
@@ -175,28 +209,15 @@ def documents_sweep():
             died = rows.select_for_update().filter(
                 pk=document.pk, status=Status.RENDERING, started_at=document.started_at
             )
-            if document.attempts + 1 >= MAX_ATTEMPTS:
-                if died.update(
-                    status=Status.FAILED,
-                    error=WORKER_STOPPED,
-                    finished_at=now,
-                    attempts=F("attempts") + 1,
-                ):
-                    document.error = WORKER_STOPPED
-                    sending.emails_fail(document)
+            if not died.exists():  # it finished meanwhile
+                continue
+            if document.attempts >= MAX_ATTEMPTS:  # attempts are counted when claimed
+                _fail_stopped(document, now)
             elif died.update(
-                status=Status.QUEUED,
-                error=WORKER_STOPPED,
-                claimed_by="",
-                queued_at=now,
-                attempts=F("attempts") + 1,
+                status=Status.QUEUED, error=WORKER_STOPPED, claimed_by="", queued_at=now
             ):
                 again.append(document.pk)
-    for document_id in rows.filter(
-        status=Status.QUEUED, queued_at__lt=now - QUEUED_GRACE
-    ).values_list("pk", flat=True):
-        if rows.filter(pk=document_id, status=Status.QUEUED).update(queued_at=now):
-            again.append(document_id)
+    again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
     for document_id in again:
         queue_now(render_document, document_id)
     return len(again)

@@ -349,6 +349,10 @@ class InvoiceDocument(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The sweep's re-publishing of a queued document no worker took, at growing intervals
+    # (config.jobs.republish_due); queued_at stays, so its true wait shows.
+    republished = models.PositiveSmallIntegerField(default=0)
+    republished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(company="invoice__contract__project__company")
 

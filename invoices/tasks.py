@@ -4,6 +4,8 @@ import uuid
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
+from tenancy.models import SweepRun
+
 from . import documents
 from .models import InvoiceDocument
 
@@ -41,7 +43,12 @@ def render_document(self, document_id):
             documents.document_render(document, claim)
         except Exception as error:
             # Inline (the embedded default, no worker) nothing would retry it later.
-            final = self.request.retries >= MAX_RETRIES or self.request.is_eager
+            # A document whose earlier attempts died has fewer retries left.
+            final = (
+                self.request.retries >= MAX_RETRIES
+                or document.attempts >= documents.MAX_ATTEMPTS
+                or self.request.is_eager
+            )
             documents.document_failed(document, claim, error, final=final)
             if final:  # recorded on the document, where admins see it and can retry
                 logger.exception("Rendering document %s failed", document_id)
@@ -54,3 +61,4 @@ def sweep_documents():
     """Beat, every minute: documents the broker never delivered, and attempts that died."""
     with scopes_disabled():
         documents.documents_sweep()
+    SweepRun.record("sweep_documents")  # readiness: beat is alive

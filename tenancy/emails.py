@@ -11,14 +11,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db.models import F
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from config.jobs import queue_now, queue_on_commit
+from config.jobs import queue_now, queue_on_commit, republish
 
 from .models import OutgoingEmail
 
@@ -26,10 +26,19 @@ Status, Step = OutgoingEmail.Status, OutgoingEmail.Step
 # A queued email nobody picked up in this long (the broker was down, or lost it) is
 # queued again by the sweep; a worker takes seconds to pick one up.
 QUEUED_GRACE = timedelta(minutes=2)
-# Longer than any one attempt can last (the SMTP timeout bounds each of its few
-# exchanges with the server): an attempt claimed this long ago died.
+# Longer than any one attempt can last: send_email is killed at its hard time limit
+# (tenancy.tasks.SEND_TIME_LIMIT, 3 minutes), so an attempt claimed this long ago is over.
 SEND_DEADLINE = timedelta(minutes=5)
+# Claims an email may have, retries and redeliveries alike (send_email retries a failure
+# before the hand-over up to six times): then it fails instead of looping.
+MAX_ATTEMPTS = 7
 WORKER_STOPPED = "The worker stopped after handing the message to the mail server"
+WORKER_DIED = "Not sent: every attempt stopped before the message was handed over"
+
+
+class ClaimLost(Exception):
+    """This attempt no longer holds the email's claim (it passed its deadline and the
+    sweep gave the email to another attempt): it must not go on with the delivery."""
 
 
 def absolute_url(path):
@@ -101,28 +110,68 @@ def email_claim(email_id, *, attempt):
     """Take the email for this worker attempt (the task's id): the email, or None when it
     is not this attempt's to send (sent, failed, waiting, another attempt's).
 
-    The broker delivers a job again under the same id only when the worker running it
-    was lost: what that attempt left decides. Before the message was handed over it is
-    sent now; after, it is not confirmed; once accepted, it was sent."""
+    Every claim counts as an attempt; after MAX_ATTEMPTS the email fails. The broker may
+    deliver a job again under the same id while its first attempt still runs (a lost
+    broker connection puts unacknowledged jobs back), so that attempt's claim is taken
+    over only once past SEND_DEADLINE, when send_email's hard time limit has ended it;
+    before that the sweep settles it. What the dead attempt left then decides: before the
+    hand-over it is sent now; after, it is not confirmed; once accepted, it was sent."""
     now = timezone.now()
-    rows = OutgoingEmail._base_manager.filter(pk=email_id)
-    claim = {"step": Step.CLAIMED, "claimed_at": now, "attempts": F("attempts") + 1}
-    if rows.filter(status=Status.QUEUED).update(status=Status.SENDING, claimed_by=attempt, **claim):
-        return rows.get()
-    earlier = rows.filter(status=Status.SENDING, claimed_by=attempt)
-    if earlier.filter(step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT]).update(**claim):
-        return rows.get()
-    earlier.filter(step=Step.ACCEPTED).update(status=Status.SENT, sent_at=now)
-    earlier.filter(step=Step.HANDED_OVER).update(status=Status.UNCONFIRMED, error=WORKER_STOPPED)
-    return None
+    with transaction.atomic():
+        email = (
+            OutgoingEmail._base_manager.select_for_update()
+            .filter(pk=email_id, status__in=[Status.QUEUED, Status.SENDING])
+            .first()
+        )
+        if email is None:
+            return None
+        if email.status == Status.SENDING:
+            if email.claimed_by != attempt or email.claimed_at >= now - SEND_DEADLINE:
+                return None  # another attempt's, or one that may still be sending
+            if email.step == Step.ACCEPTED:
+                _settle(email, status=Status.SENT, sent_at=now)
+                return None
+            if email.step not in (Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT):
+                _settle(email, status=Status.UNCONFIRMED, error=WORKER_STOPPED)
+                return None
+        if email.attempts >= MAX_ATTEMPTS:
+            _settle(email, status=Status.FAILED, error=_gave_up(email))
+            return None
+        _settle(
+            email,
+            status=Status.SENDING,
+            step=Step.CLAIMED,
+            claimed_by=attempt,
+            claimed_at=now,
+            attempts=email.attempts + 1,
+        )
+    return email
+
+
+def _settle(email, **fields):
+    for name, value in fields.items():
+        setattr(email, name, value)
+    email.save(update_fields=list(fields))
+
+
+def _gave_up(email):
+    return f"{WORKER_DIED} ({email.attempts} attempts). {email.error}".strip()[:2000]
 
 
 def email_step(email, step):
-    """Record how far this attempt's delivery got (only while the claim is its own)."""
+    """Record how far this attempt's delivery got, while the claim is still its own; else
+    ClaimLost, so that an attempt overtaken by another never hands the message over."""
+    if not _claimed(email).update(step=step):
+        raise ClaimLost(f"Email {email.pk}: attempt {email.claimed_by} lost its claim")
     email.step = step
-    OutgoingEmail._base_manager.filter(
-        pk=email.pk, status=Status.SENDING, claimed_by=email.claimed_by
-    ).update(step=step)
+
+
+def _claimed(email):
+    """The row, while this very attempt holds its claim: a redelivery under the same task
+    id is a later attempt, told apart by its count."""
+    return OutgoingEmail._base_manager.filter(
+        pk=email.pk, status=Status.SENDING, claimed_by=email.claimed_by, attempts=email.attempts
+    )
 
 
 def email_sent(email):
@@ -146,9 +195,7 @@ def email_failed(email, error, *, retry_at=None):
 
 
 def _finish(email, **fields):
-    OutgoingEmail._base_manager.filter(
-        pk=email.pk, status=Status.SENDING, claimed_by=email.claimed_by
-    ).update(**fields)
+    _claimed(email).update(**fields)
 
 
 def _describe(error):
@@ -161,7 +208,12 @@ def email_resend(*, email):
     way). A failed one is not offered: its cause (a PDF that could not be made, an
     address refused) is put right where it lies, e.g. the document's Retry."""
     resent = OutgoingEmail._base_manager.filter(pk=email.pk, status=Status.UNCONFIRMED).update(
-        status=Status.QUEUED, step="", claimed_by="", error="", queued_at=timezone.now()
+        status=Status.QUEUED,
+        step="",
+        claimed_by="",
+        error="",
+        attempts=0,
+        queued_at=timezone.now(),
     )
     if resent:
         _queue(email)
@@ -181,22 +233,14 @@ def emails_sweep():
         status=Status.UNCONFIRMED, error=WORKER_STOPPED
     )
     again = []
-    for email_id, claimed_by in dead.filter(
-        step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT]
-    ).values_list("pk", "claimed_by"):
+    for email in dead.filter(step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT]):
         # Conditional: an attempt that moved on meanwhile keeps its email.
-        if rows.filter(
-            pk=email_id,
-            status=Status.SENDING,
-            claimed_by=claimed_by,
-            step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT],
-        ).update(status=Status.QUEUED, step="", claimed_by="", queued_at=now):
-            again.append(email_id)
-    for email_id in rows.filter(status=Status.QUEUED, queued_at__lt=now - QUEUED_GRACE).values_list(
-        "pk", flat=True
-    ):
-        if rows.filter(pk=email_id, status=Status.QUEUED).update(queued_at=now):
-            again.append(email_id)
+        still = _claimed(email).filter(step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT])
+        if email.attempts >= MAX_ATTEMPTS:
+            still.update(status=Status.FAILED, error=_gave_up(email))
+        elif still.update(status=Status.QUEUED, step="", claimed_by="", queued_at=now):
+            again.append(email.pk)
+    again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
     from .tasks import send_email
 
     for email_id in again:

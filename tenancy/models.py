@@ -240,12 +240,31 @@ class OutgoingEmail(models.Model):
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The sweep's re-publishing of a queued email no worker took, at growing intervals
+    # (config.jobs.republish_due); queued_at stays, so its true wait shows.
+    republished = models.PositiveSmallIntegerField(default=0)
+    republished_at = models.DateTimeField(null=True, blank=True)
 
     # Account emails belong to no company; a company's are its tenant data.
     objects = ScopedManager(company="company")
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class SweepRun(models.Model):
+    """When beat last ran each periodic sweep: readiness tells from it whether beat runs.
+    Not tenant data."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    ran_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.ran_at}"
+
+    @classmethod
+    def record(cls, name):
+        cls.objects.update_or_create(name=name, defaults={"ran_at": timezone.now()})
 
 
 class CompanyInvitation(models.Model):

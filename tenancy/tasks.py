@@ -4,6 +4,7 @@ from datetime import timedelta
 from smtplib import SMTPException, SMTPResponseException
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.utils import timezone
@@ -11,18 +12,38 @@ from django.utils import timezone
 from config.smtp import ACCEPTED, HANDED_OVER
 
 from . import emails
+from .models import SweepRun
 
-MAX_RETRIES = 6
+MAX_RETRIES = emails.MAX_ATTEMPTS - 1
+# A delivery is a handful of exchanges of at most 20 s each (the SMTP timeout). Past this
+# it is cut off (soft: recorded by the step reached), then killed (hard): well before
+# SEND_DEADLINE (5 minutes), after which its claim may be taken over.
+SEND_TIME_LIMIT = 170  # seconds
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    bind=True,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=SEND_TIME_LIMIT,
+    time_limit=SEND_TIME_LIMIT + 10,
+)
 def send_email(self, email_id):
     """Deliver one queued email, once (tenancy.emails). A failure before the message was
     handed over is retried with backoff; after it, the email is not confirmed."""
     email = emails.email_claim(email_id, attempt=self.request.id or uuid.uuid4().hex)
     if email is None:
         return
+    try:
+        _deliver(self, email)
+    except emails.ClaimLost as lost:  # another attempt has it now: write nothing
+        logger.warning("%s", lost)
+
+
+def _deliver(self, email):
+    email_id = email.pk
     try:
         message = _message(email)
     except Exception as error:  # it cannot be built (its attachment is gone): no retry helps
@@ -33,14 +54,18 @@ def send_email(self, email_id):
     mailer.report = lambda step: emails.email_step(email, step)  # only the SMTP one reports
     try:
         mailer.send_messages([message])
-    except (SMTPException, OSError) as error:
+    except (SMTPException, OSError, SoftTimeLimitExceeded) as error:
         if email.step == ACCEPTED:  # taken; only saying goodbye failed
             emails.email_sent(email)
         elif email.step == HANDED_OVER and not isinstance(error, SMTPResponseException):
             # Handed over, then a timeout or a dropped line: the server may have it.
             logger.warning("Email %s not confirmed: %s", email_id, error)
             emails.email_unconfirmed(email, error)
-        elif self.request.retries >= MAX_RETRIES or self.request.is_eager:
+        elif (
+            self.request.retries >= MAX_RETRIES
+            or email.attempts >= emails.MAX_ATTEMPTS
+            or self.request.is_eager
+        ):
             # Inline (the embedded default) nothing would retry it later.
             emails.email_failed(email, error)
         else:
@@ -57,6 +82,7 @@ def send_email(self, email_id):
 def sweep_emails():
     """Beat, every minute: emails the broker never delivered, and attempts that died."""
     emails.emails_sweep()
+    SweepRun.record("sweep_emails")  # readiness: beat is alive
 
 
 def _message(email):

@@ -173,7 +173,19 @@ CELERY_TIMEZONE = TIME_ZONE
 # the longest a job may run (a render is cut off at 330 s, invoices.tasks) and longer
 # than the longest retry delay (an email's, 300 s): a job still running, or waiting for
 # its retry, is never handed out a second time. Kombu's default is an hour.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 660}
+# Kombu waits forever on a Redis that accepts connections and never answers (hung,
+# swapped out, a half-open path): no retry policy can interrupt a blocked socket. A
+# command to Redis on loopback or a LAN answers in a millisecond; one second without an
+# answer is a broker that is not there, and a request that queues a job then waits about
+# two seconds at most before leaving the job to the sweep (config.jobs). Kombu's BRPOP is
+# read only once its answer is there, so the worker's long polls are unaffected.
+BROKER_SOCKET_TIMEOUT = 1  # seconds
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 660,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
 # Jobs the broker never got (it was down) or whose worker died are queued again.
 CELERY_BEAT_SCHEDULE = {
     "sweep-emails": {"task": "tenancy.tasks.sweep_emails", "schedule": 60},

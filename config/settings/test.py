@@ -24,6 +24,9 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"billwrigh
 # A worker process started by a test makes each render last this long, so that the test
 # can kill it in the middle of one.
 TEST_RENDER_SECONDS = env.float("TEST_RENDER_SECONDS", default=0)
+# A worker process started by a test kills itself in every render, as the out-of-memory
+# killer would on a huge invoice (never set in the test process itself).
+TEST_RENDER_KILLS_WORKER = env.bool("TEST_RENDER_KILLS_WORKER", default=False)
 
 MEDIA_ROOT = VAR_DIR / "test-media"
 STORAGES = {

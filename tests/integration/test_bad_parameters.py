@@ -55,6 +55,7 @@ def pages(company, project, vendor, admin):
             invoicing + "status/": ["invoices", "status"],
             invoicing + "invite/": ["commitments"],
             f"{p}/permissions/": ["user", "template"],
+            "/acme/emails/resend/": ["email"],
         },
     }
 

@@ -5,11 +5,16 @@ Real services throughout: a Redis server of the test's own that it stops and sta
 prefork Celery worker process whose child is killed with SIGKILL, an aiosmtpd server on
 loopback (tests/smtp.py)."""
 
+import threading
 import time
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -20,9 +25,10 @@ from contracts.models import Contract
 from invoices import documents
 from invoices.models import InvoiceDocument
 from invoices.services import invoice_create
+from invoices.tasks import sweep_documents
 from tenancy import emails
-from tenancy.models import OutgoingEmail
-from tenancy.tasks import send_email
+from tenancy.models import OutgoingEmail, SweepRun
+from tenancy.tasks import send_email, sweep_emails
 from tests.factories import PASSWORD, BillingPeriodFactory, ContractFactory, SOVLineFactory
 from tests.integration.test_invoice_pdf import invoice_url, make_invoice
 from tests.redis_server import RedisServer
@@ -63,6 +69,13 @@ def row(model, pk):
 
 def an_email(subject, **fields):
     return OutgoingEmail.objects.create(to="x@example.test", subject=subject, body="b", **fields)
+
+
+def past_the_deadline(email):
+    """As if SEND_DEADLINE had passed since the email was claimed."""
+    OutgoingEmail._base_manager.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - emails.SEND_DEADLINE - timedelta(seconds=1)
+    )
 
 
 def backdate_queued_jobs():
@@ -150,6 +163,42 @@ def test_a_job_queued_while_the_broker_is_down_does_not_fail_the_request(
         assert OutgoingEmail.objects.get(to="new@acme.test").status == Status.QUEUED
 
 
+def test_a_redis_that_hangs_does_not_hang_the_request_and_the_job_is_swept_later(
+    member, redis_server, smtp
+):
+    """A Redis that accepts connections and never answers (SIGSTOP), unlike a refused one,
+    is only noticed by a timeout: the request must still answer within seconds."""
+    answers = []
+
+    def ask_for_a_reset():
+        try:
+            answers.append(Client().post("/accounts/password-reset/", {"email": member.email}))
+        finally:
+            connection.close()
+
+    with broker(redis_server.url):
+        redis_server.pause()
+        started = time.monotonic()
+        request = threading.Thread(target=ask_for_a_reset)
+        request.start()
+        request.join(timeout=10)
+        took = time.monotonic() - started
+        redis_server.resume()
+        request.join(timeout=60)  # before the fix it answers only once Redis does
+        assert took < 5 and [answer.status_code for answer in answers] == [302], took
+
+        with scopes_disabled():
+            reset_email = OutgoingEmail.objects.get(to=member.email)
+        assert reset_email.status == Status.QUEUED
+        redis_server.flush()  # whatever reached Redis's socket buffer is gone: the sweep's job
+        with WorkerProcess(broker_url=redis_server.url, email_url=smtp.url):
+            backdate_queued_jobs()
+            assert emails.emails_sweep() == 1
+            [message] = smtp.mailbox.wait_for(1, timeout=60)
+            until(lambda: row(OutgoingEmail, reset_email.pk).status == Status.SENT)
+    assert message["To"] == member.email
+
+
 # -- 5. A PDF stuck for good -----------------------------------------------------------
 
 
@@ -173,6 +222,45 @@ def test_a_render_whose_worker_child_is_killed_is_finished_by_the_redelivered_jo
     assert message["To"] == "owner@riverside.test"
     document = row(InvoiceDocument, document.pk)
     assert document.file and document.error == ""
+
+
+def test_a_render_that_kills_its_worker_every_time_fails_after_its_attempts_with_a_retry(
+    company, project, admin, admin_client, redis_server
+):
+    """As the out-of-memory killer would on a huge invoice, at every attempt: each
+    redelivery counts, and after MAX_ATTEMPTS the document fails, its emails with it."""
+    invoice = make_invoice(company, project, admin, kind=Contract.Kind.CLIENT)
+    env = {"TEST_RENDER_KILLS_WORKER": "true"}
+    with (
+        broker(redis_server.url),
+        WorkerProcess(broker_url=redis_server.url, env=env) as worker,
+    ):
+        admin_client.post(f"{invoice_url(invoice)}email/", {"to": "owner@riverside.test"})
+        with scopes_disabled():
+            document = InvoiceDocument.objects.get(invoice=invoice)
+            email = OutgoingEmail.objects.get(to="owner@riverside.test")
+        until(lambda: row(InvoiceDocument, document.pk).status == "failed", message="failed")
+        time.sleep(2)  # time for a further redelivery, were there one
+        received = worker.log().count("] received")
+    document = row(InvoiceDocument, document.pk)
+    assert (document.attempts, document.error) == (documents.MAX_ATTEMPTS, documents.WORKER_STOPPED)
+    assert received == documents.MAX_ATTEMPTS + 1  # the last delivery only records the failure
+    assert row(OutgoingEmail, email.pk).status == Status.FAILED
+    url = f"{invoice_url(invoice)}documents/{document.pk}/"
+    assert "Retry" in admin_client.get(url, headers=HTMX).content.decode()
+
+
+def test_a_redelivered_render_keeps_its_first_claim_time_and_counts_the_attempt(
+    company, invoice_with_document
+):
+    document = invoice_with_document
+    first = documents.document_claim(document.pk, attempt="task-1")
+    started = row(InvoiceDocument, document.pk).started_at
+    again = documents.document_claim(document.pk, attempt="task-1")  # its worker was lost
+    document = row(InvoiceDocument, document.pk)
+    assert (document.attempts, document.started_at) == (2, started)
+    assert first != again  # the first attempt's writes no longer find their claim
+    assert documents.document_claim(document.pk, attempt="task-2") is None
 
 
 @pytest.fixture
@@ -199,7 +287,7 @@ def test_the_sweep_queues_a_dead_render_again_then_fails_it_after_its_attempts(
     document.refresh_from_db()
     assert document.status == "ready"  # jobs run inline here: queued again and made
     InvoiceDocument._base_manager.filter(pk=document.pk).update(
-        started_at=long_ago, attempts=documents.MAX_ATTEMPTS - 1, **dead
+        started_at=long_ago, attempts=documents.MAX_ATTEMPTS, **dead
     )
     with scopes_disabled():
         assert documents.documents_sweep() == 0
@@ -293,6 +381,11 @@ def test_a_worker_killed_before_the_recipient_was_accepted_sends_it_on_redeliver
         until(smtp.mailbox.hanging.is_set, message="the hang")
         assert row(OutgoingEmail, email.pk).step == Step.CONNECTED
         worker.kill_child()
+        # Redelivered at once, it leaves the claim alone: its attempt may be alive.
+        until(lambda: worker.log().count("] received") == 2, message="the redelivery")
+        assert row(OutgoingEmail, email.pk).status == Status.SENDING
+        past_the_deadline(email)
+        assert emails.emails_sweep() == 1
         [message] = smtp.mailbox.wait_for(1, timeout=40)
         until(lambda: row(OutgoingEmail, email.pk).status == Status.SENT)
     assert message["Subject"] == "Killed early"
@@ -310,6 +403,9 @@ def test_a_worker_killed_after_handing_the_message_over_leaves_it_not_confirmed(
         until(smtp.mailbox.hanging.is_set, message="the hang")
         assert row(OutgoingEmail, email.pk).step == Step.HANDED_OVER
         worker.kill_child()
+        until(lambda: worker.log().count("] received") == 2, message="the redelivery")
+        past_the_deadline(email)
+        emails.emails_sweep()
         until(lambda: row(OutgoingEmail, email.pk).status == Status.UNCONFIRMED)
     assert len(smtp.mailbox.messages) == 1
     assert row(OutgoingEmail, email.pk).error == emails.WORKER_STOPPED
@@ -325,6 +421,89 @@ def test_the_sweep_settles_attempts_that_died_by_the_step_they_reached(smtp):
     assert row(OutgoingEmail, late.pk).status == Status.UNCONFIRMED
     assert row(OutgoingEmail, fresh.pk).status == Status.SENDING
     assert [m["Subject"] for m in smtp.mailbox.messages] == ["Early"]
+
+
+def test_an_attempt_that_lost_its_claim_to_the_sweep_stops_before_data(smtp):
+    """A tarpitting server held attempt A past the deadline; the sweep gave the email to
+    attempt B, which sent it. A, resuming, must not hand the message over too."""
+    email = an_email("Raced")
+    a = emails.email_claim(email.pk, attempt="task-a")
+    emails.email_step(a, Step.RECIPIENT)
+    OutgoingEmail._base_manager.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert emails.emails_sweep() == 1  # inline: B claims and sends it now
+    with pytest.raises(emails.ClaimLost):
+        emails.email_step(a, Step.HANDED_OVER)
+    emails.email_failed(a, OSError("late"))  # writes nothing either
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.error) == (Status.SENT, 2, "")
+    assert [m["Subject"] for m in smtp.mailbox.messages] == ["Raced"]
+
+
+def test_a_redelivery_takes_over_only_a_claim_past_its_deadline():
+    """The same task id again does not prove its first worker died (a lost broker
+    connection, a visibility timeout): its attempt may still be sending."""
+    email = an_email("Redelivered")
+    a = emails.email_claim(email.pk, attempt="task-a")
+    emails.email_step(a, Step.CONNECTED)
+    assert emails.email_claim(email.pk, attempt="task-a") is None
+    email.refresh_from_db()
+    assert (email.status, email.step, email.attempts) == (Status.SENDING, Step.CONNECTED, 1)
+    OutgoingEmail._base_manager.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - emails.SEND_DEADLINE - timedelta(seconds=1)
+    )
+    b = emails.email_claim(email.pk, attempt="task-a")
+    assert (b.step, b.attempts) == (Step.CLAIMED, 2)
+    with pytest.raises(emails.ClaimLost):
+        emails.email_step(a, Step.HANDED_OVER)
+    emails.email_step(b, Step.HANDED_OVER)
+
+
+def test_send_email_is_cut_off_before_its_claim_deadline():
+    assert send_email.soft_time_limit < send_email.time_limit
+    assert send_email.time_limit < emails.SEND_DEADLINE.total_seconds()
+
+
+def test_an_email_whose_attempts_all_died_fails_instead_of_looping(smtp):
+    long_ago = timezone.now() - timedelta(minutes=6)
+    dying = {"status": Status.SENDING, "step": Step.CONNECTED, "claimed_at": long_ago}
+    redelivered = an_email("Again", claimed_by="t", attempts=emails.MAX_ATTEMPTS, **dying)
+    assert emails.email_claim(redelivered.pk, attempt="t") is None
+    swept = an_email("Swept", claimed_by="u", attempts=emails.MAX_ATTEMPTS, **dying)
+    assert emails.emails_sweep() == 0
+    for email in (redelivered, swept):
+        email.refresh_from_db()
+        assert email.status == Status.FAILED and emails.WORKER_DIED in email.error
+    assert smtp.mailbox.messages == []
+
+
+def test_a_tarpitted_attempt_overtaken_by_the_sweep_sends_nothing_more(smtp, settings):
+    """End to end: attempt A waits on a server that says nothing to RCPT; meanwhile its
+    claim passes the deadline and the sweep's attempt B sends the email. A then stops."""
+    settings.MAILERS = {"default": mailer_from_url(f"smtp://127.0.0.1:{smtp.port}?timeout=10")}
+    smtp.mailbox.hang_at_recipient_next, smtp.mailbox.hang_seconds = 1, 3
+    email = an_email("Tarpit")
+
+    def attempt_a():
+        try:
+            send_email.delay(email.pk)  # inline, in this thread
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=attempt_a)
+    a.start()
+    until(smtp.mailbox.hanging.is_set, message="the hang")
+    OutgoingEmail._base_manager.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert emails.emails_sweep() == 1  # inline: B sends it while A waits
+    a.join(timeout=30)
+    assert not a.is_alive()
+    time.sleep(0.5)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Status.SENT, 2)
+    assert [m["Subject"] for m in smtp.mailbox.messages] == ["Tarpit"]
 
 
 def test_an_admin_resends_a_not_confirmed_email_deliberately(company, admin_client, smtp):
@@ -374,6 +553,9 @@ def test_readiness_reports_the_broker_the_worker_and_the_oldest_queued_job(clien
         with WorkerProcess(broker_url=redis_server.url):
             an_email("Waiting")
             OutgoingEmail._base_manager.update(queued_at=timezone.now() - timedelta(seconds=90))
+            assert client.get("/health/ready/").json()["beat"] == "no sweep has run"
+            for sweep in ("sweep_emails", "sweep_documents"):
+                SweepRun.record(sweep)
             ready = client.get("/health/ready/")
             assert ready.status_code == 200, ready.json()
             assert ready.json()["broker"] == ready.json()["worker"] == "ok"
@@ -384,3 +566,54 @@ def test_readiness_reports_the_broker_the_worker_and_the_oldest_queued_job(clien
         down = client.get("/health/ready/")
         assert down.status_code == 503 and down.json()["broker"].startswith("error")
         assert client.get("/health/").status_code == 200
+
+
+def test_readiness_reports_stuck_jobs_and_when_beat_last_swept(
+    client, redis_server, invoice_with_document
+):
+    long_ago = timezone.now() - timedelta(minutes=11)
+    an_email("Stuck", status=Status.SENDING, step=Step.CONNECTED, claimed_at=long_ago)
+    InvoiceDocument._base_manager.filter(pk=invoice_with_document.pk).update(
+        status="rendering", started_at=long_ago, claimed_by="gone"
+    )
+    with broker(redis_server.url):
+        answer = client.get("/health/ready/")
+        assert answer.status_code == 503
+        assert answer.json()["stuck_emails"] == answer.json()["stuck_documents"] == 1
+        assert answer.json()["beat"] == "no sweep has run"
+        with scopes_disabled():
+            sweep_emails()
+            sweep_documents()
+        SweepRun.objects.update(ran_at=timezone.now() - timedelta(seconds=42))
+        answer = client.get("/health/ready/").json()
+        seconds = answer["last_sweep_seconds"]  # the worker ping waits a second
+        assert 42 <= seconds <= 45 and answer["beat"] == f"last sweep {seconds} s ago"
+        assert answer["stuck_emails"] == answer["stuck_documents"] == 0
+        SweepRun.objects.update(ran_at=timezone.now() - timedelta(minutes=10))
+        assert client.get("/health/ready/").json()["beat"].startswith("last sweep 60")
+
+
+def test_during_a_long_backlog_a_queued_job_is_published_again_rarely(
+    redis_server, invoice_with_document, client
+):
+    """No worker for half an hour, beat sweeping every minute: each row is given to the
+    broker again at growing intervals, not at every sweep, and readiness still sees how
+    long the oldest has waited."""
+    email = an_email("Backlog")
+    messages = redis.Redis.from_url(redis_server.url)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    with broker(redis_server.url):
+        for _minute in range(30):
+            for model in (OutgoingEmail, InvoiceDocument):
+                model._base_manager.update(
+                    queued_at=F("queued_at") - timedelta(minutes=1),
+                    republished_at=F("republished_at") - timedelta(minutes=1),
+                )
+            emails.emails_sweep()
+            with scopes_disabled():
+                documents.documents_sweep()
+        copies = sum(messages.llen(key) for key in messages.keys(f"{queue}*"))
+        age = client.get("/health/ready/").json()["oldest_queued_job_seconds"]
+    assert 2 <= copies <= 2 * 5, copies  # two rows, each published again up to 5 times
+    assert row(OutgoingEmail, email.pk).republished <= 5
+    assert 30 * 60 <= age <= 30 * 60 + 30
