@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 
 from config.jobs import queue_now, queue_on_commit, republish
 
-from . import backups, pdf, sending, services
+from . import backups, pdf, services, waiting_emails
 from .models import DOCUMENT_STUCK_AFTER, InvoiceDocument
 
 Status = InvoiceDocument.Status
@@ -96,7 +96,7 @@ def document_retry(*, document):
         pk=document.pk,
     ).update(status=Status.QUEUED, error="", attempts=0, claimed_by="", queued_at=timezone.now())
     if claimed:
-        sending.emails_wait_again(document)
+        waiting_emails.emails_wait_again(document)
         queue_on_commit(render_document, document.pk)
     document.refresh_from_db()
     return document
@@ -147,7 +147,7 @@ def _fail_stopped(document, now):
     Retry on the page, and the emails waiting for it fail with it."""
     document.status, document.error, document.finished_at = Status.FAILED, WORKER_STOPPED, now
     document.save(update_fields=["status", "error", "finished_at"])
-    sending.emails_fail(document)
+    waiting_emails.emails_fail(document)
 
 
 def _still_claimed(document, claim):
@@ -178,7 +178,7 @@ def document_render(document, claim):
         document.finished_at = timezone.now()
         document.error = ""
         document.save(update_fields=["file", "fingerprint", "status", "finished_at", "error"])
-        sending.emails_release(document)
+        waiting_emails.emails_release(document)
 
 
 def document_failed(document, claim, error, *, final):
@@ -192,7 +192,7 @@ def document_failed(document, claim, error, *, final):
         document.finished_at = timezone.now() if final else None
         document.save(update_fields=["error", "status", "finished_at"])
         if final:
-            sending.emails_fail(document)
+            waiting_emails.emails_fail(document)
 
 
 def documents_sweep():

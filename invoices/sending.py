@@ -7,16 +7,15 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from tenancy.emails import queue_email, release_email
-from tenancy.models import OutgoingEmail
+from tenancy.emails import queue_email
 
 from . import documents
 from .models import InvoiceDocument, InvoiceEmail
+from .waiting_emails import emails_release
 
 MAX_ADDRESSES = 10
 # The same message to the same address again this soon is the same click twice.
 RESENT_WITHIN = timedelta(minutes=2)
-DOCUMENT_FAILED = "The PDF could not be made:"
 
 
 @transaction.atomic
@@ -71,32 +70,3 @@ def invoice_email(*, invoice, to, message, sent_by):
     if document.status == InvoiceDocument.Status.READY:
         emails_release(document)
     return queued, [address for address in to if address in recent]
-
-
-def emails_release(document):
-    """Send the emails that waited for the document, now that it is made."""
-    for sent in _waiting(document):
-        release_email(sent.email, attachment=document.file, name=document.download_name)
-
-
-def emails_fail(document):
-    """The document could not be made: the emails waiting for it fail with it."""
-    for sent in _waiting(document):
-        sent.email.status = OutgoingEmail.Status.FAILED
-        sent.email.error = f"{DOCUMENT_FAILED} {document.error}"
-        sent.email.save(update_fields=["status", "error"])
-
-
-def emails_wait_again(document):
-    """The document is being made again: the emails that failed with it wait for it."""
-    OutgoingEmail.objects.filter(
-        invoice_email__document=document,
-        status=OutgoingEmail.Status.FAILED,
-        error__startswith=DOCUMENT_FAILED,
-    ).update(status=OutgoingEmail.Status.WAITING, error="")
-
-
-def _waiting(document):
-    return document.emails.filter(email__status=OutgoingEmail.Status.WAITING).select_related(
-        "email"
-    )
