@@ -15,7 +15,7 @@ django.setup()
 
 from django.test import Client  # noqa: E402
 
-from tenancy.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
+from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 
 PAGES = {
     "admin@demo.test": ["/demo/projects/", "/demo/directory/", "/demo/users/"],

@@ -5,12 +5,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
+from demo.billing import seed_billing
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
 from tenancy.models import Company, CompanyInvitation, Membership, Person, Project, User, Vendor
-
-from .demo_billing import seed_billing
 
 DEMO_PASSWORD = "billwright-demo"
 
