@@ -8,9 +8,12 @@ broker answers. Queued twice is harmless: a worker claims the row before working
 """
 
 import logging
+import threading
 from datetime import timedelta
 from functools import partial
 
+from celery.signals import task_prerun
+from django.core.signals import request_started
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -23,10 +26,37 @@ logger = logging.getLogger(__name__)
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0.1, "interval_step": 0, "interval_max": 0.1}
 
 
+# One request (or job) that queues many jobs (an invitation per contact, say) tries the
+# broker until it first fails, then leaves the rest to the sweep: each try against a hung
+# broker costs its timeouts, and forty of them would outlast the web server's timeout.
+_unit = threading.local()
+
+
+def broker_failure_forget(**kwargs):
+    """A new request or job tries the broker again."""
+    _unit.broker_failed = False
+
+
+request_started.connect(broker_failure_forget, dispatch_uid="jobs.broker_failure_forget")
+task_prerun.connect(broker_failure_forget, dispatch_uid="jobs.broker_failure_forget")
+
+
 def queue_on_commit(task, *args):
     """Give the job to the broker once the current transaction commits (nothing if it
     rolls back)."""
-    transaction.on_commit(partial(queue_now, task, *args))
+    transaction.on_commit(partial(_queue_after_commit, task, *args))
+
+
+def _queue_after_commit(task, *args):
+    if getattr(_unit, "broker_failed", False):
+        logger.warning(
+            "Job %s%r not queued (the broker did not answer earlier), the sweep will queue it",
+            task.name,
+            args,
+        )
+        return
+    if not queue_now(task, *args):
+        _unit.broker_failed = True
 
 
 def queue_now(task, *args):

@@ -8,6 +8,7 @@ from django.test import Client
 from django_scopes import scope
 from guardian.shortcuts import clear_ct_cache
 
+from config.jobs import broker_failure_forget
 from config.settings.mail import mailer_from_url
 from permissions.levels import Level, Tool
 from permissions.services import project_member_set
@@ -126,6 +127,12 @@ def _fresh_content_type_caches():
     """Transactional tests recreate content types; stale cached ids would misdirect grants."""
     ContentType.objects.clear_cache()
     clear_ct_cache()
+
+
+@pytest.fixture(autouse=True)
+def _broker_tried_afresh():
+    """Each test starts as a new request would: trying the broker (config.jobs)."""
+    broker_failure_forget()
 
 
 @pytest.fixture
