@@ -135,13 +135,19 @@ def invoicing_rows(*, project, period, permissions, filters):
 
 def _invitation_states(period, contract_ids):
     """{commitment id: its invitation state}: accepted if any contact accepted, invited
-    while any has not answered, declined when all declined."""
+    while any has not answered, declined when the others declined, replaced or withdrawn
+    when no invitation is left (the contacts removed, say): it can be invited again."""
     answers = {}
     for contract_id, status in Invitation.objects.filter(
         period=period, contract__in=contract_ids
     ).values_list("contract_id", "status"):
         answers.setdefault(contract_id, set()).add(status)
-    order = [Invitation.Status.ACCEPTED, Invitation.Status.INVITED, Invitation.Status.DECLINED]
+    order = [
+        Invitation.Status.ACCEPTED,
+        Invitation.Status.INVITED,
+        Invitation.Status.DECLINED,
+        Invitation.Status.REVOKED,
+    ]
     return {
         contract_id: next(status for status in order if status in statuses)
         for contract_id, statuses in answers.items()

@@ -299,6 +299,26 @@ def test_the_invoicing_page_shows_each_invitation_state(
     ).count("status-invited") == 1  # fmt: skip
 
 
+def test_a_commitment_whose_invitations_were_all_withdrawn_can_be_invited_again(
+    company, admin_client, project, period, contract, person, link
+):
+    """Removing the only contact withdraws its invitation; with the contact back and no other
+    invitation, the page once failed (a 500), and so did its export."""
+    with scope(company=company):
+        contract_services.contract_update(contract=contract, invoice_contacts=[])
+        contract_services.contract_update(contract=contract, invoice_contacts=[person])
+    with scopes_disabled():
+        assert invitation_of(contract, person).status == Invitation.Status.REVOKED
+    page = admin_client.get(invoicing_url(project, period))
+    assert page.status_code == 200
+    row = page.content.decode().split(">SC-7</a>")[1].split("</tr>")[0]
+    assert "Replaced or withdrawn" in row
+    assert f'name="commitments" value="{contract.pk}"' in page.content.decode()
+    assert admin_client.get(invoicing_url(project, period), {"state": "revoked"}).status_code == 200
+    export = admin_client.get(invoicing_url(project, period) + "export/", {"format": "csv"})
+    assert export.status_code == 200 and "Replaced or withdrawn" in export.content.decode()
+
+
 def test_a_link_dies_with_the_designation_and_with_the_address(
     company, contract, person, vendor, link
 ):
