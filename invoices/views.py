@@ -167,25 +167,33 @@ def invoice_line_save(request, company, project, invoice_line):
         for field, message in refusals.items():
             form.add_error(field, message)
         return _row_response(request, invoice, context | {"form": form}, refused=True)
-    try:
-        line, invoice, others = services.invoice_line_update(
-            line=invoice_line,
-            version=form.cleaned_data["version"],
-            reviewing=editing is Editing.REVIEW,
-            **entries,
-        )
-    except services.StaleEdit as stale:
-        # The row, the totals and the G702 as saved now: the same shape as a save's answer.
-        invoice.refresh_from_db()
-        context |= {
-            "line": stale.line,
-            "conflict": str(stale),
-            "totals": pay_application.stored_totals(invoice),
-        }
-        return _row_response(request, invoice, context)
-    except ValidationError as error:
-        add_service_error(form, error)
-        return _row_response(request, invoice, context | {"form": form}, refused=True)
+    while True:
+        try:
+            line, invoice, others = services.invoice_line_update(
+                line=invoice_line,
+                version=form.cleaned_data["version"],
+                reviewing=editing is Editing.REVIEW,
+                **entries,
+            )
+        except services.StaleEdit as stale:
+            # The row, the totals and the G702 as saved now: the same shape as a save's answer.
+            invoice.refresh_from_db()
+            context |= {
+                "line": stale.line,
+                "conflict": str(stale),
+                "totals": pay_application.stored_totals(invoice),
+            }
+            return _row_response(request, invoice, context)
+        except ValidationError as error:
+            add_service_error(form, error)
+            # A money rule's finding names its cell: the row's other cells are saved without
+            # it, as they are beside a cell the form refused (it stays as typed, marked).
+            kept = {name: value for name, value in entries.items() if name not in form.errors}
+            if not kept or len(kept) == len(entries):
+                return _row_response(request, invoice, context | {"form": form}, refused=True)
+            entries, refused = kept, True
+        else:
+            break
     totals = pay_application.stored_totals(invoice)
     context |= {
         "line": line,

@@ -833,3 +833,20 @@ def test_misplaced_parentheses_are_refused(invoice, admin_client, typed):
     first = line(invoice, 1)
     page = save(admin_client, first, work_this_period=typed)
     assert "E, work this period: Enter a number." in page and line(invoice, 1).version == 1
+
+
+def test_a_cell_refused_by_a_money_rule_does_not_block_the_rest_of_its_row(invoice, admin_client):
+    """A credit beyond what was billed is refused at E; F, typed after it while E still holds
+    it, is saved, not reset to its saved value."""
+    first = line(invoice, 1)
+    posted = shown_row(admin_client, invoice, first) | {"work_this_period": "-30,000.00"}
+    page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
+    assert "E, work this period:" in errors_of(page, first)
+    posted |= {"materials_stored": "1,234.00"}
+    page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
+    saved = line(invoice, 1)
+    assert (saved.work_this_period, saved.materials_stored) == (D("0.00"), D("1234.00"))
+    assert "E, work this period:" in errors_of(page, first)
+    e_cell = page.split(f'id="l{first.pk}-work_this_period"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in e_cell and 'value="-30,000.00"' in e_cell
+    assert f'id="l{first.pk}-materials_stored"' not in page  # saved as typed
