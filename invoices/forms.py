@@ -38,9 +38,10 @@ def _percent(label, *, low, high, places, noun):
     """A % box: one message for any value out of its range, however many digits it has,
     in the product's words rather than Django's ("no more than 7 digits in total")."""
     beyond = f"Enter a {noun} between {low:,} and {high:,}."
+    # No digit count: the range bounds the whole part, and a value in range with too many
+    # decimals (12.345678) is told so, not that it is out of range.
     return forms.DecimalField(
         label=label,
-        max_digits=7,
         decimal_places=places,
         required=False,
         min_value=low,
@@ -48,8 +49,6 @@ def _percent(label, *, low, high, places, noun):
         error_messages={
             "min_value": beyond,
             "max_value": beyond,
-            "max_digits": beyond,
-            "max_whole_digits": beyond,
             "max_decimal_places": f"Enter at most {places} decimal places.",
         },
     )

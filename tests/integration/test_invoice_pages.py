@@ -791,6 +791,8 @@ def test_without_javascript_a_bad_cell_is_named_with_its_line(invoice, admin_cli
         ),
         ({"percent_complete": "1001"}, "% complete: Enter a percent between -1,000 and 1,000."),
         ({"percent_complete": "10.123"}, "% complete: Enter at most 2 decimal places."),
+        ({"percent_complete": "12.345678"}, "% complete: Enter at most 2 decimal places."),
+        ({"retainage_work_rate": "1e-400"}, "Retainage rate: Enter at most 4 decimal places."),
         ({"retainage_work_rate": "101"}, "Retainage rate: Enter a rate between 0 and 100."),
         ({"work_this_period": "1.234"}, "E, work this period: Enter at most 2 decimal places."),
     ],
