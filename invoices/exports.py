@@ -94,7 +94,7 @@ def invoicing_rows(rows):
             row.commitment.number,
             row.commitment.title,
             row.vendor_name,
-            row.state_label,
+            row.state_text,
             f"#{row.invoice.number}" if row.invoice else "",
             row.invoice.total_completed_and_stored if row.invoice else None,
             row.invoice.total_retainage if row.invoice else None,

@@ -43,6 +43,13 @@ class Row:
         return Invitation.Status(self.invitation).label.lower()
 
     @property
+    def state_text(self):
+        """The state as the page shows it, for exports."""
+        if self.invitation_label:
+            return f"{self.state_label} · {self.invitation_label}"
+        return self.state_label
+
+    @property
     def vendor_name(self):
         return self.commitment.vendor.name if self.commitment.vendor else ""
 
@@ -125,7 +132,8 @@ def invoicing_rows(*, project, period, permissions, filters):
         for c in visible
     ]
     if state:
-        rows = [row for row in rows if row.state == state]
+        # A row with an invoice also answers to its contacts' state ("Draft · invited").
+        rows = [row for row in rows if state in (row.state, row.invitation)]
     if group == "status":
         rows.sort(key=lambda row: list(STATES).index(row.state))
     elif group == "vendor":

@@ -445,6 +445,11 @@ def test_an_editable_invoice_is_invited_from_its_row_and_completed_by_the_contac
     assert response.url.endswith(f"/invoices/{invoice.pk}/")
     accepted = row.replace("invited", "accepted")
     assert accepted in admin_client.get(invoicing_url(project, period)).content.decode()
+    # The state filter and the export know it too.
+    filtered = admin_client.get(invoicing_url(project, period), {"state": "accepted"})
+    assert accepted in filtered.content.decode()
+    export = admin_client.get(invoicing_url(project, period) + "export/", {"format": "csv"})
+    assert f"{invoice.get_status_display()} · accepted" in export.content.decode()
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     assert shown == [
         "Invoice #1 of SC-7 is yours to fill in."
