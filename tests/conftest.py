@@ -4,14 +4,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
-from django_scopes import scope
 from guardian.shortcuts import clear_ct_cache
 
 from config.jobs import broker_failure_forget
 from config.settings.mail import mailer_from_url
-from permissions.levels import Level, Tool
-from permissions.services import project_member_set
+from permissions.levels import Level
 from tests.factories import (
     CompanyFactory,
     MembershipFactory,
@@ -20,6 +17,7 @@ from tests.factories import (
     UserFactory,
     VendorFactory,
 )
+from tests.helpers import client_for, grant
 from tests.smtp import SMTPServer
 
 # Playwright's sync API runs an event loop in the test thread; Django then refuses ORM
@@ -75,17 +73,6 @@ def outsider(other_company):
     ).user
 
 
-def grant(user, project, commitments=Level.NONE, client_contracts=Level.NONE):
-    """Give `user` these levels on `project`, as the project permissions page does."""
-    with scope(company=project.company):
-        project_member_set(
-            project=project,
-            user=user,
-            levels={Tool.COMMITMENTS: commitments, Tool.CLIENT_CONTRACTS: client_contracts},
-        )
-    return user
-
-
 @pytest.fixture
 def reader(company, project):
     """A member with Read Only on both tools of `project`."""
@@ -96,12 +83,6 @@ def reader(company, project):
 @pytest.fixture
 def reader_client(reader):
     return client_for(reader)
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

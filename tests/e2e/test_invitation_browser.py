@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from billing.models import BillingPeriod
 from invoices.services import invoice_create
-from tests.e2e.test_invoice_editing import log_in
 from tests.factories import BillingPeriodFactory, ContractFactory, PersonFactory, SOVLineFactory
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

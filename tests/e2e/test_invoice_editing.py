@@ -11,11 +11,11 @@ from contracts import services as contract_services
 from contracts.models import Contract
 from invoices.services import invoice_create
 from tests.factories import (
-    PASSWORD,
     BillingPeriodFactory,
     ContractFactory,
     SOVLineFactory,
 )
+from tests.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,13 +31,6 @@ def invoice(company, project, admin):
         return invoice_create(
             contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
         )
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def invoice_url(live_server, invoice):

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from permissions.levels import Level
-from tests.conftest import grant
 from tests.factories import PASSWORD, ProjectFactory
+from tests.helpers import grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,8 @@ from django_scopes import scope, scopes_disabled
 from contracts import services as contract_services
 from permissions.models import ContractUserObjectPermission, ProjectUserObjectPermission
 from tenancy.models import CompanyInvitation, Membership, OutgoingEmail, Person
-from tests.conftest import client_for
 from tests.factories import ContractFactory, UserFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

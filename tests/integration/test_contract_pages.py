@@ -10,8 +10,8 @@ from billing.models import BillingPeriod
 from contracts import services
 from contracts.models import ChangeOrder, Contract, SOVLine
 from invoices.models import Invoice
-from tests.conftest import client_for
 from tests.factories import BillingPeriodFactory, ContractFactory, PersonFactory, SOVLineFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

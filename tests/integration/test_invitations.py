@@ -23,7 +23,6 @@ from invoices.services import invoice_create, invoice_set_status
 from permissions.levels import Level
 from permissions.services import invoice_contacts_sync
 from tenancy.models import User
-from tests.conftest import client_for, grant
 from tests.factories import (
     BillingPeriodFactory,
     ContractFactory,
@@ -32,6 +31,7 @@ from tests.factories import (
     SOVLineFactory,
     UserFactory,
 )
+from tests.helpers import client_for, grant
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-and-new-password-42"

@@ -14,9 +14,8 @@ from invoices.models import Invoice, InvoiceAttachment, InvoiceDocument
 from invoices.services import invoice_set_status, invoice_submit
 from permissions.levels import Level
 from permissions.services import invoice_contacts_sync
-from tests.conftest import client_for, grant
 from tests.factories import MembershipFactory, PersonFactory
-from tests.integration.test_invoice_pdf import HTMX, downloaded, invoice_url, make_invoice
+from tests.helpers import HTMX, client_for, downloaded, grant, invoice_url, make_invoice
 
 pytestmark = pytest.mark.django_db
 

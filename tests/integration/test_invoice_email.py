@@ -13,9 +13,8 @@ from invoices import documents, pdf
 from invoices.models import InvoiceDocument, InvoiceEmail
 from permissions.levels import Level
 from tenancy.models import OutgoingEmail
-from tests.conftest import client_for, grant
 from tests.factories import MembershipFactory
-from tests.integration.test_invoice_pdf import invoice_url, make_invoice, wait_for
+from tests.helpers import client_for, grant, invoice_url, make_invoice, wait_for
 from tests.worker import celery_worker
 
 pytestmark = pytest.mark.django_db

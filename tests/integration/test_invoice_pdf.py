@@ -1,8 +1,7 @@
 """The invoice PDF: made by a worker, offered when ready, the invoice page's figures to the
 cent, rendered once per state of the invoice, failures shown and retried."""
 
-import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 from io import BytesIO
 
@@ -11,28 +10,33 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from PIL import Image
-from pypdf import PdfReader
 
-from billing.models import BillingPeriod, BillingSettings
+from billing.models import BillingSettings
 from billing.templatetags.money import money
 from contracts import services as contract_services
-from contracts.models import ChangeOrder, Contract
+from contracts.models import Contract
 from invoices import documents, pdf, tasks
 from invoices.models import InvoiceDocument, InvoiceLine
 from invoices.services import invoice_create, invoice_line_update
 from permissions.levels import Level
-from tests.conftest import client_for, grant
 from tests.factories import (
     BillingPeriodFactory,
     ContractFactory,
     MembershipFactory,
-    SOVLineFactory,
-    VendorFactory,
+)
+from tests.helpers import (
+    HTMX,
+    client_for,
+    downloaded,
+    grant,
+    invoice_url,
+    make_invoice,
+    the_document,
+    wait_for,
 )
 from tests.worker import celery_worker
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
 G702 = [
     "original_contract_sum",
     "net_change_by_change_orders",
@@ -48,71 +52,14 @@ G702 = [
 ]
 
 
-def make_invoice(
-    company, project, admin, *, lines=3, kind=Contract.Kind.SUBCONTRACT, number="SC-5"
-):
-    owner = VendorFactory(company=company, name="Riverside Health") if kind == "client" else None
-    contract = ContractFactory(
-        project=project, kind=kind, client=owner, number=number, title="Electrical"
-    )
-    for position in range(1, lines + 1):
-        SOVLineFactory(
-            contract=contract,
-            position=position,
-            number=str(position),
-            description=f"Work item {position}",
-            scheduled_value=D("10000.00") + position,
-        )
-    with scopes_disabled():  # a second invoice of the test shares the period
-        period = BillingPeriod.objects.filter(project=project, start_date=date(2026, 11, 1))
-        period = period.first() or BillingPeriodFactory(
-            project=project, start_date=date(2026, 11, 1), end_date=date(2026, 11, 30)
-        )
-    with scope(company=company):
-        change_order = contract_services.change_order_create(contract=contract, title="Extra")
-        contract_services.change_order_line_add(
-            change_order=change_order, description="Added outlets", scheduled_value=D("2500.00")
-        )
-        contract_services.change_order_set_status(
-            change_order=change_order,
-            status=ChangeOrder.Status.APPROVED,
-            approved_on=date(2026, 11, 5),
-        )
-        invoice = invoice_create(contract=contract, period=period, created_by=admin)
-        first = invoice.lines.get(position=1)
-        invoice_line_update(
-            line=first, version=1, work_this_period=D("2345.67"), materials_stored=D("100")
-        )
-        invoice.refresh_from_db()
-    return invoice
-
-
 @pytest.fixture
 def invoice(company, project, admin):
     return make_invoice(company, project, admin)
 
 
-def invoice_url(invoice):
-    contract = invoice.contract
-    return f"/acme/projects/{contract.project_id}/contracts/{contract.pk}/invoices/{invoice.pk}/"
-
-
 def ask_for_pdf(client, invoice, capture):
     with capture(execute=True):
         return client.post(f"{invoice_url(invoice)}pdf/", headers=HTMX)
-
-
-def the_document(invoice):
-    with scopes_disabled():
-        return InvoiceDocument.objects.filter(invoice=invoice).latest("requested_at")
-
-
-def downloaded(client, document):
-    invoice = document.invoice
-    response = client.get(f"{invoice_url(invoice)}documents/{document.pk}/download/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    return PdfReader(BytesIO(b"".join(response.streaming_content)))
 
 
 def test_the_pdf_carries_the_invoice_pages_figures_to_the_cent(
@@ -259,14 +206,6 @@ def test_without_htmx_the_status_page_refreshes_itself(invoice, admin_client):
     assert response.url.endswith(f"/documents/{document.pk}/")
     page = admin_client.get(response.url).content.decode()
     assert '<meta http-equiv="refresh" content="2">' in page and "PDF queued" in page
-
-
-def wait_for(invoice, status):
-    deadline = time.monotonic() + 60
-    while the_document(invoice).status != status:
-        assert time.monotonic() < deadline, the_document(invoice).status
-        time.sleep(0.2)
-    return the_document(invoice)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,7 +13,6 @@ from invoices.services import invoice_create
 from permissions.levels import Level
 from permissions.models import PermissionTemplate, ProjectMember
 from tenancy.models import Project, Vendor
-from tests.conftest import client_for, grant
 from tests.factories import (
     BillingPeriodFactory,
     ContractFactory,
@@ -23,6 +22,7 @@ from tests.factories import (
     UserFactory,
     VendorFactory,
 )
+from tests.helpers import client_for, grant
 from tests.urlsweep import fill_route, url_patterns
 
 pytestmark = pytest.mark.django_db

@@ -37,7 +37,7 @@ from tests.factories import (
     SOVLineFactory,
     UserFactory,
 )
-from tests.integration.test_invoice_pdf import invoice_url, make_invoice
+from tests.helpers import invoice_url, make_invoice
 from tests.redis_server import RedisServer
 from tests.smtp import SMTPServer
 from tests.worker import WorkerProcess, broker

@@ -14,7 +14,6 @@ from invoices.models import Invoice
 from invoices.services import invoice_create
 from permissions.levels import Level
 from permissions.services import invoice_contacts_sync, private_list_set
-from tests.conftest import client_for, grant
 from tests.factories import (
     BillingPeriodFactory,
     ContractFactory,
@@ -23,7 +22,8 @@ from tests.factories import (
     SOVLineFactory,
     UserFactory,
 )
-from tests.unit.test_permission_matrix import EXPECTED, oracle
+from tests.helpers import client_for, grant
+from tests.permission_table import EXPECTED, oracle
 
 pytestmark = pytest.mark.django_db
 

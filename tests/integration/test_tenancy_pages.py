@@ -5,8 +5,8 @@ from django_scopes import scopes_disabled
 
 from permissions.levels import Level
 from tenancy.models import Person, Project, Vendor
-from tests.conftest import client_for, grant
 from tests.factories import PersonFactory, ProjectFactory, UserFactory, VendorFactory
+from tests.helpers import client_for, grant
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,152 @@
+"""What tests share: clients, grants, an invoice to work on, its URLs and rows, documents.
+
+Tests import from here, never from one another (a test module is collected for its tests).
+"""
+
+import time
+from datetime import date
+from decimal import Decimal as D
+from io import BytesIO
+
+from django.test import Client
+from django_scopes import scope, scopes_disabled
+from pypdf import PdfReader
+
+from billing.models import BillingPeriod
+from contracts import services as contract_services
+from contracts.models import ChangeOrder, Contract
+from invoices.models import InvoiceDocument, InvoiceLine
+from invoices.services import invoice_create, invoice_line_update
+from permissions.levels import Level, Tool
+from permissions.services import invoice_contacts_sync, project_member_set
+from tests.factories import (
+    PASSWORD,
+    BillingPeriodFactory,
+    ContractFactory,
+    MembershipFactory,
+    PersonFactory,
+    SOVLineFactory,
+    VendorFactory,
+)
+
+HTMX = {"HX-Request": "true"}
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def grant(user, project, commitments=Level.NONE, client_contracts=Level.NONE):
+    """Give `user` these levels on `project`, as the project permissions page does."""
+    with scope(company=project.company):
+        project_member_set(
+            project=project,
+            user=user,
+            levels={Tool.COMMITMENTS: commitments, Tool.CLIENT_CONTRACTS: client_contracts},
+        )
+    return user
+
+
+def make_invoice(
+    company, project, admin, *, lines=3, kind=Contract.Kind.SUBCONTRACT, number="SC-5"
+):
+    owner = VendorFactory(company=company, name="Riverside Health") if kind == "client" else None
+    contract = ContractFactory(
+        project=project, kind=kind, client=owner, number=number, title="Electrical"
+    )
+    for position in range(1, lines + 1):
+        SOVLineFactory(
+            contract=contract,
+            position=position,
+            number=str(position),
+            description=f"Work item {position}",
+            scheduled_value=D("10000.00") + position,
+        )
+    with scopes_disabled():  # a second invoice of the test shares the period
+        period = BillingPeriod.objects.filter(project=project, start_date=date(2026, 11, 1))
+        period = period.first() or BillingPeriodFactory(
+            project=project, start_date=date(2026, 11, 1), end_date=date(2026, 11, 30)
+        )
+    with scope(company=company):
+        change_order = contract_services.change_order_create(contract=contract, title="Extra")
+        contract_services.change_order_line_add(
+            change_order=change_order, description="Added outlets", scheduled_value=D("2500.00")
+        )
+        contract_services.change_order_set_status(
+            change_order=change_order,
+            status=ChangeOrder.Status.APPROVED,
+            approved_on=date(2026, 11, 5),
+        )
+        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        first = invoice.lines.get(position=1)
+        invoice_line_update(
+            line=first, version=1, work_this_period=D("2345.67"), materials_stored=D("100")
+        )
+        invoice.refresh_from_db()
+    return invoice
+
+
+def invoice_url(invoice):
+    contract = invoice.contract
+    return f"/acme/projects/{contract.project_id}/contracts/{contract.pk}/invoices/{invoice.pk}/"
+
+
+def line(invoice, position):
+    with scopes_disabled():
+        return InvoiceLine.objects.get(invoice=invoice, position=position)
+
+
+def save_url(line):
+    return f"/acme/projects/{line.invoice.contract.project_id}/invoice-lines/{line.pk}/"
+
+
+def row_post(line, **values):
+    data = {
+        "version": line.version,
+        "work_this_period": f"{line.work_this_period:.2f}",
+        "materials_stored": f"{line.materials_stored:.2f}",
+        "percent_complete": f"{line.percent_complete}",
+    }
+    return data | values
+
+
+def invoice_contact_client(company, project, contract, level):
+    """A member at `level` on the project's commitments who is the contract's invoice
+    contact, signed in."""
+    user = MembershipFactory(company=company).user
+    grant(user, project, commitments=level)
+    person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+        invoice_contacts_sync(contract=contract)
+    return client_for(user)
+
+
+def the_document(invoice):
+    with scopes_disabled():
+        return InvoiceDocument.objects.filter(invoice=invoice).latest("requested_at")
+
+
+def downloaded(client, document):
+    invoice = document.invoice
+    response = client.get(f"{invoice_url(invoice)}documents/{document.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return PdfReader(BytesIO(b"".join(response.streaming_content)))
+
+
+def wait_for(invoice, status):
+    deadline = time.monotonic() + 60
+    while the_document(invoice).status != status:
+        assert time.monotonic() < deadline, the_document(invoice).status
+        time.sleep(0.2)
+    return the_document(invoice)
+
+
+def log_in(page, live_server, email):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
