@@ -322,11 +322,15 @@ def _work_to_date(line):
 
 def _percents_complete(lines):
     """The whole contract's ΣG / ΣC before this period and at its end, which select the
-    sliding-scale rates; both over this period's contract sum."""
+    sliding-scale rates; both over this period's contract sum. Not rounded: a threshold
+    splits the contract's actual move (a percent rounded to cents of a percent would move
+    the split point by up to 0.005% of the contract sum)."""
     scheduled = sum((line.scheduled_value for line in lines), ZERO)
+    if not scheduled:
+        return ZERO, ZERO
     before = sum((line.previous_work + line.previous_materials for line in lines), ZERO)
     after = sum((_work_to_date(line) + line.materials_stored for line in lines), ZERO)
-    return percent_of(before, scheduled) or ZERO, percent_of(after, scheduled) or ZERO
+    return before * HUNDRED / scheduled, after * HUNDRED / scheduled
 
 
 def _split_retainage(previous_work, work_to_date, segments):

@@ -538,6 +538,20 @@ def test_the_g702_rate_is_printed_only_when_one_rate_holds_everywhere():
     assert released.g702.retainage_materials_percent == D("5")
 
 
+def test_a_sliding_scale_splits_at_the_threshold_itself_not_at_a_rounded_percent():
+    """40% of 1,234,567.00 is 493,826.80: billed to 600,000.00 (48.6000…%), the first
+    493,826.80 is retained at 5% and the other 106,173.20 at 2%, 26,814.80 in all (a split
+    at 48.60% rounded put the threshold at 493,827.16: 26,814.82)."""
+    policy = RetainagePolicy(work_rate=D("5"), work_rules=(RetainageRule(D("40"), D("2")),))
+    row = compute([line(1, "1234567.00", work_this_period=D("600000.00"))], retainage=policy).rows[
+        0
+    ]
+    assert row.retainage_work_this_period == money(
+        D("493826.80") * D("0.05") + D("106173.20") * D("0.02")
+    )
+    assert row.retainage_work_this_period == D("26814.80")
+
+
 def test_sliding_scale_splits_a_period_at_each_threshold_it_crosses():
     """10%, 5% from 30%, 2% from 60%: one period from 20% to 70% crosses both."""
     policy = RetainagePolicy(
