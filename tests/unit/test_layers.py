@@ -1,0 +1,61 @@
+"""The house reads bottom-up: no module-level import circles among the app's modules
+(tenancy < permissions < contracts < billing < invoices < demo)."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("config", "tenancy", "permissions", "contracts", "billing", "invoices", "demo")
+
+
+def _modules():
+    modules = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = path
+    return modules
+
+
+def _imports(name, path, modules):
+    """The app modules `name` imports at module level (imports inside functions are late)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, *([node.module] if node.module else [])])
+            candidates = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        found |= {c for c in candidates if c in modules and c != name}
+    return found
+
+
+def test_no_module_level_import_circles():
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    circles = []
+    state = dict.fromkeys(graph, 0)  # 0 unseen, 1 on the path, 2 done
+
+    def visit(name, path):
+        state[name] = 1
+        for neighbour in sorted(graph[name]):
+            if state[neighbour] == 1:
+                circles.append(" -> ".join([*path[path.index(neighbour) :], neighbour]))
+            elif state[neighbour] == 0:
+                visit(neighbour, [*path, neighbour])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if state[name] == 0:
+            visit(name, [name])
+    assert not circles, circles
