@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from tenancy.forms import ScopedIdChoiceField, ScopedIdMultipleChoiceField
@@ -10,12 +12,43 @@ COMMON_FIELDS = ["number", "title", "status", "contract_date", "description", "a
 RETAINAGE_FIELDS = ["retainage_work_rate", "retainage_materials_rate"]
 
 
+# An amount or quantity as an accountant types it: thousands separators in their places
+# only ("5,00" is no amount), a credit with a minus sign or in parentheses, "(5,000.00)".
+TYPED_NUMBER = re.compile(
+    r"(?P<open>\(\s*)?(?P<minus>-)?(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?)(?(open)\s*\))"
+    r"|\((?P<credit>\s*(?:\d+(?:\.\d*)?|\.\d+)\s*)\)"
+)
+
+
+def typed_number(value):
+    """`value` as the form reads numbers (5000.00, -5000), or as typed when it is none of
+    the accountant's spellings (the form then refuses it, as typed)."""
+    value = value.strip()
+    match = TYPED_NUMBER.fullmatch(value)
+    if match is None:
+        return value
+    if match["credit"] is not None:
+        return f"-{match['credit'].strip()}"
+    if match["open"] and match["minus"]:
+        return value  # "(-5,000)": a credit of a credit is no amount
+    sign = "-" if match["open"] or match["minus"] else ""
+    return sign + match["digits"].replace(",", "")
+
+
+class AmountField(forms.DecimalField):
+    """A decimal as an accountant types it (5,000.00, or a credit as (5,000.00)); anything
+    else is read as typed, and refused as usual."""
+
+    def to_python(self, value):
+        return super().to_python(typed_number(value) if isinstance(value, str) else value)
+
+
 def amount_field(spec, **kwargs):
     """A money (MONEY) or quantity (QUANTITY) field refusing, in one clear message, any
     value its column cannot hold: huge, tiny, 1e309 alike (NaN and Infinity are not numbers)."""
     limit = largest(spec)
     message = f"Enter a number between {-limit:,} and {limit:,}."
-    return forms.DecimalField(
+    return AmountField(
         decimal_places=spec["decimal_places"],
         min_value=-limit,
         max_value=limit,

@@ -1,6 +1,5 @@
 """Who may type on an invoice's lines, and in what role (docs/invoices.md, docs/permissions.md)."""
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from html import escape
@@ -102,7 +101,6 @@ class Cell:
     label: str
     column: str  # how messages name the cell: its G703 column and what it holds
     money: bool = False
-    number: bool = True  # an amount or a quantity: grouping and parentheses accepted
     narrow: bool = False
     hint: str = ""  # the line field shown as placeholder: what applies when left empty
 
@@ -144,7 +142,7 @@ CELLS = {
             "F, materials presently stored",
             money=True,
         ),
-        Cell("percent_complete", "Percent complete", "% complete", number=False, narrow=True),
+        Cell("percent_complete", "Percent complete", "% complete", narrow=True),
         # The box holds the line's own rate, empty when it follows the contract's (shown as
         # placeholder): every save posts the whole row, and a box showing the rate that
         # applies would fix it on the line, defeating a sliding scale.
@@ -152,7 +150,6 @@ CELLS = {
             "retainage_work_rate",
             "Retainage rate",
             "Retainage rate",
-            number=False,
             narrow=True,
             hint="applied_work_rate",
         ),
@@ -170,39 +167,6 @@ def input_money(value):
     """An amount in a cell as the figures beside it show theirs (5,000.00), but with a
     minus sign, which can be typed, rather than parentheses. None: empty."""
     return "" if value is None else f"{value:,.2f}"
-
-
-# An amount or quantity as an accountant types it: thousands separators in their places
-# only ("5,00" is no amount), a credit with a minus sign or in parentheses, "(5,000.00)".
-TYPED_NUMBER = re.compile(
-    r"(?P<open>\(\s*)?(?P<minus>-)?(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?)(?(open)\s*\))"
-    r"|\((?P<credit>\s*(?:\d+(?:\.\d*)?|\.\d+)\s*)\)"
-)
-
-
-def typed_number(value):
-    """`value` as the form reads numbers (5000.00, -5000), or as typed when it is none of
-    the accountant's spellings (the form then refuses it, as typed)."""
-    value = value.strip()
-    match = TYPED_NUMBER.fullmatch(value)
-    if match is None:
-        return value
-    if match["credit"] is not None:
-        return f"-{match['credit'].strip()}"
-    if match["open"] and match["minus"]:
-        return value  # "(-5,000)": a credit of a credit is no amount
-    sign = "-" if match["open"] or match["minus"] else ""
-    return sign + match["digits"].replace(",", "")
-
-
-def ungrouped(posted):
-    """The row as posted, its amounts and quantities as the form reads them: a cell shows
-    5,000.00 and may be sent back as it shows, and a credit may be typed (5,000.00)."""
-    data = posted.copy()
-    for name, spec in CELLS.items():
-        if spec.number and name in data:
-            data[name] = typed_number(data[name])
-    return data
 
 
 def cell_messages(form, *, page=False):

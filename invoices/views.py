@@ -25,7 +25,6 @@ from .editing import (
     line_editing,
     may_attach,
     may_compile_backup,
-    ungrouped,
 )
 from .emails import notify_revise_resubmit
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
@@ -153,7 +152,7 @@ def invoice_line_save(request, company, project, invoice_line):
     editing = line_editing(permissions_for(request), invoice)
     if editing is Editing.NONE:
         raise PermissionDenied("This invoice's lines cannot be edited now.")
-    form = LineEntryForm(ungrouped(request.POST), line=invoice_line)
+    form = LineEntryForm(request.POST, line=invoice_line)
     rights = RetainageRights.of(permissions_for(request), invoice)
     context = {"line": invoice_line, "editing": editing, "invoice": invoice, "retainage": rights}
     refused = not form.is_valid()
