@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django_scopes import scopes_disabled
 from guardian.shortcuts import clear_ct_cache
 
 from config.jobs import broker_failure_forget
@@ -17,7 +18,7 @@ from tests.factories import (
     UserFactory,
     VendorFactory,
 )
-from tests.helpers import client_for, grant
+from tests.helpers import Client, client_for, grant
 from tests.smtp import SMTPServer
 
 # Playwright's sync API runs an event loop in the test thread; Django then refuses ORM
@@ -25,6 +26,15 @@ from tests.smtp import SMTPServer
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Fixtures build the world of a test across companies, so the tenant scope is off while
+    they run, once here rather than in each fixture; a test's own body runs outside any scope,
+    as code outside a request does, and enters one or disables it itself (docs/tenancy.md)."""
+    with scopes_disabled():
+        return (yield)
 
 
 @pytest.fixture
@@ -78,6 +88,12 @@ def reader(company, project):
     """A member with Read Only on both tools of `project`."""
     user = MembershipFactory(company=company, user__email="reader@acme.test").user
     return grant(user, project, Level.READ_ONLY, Level.READ_ONLY)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, with CSRF checked as in production (tests.helpers.Client)."""
+    return Client()
 
 
 @pytest.fixture

@@ -8,16 +8,20 @@ from datetime import date
 from decimal import Decimal as D
 from io import BytesIO
 
-from django.test import Client
+from django.conf import settings
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
+from django.test import Client as DjangoClient
+from django.utils.crypto import get_random_string
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
 from billing.models import BillingPeriod
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
-from invoices.models import InvoiceDocument, InvoiceLine
+from invoices.models import InvoiceAttachment, InvoiceDocument, InvoiceLine
 from invoices.services import invoice_create, invoice_line_update
 from permissions.levels import Level, Tool
+from permissions.models import PermissionTemplate, ProjectMember
 from permissions.services import invoice_contacts_sync, project_member_set
 from tests.factories import (
     PASSWORD,
@@ -25,11 +29,37 @@ from tests.factories import (
     ContractFactory,
     MembershipFactory,
     PersonFactory,
+    ProjectFactory,
     SOVLineFactory,
+    UserFactory,
     VendorFactory,
 )
 
 HTMX = {"HX-Request": "true"}
+
+
+class Client(DjangoClient):
+    """A browser's client: CSRF is checked as in production (Django's test client skips it).
+
+    Like a browser that has loaded one of the site's pages, it holds the CSRF cookie and
+    sends the token with every write, as the site's forms and htmx do; `csrf=False` on a
+    write sends it without the token, as a forged cross-site request would arrive.
+    """
+
+    UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+    def __init__(self, **defaults):
+        super().__init__(enforce_csrf_checks=True, **defaults)
+
+    def request(self, **request):
+        with_token = request.pop("csrf", True)
+        if request["REQUEST_METHOD"] in self.UNSAFE and with_token:
+            cookie = self.cookies.get(settings.CSRF_COOKIE_NAME)
+            if cookie is None or not cookie.value:
+                self.cookies[settings.CSRF_COOKIE_NAME] = get_random_string(32, CSRF_ALLOWED_CHARS)
+                cookie = self.cookies[settings.CSRF_COOKIE_NAME]
+            request.setdefault("HTTP_X_CSRFTOKEN", cookie.value)
+        return super().request(**request)
 
 
 def client_for(user):
@@ -150,3 +180,49 @@ def log_in(page, live_server, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+def one_of_everything(company):
+    """One of everything a tenant URL can name, all owned by `company`: the URL values."""
+    project = ProjectFactory(company=company)
+    vendor = VendorFactory(company=company)
+    contract = ContractFactory(project=project, vendor=vendor)
+    sov_line = SOVLineFactory(contract=contract)
+    period = BillingPeriodFactory(project=project)
+    with scope(company=company):
+        ssov_line = contract_services.ssov_line_add(
+            sov_line=sov_line, description="Detail", scheduled_value=D("1")
+        )
+        change_order = contract_services.change_order_create(contract=contract, title="CO")
+        change_order_line = contract_services.change_order_line_add(
+            change_order=change_order, description="Extra", scheduled_value=D("5")
+        )
+        invoice = invoice_create(contract=contract, period=period, created_by=None)
+        template = PermissionTemplate.objects.create(company=company, name="Viewers")
+        document = InvoiceDocument.objects.create(
+            invoice=invoice, kind=InvoiceDocument.Kind.PDF, fingerprint="0" * 64
+        )
+        attachment = InvoiceAttachment.objects.create(
+            invoice=invoice, file="attachments/x.pdf", name="x.pdf", content_type="a", size=1
+        )
+    member = grant(UserFactory(), project, Level.READ_ONLY)
+    with scope(company=company):
+        project_member = ProjectMember.objects.get(project=project, user=member)
+    return {
+        "company": company.slug,
+        "project": project.pk,
+        "vendor": vendor.pk,
+        "person": PersonFactory(vendor=vendor).pk,
+        "contract": contract.pk,
+        "sov_line": sov_line.pk,
+        "ssov_line": ssov_line.pk,
+        "change_order": change_order.pk,
+        "change_order_line": change_order_line.pk,
+        "period": period.pk,
+        "invoice": invoice.pk,
+        "invoice_line": invoice.lines.with_scopes_disabled().first().pk,
+        "document": document.pk,
+        "attachment": attachment.pk,
+        "permission_template": template.pk,
+        "project_member": project_member.pk,
+    }

@@ -4,11 +4,11 @@ import re
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.test import Client
 
 from tenancy.forms import PasswordResetForm
 from tenancy.models import Membership, User
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
+from tests.helpers import Client
 
 pytestmark = pytest.mark.django_db
 

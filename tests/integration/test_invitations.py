@@ -10,7 +10,6 @@ from decimal import Decimal as D
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 from django_scopes import scope, scopes_disabled
@@ -31,7 +30,7 @@ from tests.factories import (
     SOVLineFactory,
     UserFactory,
 )
-from tests.helpers import client_for, grant
+from tests.helpers import Client, client_for, grant
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-and-new-password-42"

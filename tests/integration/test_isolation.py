@@ -1,83 +1,28 @@
 """No tenant ever sees another's data: 404 for outsiders, login for anonymous visitors."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import resolve
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
-from contracts import services as contract_services
-from invoices.models import InvoiceAttachment, InvoiceDocument
-from invoices.services import invoice_create
-from permissions.levels import Level
-from permissions.models import PermissionTemplate, ProjectMember
 from tenancy.models import Project, Vendor
 from tests.factories import (
-    BillingPeriodFactory,
     ContractFactory,
     PersonFactory,
     ProjectFactory,
-    SOVLineFactory,
     UserFactory,
     VendorFactory,
 )
-from tests.helpers import client_for, grant
+from tests.helpers import client_for, one_of_everything
 from tests.urlsweep import fill_route, url_patterns
 
 pytestmark = pytest.mark.django_db
 
 
-def victim_objects(company):
-    """One of everything a tenant URL can name, all owned by `company`."""
-    project = ProjectFactory(company=company)
-    vendor = VendorFactory(company=company)
-    contract = ContractFactory(project=project, vendor=vendor)
-    sov_line = SOVLineFactory(contract=contract)
-    period = BillingPeriodFactory(project=project)
-    with scope(company=company):
-        ssov_line = contract_services.ssov_line_add(
-            sov_line=sov_line, description="Detail", scheduled_value=Decimal("1")
-        )
-        change_order = contract_services.change_order_create(contract=contract, title="CO")
-        change_order_line = contract_services.change_order_line_add(
-            change_order=change_order, description="Extra", scheduled_value=Decimal("5")
-        )
-        invoice = invoice_create(contract=contract, period=period, created_by=None)
-        template = PermissionTemplate.objects.create(company=company, name="Viewers")
-        document = InvoiceDocument.objects.create(
-            invoice=invoice, kind=InvoiceDocument.Kind.PDF, fingerprint="0" * 64
-        )
-        attachment = InvoiceAttachment.objects.create(
-            invoice=invoice, file="attachments/x.pdf", name="x.pdf", content_type="a", size=1
-        )
-    member = grant(UserFactory(), project, Level.READ_ONLY)
-    with scope(company=company):
-        project_member = ProjectMember.objects.get(project=project, user=member)
-    return {
-        "company": company.slug,
-        "project": project.pk,
-        "vendor": vendor.pk,
-        "person": PersonFactory(vendor=vendor).pk,
-        "contract": contract.pk,
-        "sov_line": sov_line.pk,
-        "ssov_line": ssov_line.pk,
-        "change_order": change_order.pk,
-        "change_order_line": change_order_line.pk,
-        "period": period.pk,
-        "invoice": invoice.pk,
-        "invoice_line": invoice.lines.with_scopes_disabled().first().pk,
-        "document": document.pk,
-        "attachment": attachment.pk,
-        "permission_template": template.pk,
-        "project_member": project_member.pk,
-    }
-
-
 @pytest.fixture
 def tenant_urls(company):
     """Every company URL, filled with objects of `company` (the victim)."""
-    values = victim_objects(company)
+    values = one_of_everything(company)
     return [
         fill_route(route, values)
         for route, _ in url_patterns()
@@ -149,6 +94,18 @@ def test_an_unscoped_query_fails_loudly(project):
         Vendor.objects.count()
 
 
+@pytest.fixture
+def projects_a_fixture_sees(project, other_company):
+    ProjectFactory(company=other_company)
+    return set(Project.objects.all())  # no scope here: tests/conftest.py turns it off
+
+
+def test_fixtures_run_unscoped_and_test_bodies_do_not(projects_a_fixture_sees, project):
+    assert len(projects_a_fixture_sees) == 2 and project in projects_a_fixture_sees
+    with pytest.raises(ScopeError):
+        list(Project.objects.all())
+
+
 def test_a_scoped_query_sees_one_company(company, other_company):
     ProjectFactory(company=company)
     ProjectFactory(company=other_company)
@@ -167,7 +124,7 @@ def test_a_vendor_contact_reaches_the_company_but_not_its_records(company, conta
 def test_a_vendor_contact_gets_404_on_every_company_page(company, contact, method):
     """Rule 4: outside the company's membership, its own records answer as missing ones
     (directory, people, users, emails, permission templates, project permissions)."""
-    values = victim_objects(company)
+    values = one_of_everything(company)
     urls = [
         fill_route(route, values)
         for route, _ in url_patterns()
@@ -183,7 +140,7 @@ def test_a_vendor_contact_gets_404_on_every_company_page(company, contact, metho
 
 def test_objects_are_reached_only_through_their_own_project_and_parent(company, admin_client):
     """Same company, wrong project or wrong contract in the URL: 404 as for a missing id."""
-    values = victim_objects(company)
+    values = one_of_everything(company)
     other_project = ProjectFactory(company=company)
     other_contract = ContractFactory(project=other_project)
     project, contract = values["project"], values["contract"]

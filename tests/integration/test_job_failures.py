@@ -15,7 +15,6 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.db.models import F
-from django.test import Client
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -37,7 +36,7 @@ from tests.factories import (
     SOVLineFactory,
     UserFactory,
 )
-from tests.helpers import invoice_url, make_invoice
+from tests.helpers import Client, invoice_url, make_invoice
 from tests.redis_server import RedisServer
 from tests.smtp import SMTPServer
 from tests.worker import WorkerProcess, broker
@@ -301,8 +300,7 @@ def invoice_with_document(company, project, admin):
         invoice = invoice_create(
             contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
         )
-    with scopes_disabled():
-        return InvoiceDocument.objects.create(invoice=invoice, kind="pdf", fingerprint="x")
+    return InvoiceDocument.objects.create(invoice=invoice, kind="pdf", fingerprint="x")
 
 
 def test_the_sweep_queues_a_dead_render_again_then_fails_it_after_its_attempts(
