@@ -90,7 +90,7 @@ def invoice_email(request, company, project, contract, invoice):
             invoice=invoice,
             to=form.cleaned_data["to"],
             message=form.cleaned_data["message"],
-            sent_by=request.user,
+            acting_user=request.user,
         )
         if queued:
             messages.success(

@@ -4,7 +4,8 @@ from tenancy.emails import absolute_url, queue_email
 
 
 def notify_revise_resubmit(invoice, rejected_lines, *, reviewer):
-    """Tell the invoice contacts their invoice came back, and why, line by line."""
+    """Tell the invoice contacts their invoice came back, and why, line by line (a status
+    set by hand names no lines). Delivered once the caller's transaction commits."""
     contract = invoice.contract
     link = absolute_url(invoice.get_absolute_url())
     for person in contract.invoice_contacts.exclude(email=""):

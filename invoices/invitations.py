@@ -24,6 +24,7 @@ from tenancy.emails import absolute_url, queue_email
 from tenancy.models import Membership, User
 
 from . import services
+from .events import Kind, event_record
 from .models import Invitation, Invoice
 
 Status = Invitation.Status
@@ -34,23 +35,24 @@ def _digest(token):
 
 
 @transaction.atomic
-def invite_to_bill(*, contracts, period, invited_by, message=""):
+def invite_to_bill(*, contracts, period, acting_user, message=""):
     """Invite the invoice contacts of each commitment to bill `period`, each by email.
 
     A commitment that cannot be invoiced for the period, or has no contact to write to, is
     refused with a message; the others are invited. Inviting again sends a new link and
-    kills the old one. The result: how many contacts were invited, and the refusals.
+    kills the old one. The period's invoice, when there is one already, records who invited
+    its contacts. The result: how many contacts were invited, and the refusals.
     """
     invited, refused = 0, []
     for contract in contracts:
         try:
-            invited += _invite(contract, period, invited_by, message.strip())
+            invited += _invite(contract, period, acting_user, message.strip())
         except ValidationError as error:
             refused += error.messages
     return invited, refused
 
 
-def _invite(contract, period, invited_by, message):
+def _invite(contract, period, acting_user, message):
     if not contract.is_commitment:
         raise ValidationError(f"{contract} is a client contract: its invoice is the company's.")
     if not period.is_open:
@@ -89,11 +91,18 @@ def _invite(contract, period, invited_by, message):
             email=contact.email.lower(),
             token_hash=_digest(token),
             message=message,
-            invited_by=invited_by,
+            invited_by=acting_user,
             invited_at=now,
             expires_at=now + timedelta(days=settings.INVITATION_DAYS),
         )
         _email_invitation(invitation, token)
+    if existing is not None:
+        event_record(
+            existing,
+            Kind.INVITED,
+            acting_user=acting_user,
+            detail=", ".join(contact.full_name or contact.email for contact in contacts),
+        )
     return len(contacts)
 
 
@@ -259,7 +268,7 @@ def _period_invoice(invitation):
         return existing
     check_contact_may_start(period, ask=whom_to_ask(invitation))
     try:
-        return services.invoice_create(contract=contract, period=period, created_by=user)
+        return services.invoice_create(contract=contract, period=period, acting_user=user)
     except ValidationError:
         existing = contract.invoices.filter(period=period).first()
         if existing is None:

@@ -253,6 +253,40 @@ class InvoiceLine(LineFacts, models.Model):
         return ("ssov", self.ssov_line_id)
 
 
+class InvoiceEvent(models.Model):
+    """Who did what to an invoice, and when (docs/invoices.md, "Who did what"): one row per
+    action, written by the service that acts, in its own transaction. `actor` None is the
+    system (a job, the demo's seed, an account deleted since)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        LINES_UPDATED = "lines_updated", "Lines updated"
+        SUBMITTED = "submitted", "Submitted"
+        REVIEWED = "reviewed", "Reviewed"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        SENT = "sent", "Sent by email"
+        INVITED = "invited", "Contacts invited"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    # Where the action moved the invoice's status; empty when it did not.
+    from_status = models.CharField(max_length=30, choices=Invoice.Status.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=Invoice.Status.choices, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    objects = ScopedManager(company="invoice__contract__project__company")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.invoice} by {self.actor or 'the system'}"
+
+
 class Invitation(models.Model):
     """An invitation to bill: one invoice contact, one commitment, one period.
 

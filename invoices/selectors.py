@@ -3,7 +3,14 @@
 from billing.engine import change_order_summary
 from tenancy.compiled import CompiledQuery
 
-from .models import InvoiceAttachment, InvoiceDocument, InvoiceEmail, InvoiceLine, LineFacts
+from .models import (
+    InvoiceAttachment,
+    InvoiceDocument,
+    InvoiceEmail,
+    InvoiceEvent,
+    InvoiceLine,
+    LineFacts,
+)
 from .pay_application import line_input, stored_totals
 
 # A line's columns that the G703 pages show or sum (rows, change order summary, exports,
@@ -82,3 +89,8 @@ _LINES = _of_invoice(InvoiceLine, lambda rows: rows.order_by("position").values(
 _LATEST_DOCUMENT = _of_invoice(InvoiceDocument, lambda rows: rows.order_by("-requested_at")[:1])
 _SENDS = _of_invoice(InvoiceEmail, lambda rows: rows.select_related("email", "sent_by"))
 _ATTACHMENTS = _of_invoice(InvoiceAttachment, lambda rows: rows.select_related("uploaded_by"))
+
+
+def invoice_history(invoice):
+    """Who did what to the invoice, oldest first (docs/invoices.md, "Who did what")."""
+    return list(InvoiceEvent.objects.filter(invoice=invoice).select_related("actor"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tenancy.emails import queue_email
 
 from . import documents
+from .events import Kind, event_record
 from .models import InvoiceDocument, InvoiceEmail
 from .waiting_emails import emails_release
 
@@ -19,15 +20,16 @@ RESENT_WITHIN = timedelta(minutes=2)
 
 
 @transaction.atomic
-def invoice_email(*, invoice, to, message, sent_by):
+def invoice_email(*, invoice, to, message, acting_user):
     """Email the invoice's PDF to each address in `to`, with `message`; an address that
     got the same message moments ago (a form sent twice) is not sent it again. The
-    addresses queued, and those skipped as already sent."""
+    addresses queued, and those skipped as already sent; the send is an event of the
+    invoice."""
     contract = invoice.contract
     # The invoice stays locked until this commits: the worker making the PDF cannot mark
     # it ready (and release its waiting emails) before these emails exist.
     document = documents.document_request(
-        invoice=invoice, kind=InvoiceDocument.Kind.PDF, requested_by=sent_by
+        invoice=invoice, kind=InvoiceDocument.Kind.PDF, requested_by=acting_user
     )
     kind = (
         InvoiceEmail.Kind.CLIENT_INVOICE
@@ -40,7 +42,7 @@ def invoice_email(*, invoice, to, message, sent_by):
         "project": contract.project,
         "company": contract.project.company,
         "message": message.strip(),
-        "sent_by": sent_by,
+        "sent_by": acting_user,
     }
     recent = set(
         InvoiceEmail.objects.filter(
@@ -65,7 +67,14 @@ def invoice_email(*, invoice, to, message, sent_by):
             document=document,
             kind=kind,
             message=message.strip(),
-            sent_by=sent_by,
+            sent_by=acting_user,
+        )
+    if queued:
+        event_record(
+            invoice,
+            Kind.SENT,
+            acting_user=acting_user,
+            detail=f"{kind.label} to {', '.join(queued)}.",
         )
     if document.status == InvoiceDocument.Status.READY:
         emails_release(document)

@@ -5,6 +5,7 @@ recomputes the whole invoice, because a line can move the contract's percent com
 with it the sliding-scale retainage rate of every line.
 """
 
+import logging
 from copy import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -18,10 +19,13 @@ from contracts.selectors import billable_items
 from tenancy.compiled import CompiledQuery, CompiledUpdate, updates_run
 
 from . import pay_application
+from .emails import notify_revise_resubmit
+from .events import Kind, event_record
 from .models import Invoice, InvoiceLine, ReviewStatus
 
 Status = Invoice.Status
 BATCH_SIZE = 1000  # rows per INSERT: 1,000 lines × 50 columns stays under PostgreSQL's limit
+logger = logging.getLogger(__name__)
 
 
 class StaleEdit(Exception):
@@ -40,7 +44,7 @@ def invoice_create(
     *,
     contract,
     period,
-    created_by,
+    acting_user,
     number="",
     billing_date=None,
     invoice_type=Invoice.Type.PROGRESS,
@@ -66,7 +70,7 @@ def invoice_create(
         period_start=period.start_date,
         period_end=period.end_date,
         invoice_type=invoice_type,
-        created_by=created_by,
+        created_by=acting_user,
     )
     try:
         with transaction.atomic():
@@ -79,6 +83,13 @@ def invoice_create(
     _require_fits(invoice, lines)
     InvoiceLine.objects.bulk_create(lines, batch_size=BATCH_SIZE)
     invoice.save(update_fields=pay_application.SAVED_FIELDS)
+    event_record(
+        invoice,
+        Kind.CREATED,
+        acting_user=acting_user,
+        to_status=invoice.status,
+        detail=f"For {period}.",
+    )
     return invoice
 
 
@@ -254,10 +265,11 @@ def _keep_claimed(line):
 
 
 @transaction.atomic
-def invoice_submit(*, invoice):
+def invoice_submit(*, invoice, acting_user):
     """Submit for review: every line valid, figures stored, frozen until sent back."""
     invoice = invoice_lock(invoice.pk)
     _require_editable(invoice)
+    was = invoice.status
     lines = list(invoice.lines.all())
     result, changed = _recompute(invoice, lines, invoice.contract)
     blocking = list(result.errors)
@@ -269,6 +281,9 @@ def invoice_submit(*, invoice):
     invoice.status = Status.UNDER_REVIEW
     invoice.submitted_at = timezone.now()
     invoice.save(update_fields=[*pay_application.SAVED_FIELDS, "status", "submitted_at"])
+    event_record(
+        invoice, Kind.SUBMITTED, acting_user=acting_user, from_status=was, to_status=invoice.status
+    )
     return invoice
 
 
@@ -379,8 +394,10 @@ def _raise_line_issues(result, line, invoice, before, *, entries):
 
 
 @transaction.atomic
-def invoice_set_status(*, invoice, status):
-    """An admin's status change. An invoice that a later one builds on stays frozen."""
+def invoice_set_status(*, invoice, status, acting_user):
+    """An admin's status change. An invoice that a later one builds on stays frozen.
+
+    Sent back to Revise & Resubmit, its invoice contacts are told, as after a review."""
     if status not in Status.values:
         raise ValidationError("Choose a status.")
     reopening = status in Invoice.EDITABLE_STATUSES and not invoice.is_editable
@@ -389,10 +406,34 @@ def invoice_set_status(*, invoice, status):
             f"Invoice #{invoice.number} cannot be reopened: a later invoice builds on it."
         )
     if invoice.is_editable and status not in Invoice.EDITABLE_STATUSES:
-        invoice = invoice_submit(invoice=invoice)
+        invoice = invoice_submit(invoice=invoice, acting_user=acting_user)
+    was = invoice.status
+    if status == was:
+        return invoice
     invoice.status = status
     invoice.save(update_fields=["status"])
+    event_record(
+        invoice, Kind.STATUS_CHANGED, acting_user=acting_user, from_status=was, to_status=status
+    )
+    if status == Status.REVISE_RESUBMIT:
+        notify_revise_resubmit(invoice, [], reviewer=acting_user)
     return invoice
+
+
+@transaction.atomic
+def invoices_set_status(*, invoices, status, acting_user):
+    """One status on many invoices (the invoicing page's bulk action): each invoice changes
+    or is refused on its own, as invoice_set_status would. The number changed, and the
+    refusals."""
+    changed, refused = 0, []
+    for invoice in invoices:
+        try:
+            invoice_set_status(invoice=invoice, status=status, acting_user=acting_user)
+        except ValidationError as error:  # its savepoint is undone, its emails with it
+            refused += error.messages
+        else:
+            changed += 1
+    return changed, refused
 
 
 @transaction.atomic
@@ -404,6 +445,7 @@ def invoice_lines_bulk_update(
     retainage_work_rate=None,
     release_all=False,
     reviewing=False,
+    acting_user,
 ):
     """The same change on many lines at once, all or nothing; the number of lines changed."""
     invoice = invoice_lock(invoice.pk)
@@ -444,15 +486,33 @@ def invoice_lines_bulk_update(
     moved = {line.pk for line in [*selected, *changed]}
     _lines_store([line for line in lines if line.pk in moved], pay_application.EDITED_FIELDS)
     invoice.save(update_fields=pay_application.SAVED_FIELDS)
+    event_record(
+        invoice,
+        Kind.LINES_UPDATED,
+        acting_user=acting_user,
+        detail=_bulk_detail(len(selected), percent_complete, retainage_work_rate, release_all),
+    )
     return len(selected)
 
 
+def _bulk_detail(count, percent_complete, retainage_work_rate, release_all):
+    changes = []
+    if percent_complete is not None:
+        changes.append(f"{percent_complete}% complete")
+    if retainage_work_rate is not None:
+        changes.append(f"retainage rate {retainage_work_rate}%")
+    if release_all:
+        changes.append("retainage released")
+    return f"{count} line{'s' if count != 1 else ''}: {', '.join(changes)}."
+
+
 @transaction.atomic
-def invoice_review(*, invoice, decisions, outcome):
+def invoice_review(*, invoice, decisions, outcome, acting_user):
     """An admin's review: each line approved or rejected (with a reason), then an outcome.
 
     `decisions` maps line ids to (review status, reason). Any rejected line sends the
-    invoice back to Revise & Resubmit whatever the outcome asked for.
+    invoice back to Revise & Resubmit whatever the outcome asked for, and its invoice
+    contacts are told why, line by line.
     """
     invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
     if invoice.status != Status.UNDER_REVIEW:
@@ -470,15 +530,37 @@ def invoice_review(*, invoice, decisions, outcome):
     rejected = [line for line in lines.values() if line.review_status == ReviewStatus.REJECTED]
     invoice.status = Status.REVISE_RESUBMIT if rejected else outcome
     invoice.save(update_fields=["status"])
+    event_record(
+        invoice,
+        Kind.REVIEWED,
+        acting_user=acting_user,
+        from_status=Status.UNDER_REVIEW,
+        to_status=invoice.status,
+        detail=f"{len(rejected)} line{'s' if len(rejected) != 1 else ''} rejected."
+        if rejected
+        else "",
+    )
+    if rejected:
+        notify_revise_resubmit(invoice, rejected, reviewer=acting_user)
     return invoice, rejected
 
 
 @transaction.atomic
-def invoice_delete(*, invoice):
-    """Delete an invoice, unless a later invoice of the contract builds on its figures."""
+def invoice_delete(*, invoice, acting_user):
+    """Delete an invoice, unless a later invoice of the contract builds on its figures.
+
+    Its history goes with it (docs/invoices.md, "Who did what"): who deleted it is logged."""
     invoice = invoice_lock(invoice.pk)
     if invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists():
         raise ValidationError(
             f"Invoice #{invoice.number} cannot be deleted: a later invoice builds on it."
         )
+    pk = invoice.pk
     invoice.delete()
+    logger.info(
+        "Invoice %s (#%s of contract %s) deleted by %s",
+        pk,
+        invoice.number,
+        invoice.contract_id,
+        acting_user or "the system",
+    )

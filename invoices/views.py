@@ -26,7 +26,6 @@ from .editing import (
     may_attach,
     may_compile_backup,
 )
-from .emails import notify_revise_resubmit
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
 from .g703_rows import RowRenderer, render_with_rows
 from .models import Invoice
@@ -50,7 +49,7 @@ def invoice_create(request, company, project, contract):
                     form.cleaned_data["period"], ask=f"the admins of {company.name}"
                 )
             invoice = services.invoice_create(
-                contract=contract, created_by=request.user, **form.cleaned_data
+                contract=contract, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -81,6 +80,7 @@ def _invoice_page(request, invoice, *, status=200):
             else None
         ),
         "attachments": selectors.invoice_attachments(invoice),
+        "history": selectors.invoice_history(invoice),
         "may_attach": may_attach(permissions, invoice),
         "may_compile_backup": may_compile_backup(permissions, invoice),
         "editing": editing,
@@ -131,7 +131,10 @@ def invoice_bulk_edit(request, company, project, contract, invoice):
         return redirect(invoice)
     try:
         count = services.invoice_lines_bulk_update(
-            invoice=invoice, reviewing=editing is Editing.REVIEW, **changes
+            invoice=invoice,
+            reviewing=editing is Editing.REVIEW,
+            acting_user=request.user,
+            **changes,
         )
     except ValidationError as error:
         report_service_error(request, error)
@@ -255,7 +258,7 @@ def invoice_submit(request, company, project, contract, invoice):
     if editing is not Editing.ENTRY:
         raise PermissionDenied("This invoice cannot be submitted now.")
     try:
-        services.invoice_submit(invoice=invoice)
+        services.invoice_submit(invoice=invoice, acting_user=request.user)
     except ValidationError as error:
         report_service_error(request, error)
     else:
@@ -279,14 +282,15 @@ def invoice_review(request, company, project, contract, invoice):
     form = ReviewForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():
         try:
-            invoice, rejected = services.invoice_review(
-                invoice=invoice, decisions=form.decisions(), outcome=form.cleaned_data["outcome"]
+            invoice, _ = services.invoice_review(
+                invoice=invoice,
+                decisions=form.decisions(),
+                outcome=form.cleaned_data["outcome"],
+                acting_user=request.user,
             )
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            if rejected:
-                notify_revise_resubmit(invoice, rejected, reviewer=request.user)
             messages.success(
                 request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
             )
@@ -305,7 +309,7 @@ def invoice_status(request, company, project, contract, invoice):
     """An admin sets any status."""
     try:
         invoice = services.invoice_set_status(
-            invoice=invoice, status=request.POST.get("status", "")
+            invoice=invoice, status=request.POST.get("status", ""), acting_user=request.user
         )
     except ValidationError as error:
         report_service_error(request, error)
@@ -366,14 +370,9 @@ def invoicing_bulk_status(request, company, project, period):
         .exclude(contract__kind=Contract.Kind.CLIENT)
         .select_related("contract")
     )
-    changed, refused = 0, []
-    for invoice in invoices:
-        try:
-            services.invoice_set_status(invoice=invoice, status=request.POST.get("status", ""))
-        except ValidationError as error:
-            refused += error.messages
-        else:
-            changed += 1
+    changed, refused = services.invoices_set_status(
+        invoices=invoices, status=request.POST.get("status", ""), acting_user=request.user
+    )
     if changed:
         messages.success(request, f"{changed} invoice{'s' if changed != 1 else ''} updated.")
     for message in refused or ([] if changed else ["Select invoices and a status."]):
@@ -401,7 +400,7 @@ def invoicing_invite(request, company, project, period):
     invited, refused = invitations.invite_to_bill(
         contracts=commitments,
         period=period,
-        invited_by=request.user,
+        acting_user=request.user,
         message=request.POST.get("message", ""),
     )
     if invited:
@@ -435,7 +434,7 @@ def invoice_delete(request, company, project, contract, invoice):
     """Asks first; refuses an invoice that a later one builds on."""
     if request.method == "POST":
         try:
-            services.invoice_delete(invoice=invoice)
+            services.invoice_delete(invoice=invoice, acting_user=request.user)
         except ValidationError as error:
             report_service_error(request, error)
             return redirect(invoice)
