@@ -52,7 +52,7 @@ for position in range(1, 501):
                    scheduled_value=Decimal("10000.00"))
 with scope(company=company):
     invoice = invoice_create(contract=contract, period=BillingPeriodFactory(project=project),
-                             created_by=admin)
+                             acting_user=admin)
     lines = list(invoice.lines.values_list("pk", flat=True)[:CLIENTS])
 print(f"{project.pk} {contract.pk} {invoice.pk} " + ",".join(map(str, lines)))
 """

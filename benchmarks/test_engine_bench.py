@@ -81,7 +81,7 @@ def test_creating_and_loading_an_invoice_query_counts(company, project, admin):
             contract = ContractFactory(project=project)
             SOVLineFactory.create_batch(size, contract=contract)
             with CaptureQueriesContext(connection) as created:
-                invoice = invoice_create(contract=contract, period=period, created_by=admin)
+                invoice = invoice_create(contract=contract, period=period, acting_user=admin)
             with CaptureQueriesContext(connection) as loaded:
                 loaded_invoice = Invoice.objects.select_related("contract", "period").get(
                     pk=invoice.pk

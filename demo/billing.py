@@ -216,7 +216,7 @@ def _invoice(contract, period, admin, entries, status):
     invoice = invoice_create(
         contract=contract,
         period=period,
-        created_by=admin,
+        acting_user=admin,
         billing_date=period.end_date,
         invoice_type=Invoice.Type.PROGRESS,
     )

@@ -109,7 +109,7 @@ def make_invoice(
             status=ChangeOrder.Status.APPROVED,
             approved_on=date(2026, 11, 5),
         )
-        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        invoice = invoice_create(contract=contract, period=period, acting_user=admin)
         first = invoice.lines.get(position=1)
         invoice_line_update(
             line=first, version=1, work_this_period=D("2345.67"), materials_stored=D("100")
@@ -197,7 +197,7 @@ def one_of_everything(company):
         change_order_line = contract_services.change_order_line_add(
             change_order=change_order, description="Extra", scheduled_value=D("5")
         )
-        invoice = invoice_create(contract=contract, period=period, created_by=None)
+        invoice = invoice_create(contract=contract, period=period, acting_user=None)
         template = PermissionTemplate.objects.create(company=company, name="Viewers")
         document = InvoiceDocument.objects.create(
             invoice=invoice, kind=InvoiceDocument.Kind.PDF, fingerprint="0" * 64

@@ -72,7 +72,7 @@ def test_a_draft_is_invited_from_its_row_and_a_past_due_link_says_whom_to_ask(
         for contract in (drafted, fresh):
             SOVLineFactory(contract=contract, number="1", scheduled_value=D("40000.00"))
             contract.invoice_contacts.set([person])
-        invoice_create(contract=drafted, period=period, created_by=admin)
+        invoice_create(contract=drafted, period=period, acting_user=admin)
 
     page = new_page()
     log_in(page, live_server, "admin@acme.test")

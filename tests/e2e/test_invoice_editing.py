@@ -29,7 +29,7 @@ def invoice(company, project, admin):
         )
     with scope(company=company):
         return invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
 
 
@@ -141,7 +141,7 @@ def test_review_rejects_a_line_and_sends_the_invoice_back(
     with scope(company=invoice.contract.project.company):
         from invoices.services import invoice_submit
 
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=None)
     log_in(page, live_server, "admin@acme.test")
     page.goto(invoice_url(live_server, invoice))
     page.get_by_role("link", name="Review lines").click()
@@ -156,7 +156,7 @@ def test_review_rejects_a_line_and_sends_the_invoice_back(
     page.screenshot(path=output_dir / "invoice-revise-resubmit.png", full_page=True)
 
     with scope(company=invoice.contract.project.company):
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=None)
     page.goto(invoice_url(live_server, invoice) + "review/")
     # A new review starts undecided: the old rejection is shown, not chosen again.
     expect(page.locator("input[type=radio]:checked")).to_have_count(0)
@@ -196,7 +196,7 @@ def test_a_unit_line_keeps_its_note_and_its_percent_current(
             scheduled_value=None,
         )
         invoice = invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
     pk = line_pk(invoice, 1)
     log_in(page, live_server, "admin@acme.test")

@@ -32,7 +32,7 @@ def pages(company, project, vendor, admin):
     period = BillingPeriodFactory(project=project)
     with scope(company=company):
         contract.invoice_contacts.set([PersonFactory(vendor=vendor)])
-        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     p = f"/acme/projects/{project.pk}"
     invoicing = f"{p}/billing-periods/{period.pk}/invoicing/"
     return {

@@ -37,7 +37,7 @@ def line(company, project, admin):
     SOVLineFactory(contract=contract, scheduled_value=D("50000.00"))
     with scope(company=company):
         invoice = invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
         return invoice.lines.get()
 

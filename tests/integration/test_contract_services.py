@@ -56,7 +56,7 @@ def test_a_unit_line_needs_quantity_and_price(project):
 def test_the_sov_is_locked_once_invoiced(contract, project, admin):
     line = SOVLineFactory(contract=contract)
     invoice_create(
-        contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
     )
     with pytest.raises(ValidationError, match="through change orders"):
         services.sov_line_update(line=line, description="changed")
@@ -101,10 +101,10 @@ def test_a_billed_change_order_cannot_be_withdrawn(contract, project, admin):
         change_order=change_order, status=ChangeOrder.Status.APPROVED, approved_on=date(2026, 1, 2)
     )
     invoice = invoice_create(
-        contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+        contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
     )
     assert invoice.contract_sum_to_date == D("10009.00")
-    invoice_submit(invoice=invoice)
+    invoice_submit(invoice=invoice, acting_user=admin)
     with pytest.raises(ValidationError, match="billed on a submitted invoice"):
         services.change_order_set_status(change_order=change_order, status=ChangeOrder.Status.VOID)
 
@@ -112,7 +112,7 @@ def test_a_billed_change_order_cannot_be_withdrawn(contract, project, admin):
 def test_a_change_order_approved_later_joins_the_draft_invoice(contract, project, admin):
     SOVLineFactory(contract=contract)
     period = BillingPeriodFactory(project=project)
-    invoice = invoice_create(contract=contract, period=period, created_by=admin)
+    invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     change_order = services.change_order_create(contract=contract, title="Extra")
     services.change_order_line_add(
         change_order=change_order, description="x", scheduled_value=D("9")
@@ -138,7 +138,7 @@ def test_a_change_order_cannot_take_the_contract_sum_beyond_what_invoices_hold(
     of the contract would fail to read its invoice back."""
     SOVLineFactory(contract=contract, scheduled_value=D("500000000000.00"))
     period = BillingPeriodFactory(project=project)
-    invoice = invoice_create(contract=contract, period=period, created_by=admin)
+    invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     change_order = services.change_order_create(contract=contract, title="Huge")
     for _ in range(2):
         services.change_order_line_add(
@@ -182,11 +182,11 @@ def test_ssov_details_must_sum_exactly_to_their_line(contract, project, admin):
     period = BillingPeriodFactory(project=project)
     services.ssov_set_status(contract=contract, status=Contract.SSOVStatus.UNDER_REVIEW)
     with pytest.raises(ValidationError, match="needs an approved subcontractor SOV"):
-        invoice_create(contract=contract, period=period, created_by=admin)
+        invoice_create(contract=contract, period=period, acting_user=admin)
     with pytest.raises(ValidationError, match="cannot become draft"):
         services.ssov_set_status(contract=contract, status=Contract.SSOVStatus.DRAFT)
     services.ssov_set_status(contract=contract, status=Contract.SSOVStatus.APPROVED)
-    invoice = invoice_create(contract=contract, period=period, created_by=admin)
+    invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     assert [(line.number, line.scheduled_value) for line in invoice.lines.all()] == [
         ("1.1", D("600.00")),
         ("1.2", D("399.99")),

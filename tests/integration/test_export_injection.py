@@ -34,7 +34,7 @@ def invoice(company, project, admin):
         )
     with scope(company=company):
         return invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
 
 

@@ -141,8 +141,8 @@ def test_commitments_that_cannot_bill_are_refused_with_reasons(
     with scope(company=company):
         for each in (needs_ssov, invoiced):
             each.invoice_contacts.set(contract.invoice_contacts.all())
-        approved = invoice_create(contract=invoiced, period=period, created_by=admin)
-        invoice_set_status(invoice=approved, status=Invoice.Status.APPROVED)
+        approved = invoice_create(contract=invoiced, period=period, acting_user=admin)
+        invoice_set_status(invoice=approved, status=Invoice.Status.APPROVED, acting_user=admin)
     response = invite(
         admin_client, project, period, no_contacts, needs_ssov, invoiced,
         capture=django_capture_on_commit_callbacks,
@@ -415,7 +415,7 @@ def invoicing_invite(client, project, period, capture, **selected):
 
 def set_status(company, invoice, status):
     with scope(company=company):
-        return invoice_set_status(invoice=invoice, status=status)
+        return invoice_set_status(invoice=invoice, status=status, acting_user=None)
 
 
 @pytest.mark.parametrize("status", [Invoice.Status.DRAFT, Invoice.Status.REVISE_RESUBMIT])
@@ -424,7 +424,7 @@ def test_an_editable_invoice_is_invited_from_its_row_and_completed_by_the_contac
     django_capture_on_commit_callbacks, status,
 ):  # fmt: skip
     with scope(company=company):
-        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     if status != Invoice.Status.DRAFT:
         set_status(company, invoice, status)
     # The row of a commitment with an invoice selects the invoice (name="invoices").
@@ -465,7 +465,7 @@ def test_an_invoice_past_editing_is_refused_with_its_state(
     company, admin, admin_client, project, period, contract, django_capture_on_commit_callbacks
 ):
     with scope(company=company):
-        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     set_status(company, invoice, Invoice.Status.APPROVED)
     messages = invoicing_invite(
         admin_client, project, period, django_capture_on_commit_callbacks, invoices=[invoice.pk]
@@ -493,7 +493,7 @@ def test_an_old_invitation_to_an_invoice_past_editing_says_its_state(
     company, admin, period, contract, person, link, status, label
 ):
     with scope(company=company):
-        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     set_status(company, invoice, status)
     client = Client()
     response = client.post(
@@ -560,7 +560,7 @@ def test_after_the_due_date_a_contact_still_finishes_an_existing_draft(
     company, admin, period, contract, person, link
 ):
     with scope(company=company):
-        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     past_due(period)
     response = Client().post(
         link, {"answer": "yes", "new_password1": PASSWORD, "new_password2": PASSWORD}

@@ -101,7 +101,7 @@ def test_a_contact_attaches_to_its_draft_but_not_once_submitted(company, project
     client = client_for(contact)
     assert attach(client, invoice, a_png()).status_code == 302
     with scope(company=company):
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=admin)
     assert attach(client, invoice, a_png()).status_code == 403
     assert len(attachments(invoice)) == 1
 
@@ -146,7 +146,7 @@ def test_a_client_invoice_backup_carries_the_periods_approved_subcontractor_invo
     approved = make_invoice(company, project, admin, number="SC-6")
     draft = make_invoice(company, project, admin, number="SC-7")
     with scope(company=company):
-        invoice_set_status(invoice=approved, status=Invoice.Status.APPROVED)
+        invoice_set_status(invoice=approved, status=Invoice.Status.APPROVED, acting_user=admin)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(f"{invoice_url(client_invoice)}backup/", headers=HTMX)
     with scopes_disabled():

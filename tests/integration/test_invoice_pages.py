@@ -50,7 +50,7 @@ def contract(project, vendor):
 def invoice(company, project, contract, admin):
     with scope(company=company):
         return invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
 
 
@@ -150,11 +150,11 @@ def test_release_all_retainage_on_selected_lines(
 ):
     with scope(company=company):
         invoice_line_update(line=line(invoice, 1), version=1, work_this_period=D("10000"))
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=admin)
         release = invoice_create(
             contract=contract,
             period=BillingPeriodFactory(project=project),
-            created_by=admin,
+            acting_user=admin,
             invoice_type=Invoice.Type.RETAINAGE_RELEASE,
         )
     admin_client.post(
@@ -174,7 +174,7 @@ def test_review_rejects_a_line_and_emails_the_reasons(
     person = PersonFactory(vendor=contract.vendor, email="pm@apex.test")
     with scope(company=company):
         contract.invoice_contacts.set([person])
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=None)
     first, second = line(invoice, 1), line(invoice, 2)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
@@ -200,7 +200,7 @@ def test_review_rejects_a_line_and_emails_the_reasons(
 
 def test_a_rejection_needs_a_reason(company, invoice, admin_client):
     with scope(company=company):
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=None)
     first, second = line(invoice, 1), line(invoice, 2)
     response = admin_client.post(
         f"{invoice_url(invoice)}review/",
@@ -220,7 +220,7 @@ def test_a_rejection_needs_a_reason(company, invoice, admin_client):
 def test_approved_as_noted_keeps_the_claimed_amounts(company, invoice, admin_client):
     with scope(company=company):
         invoice_line_update(line=line(invoice, 1), version=1, work_this_period=D("4000"))
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=None)
     first = line(invoice, 1)
     admin_client.post(save_url(first), row_post(first, work_this_period="3000"))
     first = line(invoice, 1)
@@ -244,9 +244,9 @@ def test_non_admins_edit_only_the_latest_draft(company, project, invoice, contra
         == 200
     )
     with scope(company=company):
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=admin)
         invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
     first = line(invoice, 1)
     assert (
@@ -357,7 +357,7 @@ def test_bulk_status_and_invoicing_exports(
     prime = ContractFactory(project=project, kind=Contract.Kind.CLIENT, number="PC-1")
     SOVLineFactory(contract=prime)
     with scope(company=company):
-        client_invoice = invoice_create(contract=prime, period=period, created_by=admin)
+        client_invoice = invoice_create(contract=prime, period=period, acting_user=admin)
     url = f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
     admin_client.post(
         f"{url}status/", {"invoices": [invoice.pk, client_invoice.pk], "status": "approved"}
@@ -391,9 +391,9 @@ def test_delete_asks_first_and_spares_an_invoice_a_later_one_builds_on(
     url = f"{invoice_url(invoice)}delete/"
     assert "cannot be undone" in admin_client.get(url).content.decode()
     with scope(company=company):
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=admin)
         later = invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
     response = admin_client.post(url, follow=True)
     assert "a later invoice builds on it" in response.content.decode()
@@ -514,7 +514,7 @@ def unit_invoice(company, project, vendor, admin):
             scheduled_value=None,
         )
         return invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
 
 
@@ -570,7 +570,7 @@ def test_a_second_review_starts_undecided_and_approve_approves(
     company, invoice, admin_client, smtp_server
 ):
     with scope(company=company):
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=None)
     first, second = line(invoice, 1), line(invoice, 2)
     admin_client.post(
         review_url(invoice),
@@ -584,7 +584,7 @@ def test_a_second_review_starts_undecided_and_approve_approves(
     with scope(company=company):
         invoice.refresh_from_db()
         assert invoice.status == Invoice.Status.REVISE_RESUBMIT
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=None)
     page = admin_client.get(review_url(invoice)).content.decode()
     assert "checked" not in page
     assert 'value="No backup for this amount"' not in page
@@ -788,9 +788,9 @@ def test_a_credit_typed_in_parentheses_is_negative(
 ):
     with scope(company=company):
         invoice_line_update(line=line(invoice, 1), version=1, work_this_period=D("8000"))
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=admin)
         later = invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
     first = line(later, 1)
     save(admin_client, first, work_this_period=typed)

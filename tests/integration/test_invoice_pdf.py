@@ -282,7 +282,7 @@ def test_a_unit_based_invoice_shows_its_quantities(
             unit_price=D("162.25"),
         )
         invoice = invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
         line = invoice.lines.get()
         invoice_line_update(line=line, version=1, quantity_this_period=D("400"))

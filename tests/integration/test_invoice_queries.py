@@ -16,7 +16,7 @@ def make_invoice(company, project, admin, lines):
     SOVLineFactory.create_batch(lines, contract=contract)
     with scope(company=company):
         return invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
 
 
@@ -39,7 +39,7 @@ def test_the_invoicing_page(
     for contract in ContractFactory.create_batch(commitments, project=project):
         SOVLineFactory(contract=contract)
         with scope(company=company):
-            invoice_create(contract=contract, period=period, created_by=admin)
+            invoice_create(contract=contract, period=period, acting_user=admin)
     url = f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
     with django_assert_max_num_queries(15):
         assert admin_client.get(url).status_code == 200

@@ -68,7 +68,7 @@ def edit(line, **entries):
 
 
 def test_create_prefills_the_lines_and_numbers_the_invoice(contract, periods, admin):
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     assert (invoice.number, invoice.sequence, invoice.status) == ("1", 1, Invoice.Status.DRAFT)
     assert (invoice.period_start, invoice.period_end) == (
         periods[0].start_date,
@@ -83,7 +83,7 @@ def test_create_prefills_the_lines_and_numbers_the_invoice(contract, periods, ad
 
 
 def test_a_line_edit_updates_the_line_and_the_g702(contract, periods, admin):
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, _ = lines_of(invoice)
     line = edit(first, work_this_period=D("15000.00"), materials_stored=D("2000.00"))
     assert line.version == 2
@@ -99,14 +99,14 @@ def test_a_line_edit_updates_the_line_and_the_g702(contract, periods, admin):
 
 
 def test_percent_and_bill_to_100_entries(contract, periods, admin):
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, second = lines_of(invoice)
     assert edit(first, percent_complete=D("12.5")).work_this_period == D("7500.00")
     assert edit(second, complete=True).completed_to_date == D("40000.00")
 
 
 def test_a_stale_edit_is_refused_and_returns_the_saved_line(contract, periods, admin):
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, _ = lines_of(invoice)
     invoice_line_update(line=first, version=1, work_this_period=D("100.00"))
     with pytest.raises(StaleEdit) as refused:
@@ -117,7 +117,7 @@ def test_a_stale_edit_is_refused_and_returns_the_saved_line(contract, periods, a
 
 
 def test_overbilling_is_refused_where_the_project_forbids_it(contract, periods, admin):
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, _ = lines_of(invoice)
     with pytest.raises(ValidationError) as refused:
         edit(first, work_this_period=D("60000.01"))
@@ -128,16 +128,16 @@ def test_overbilling_is_refused_where_the_project_forbids_it(contract, periods, 
 
 def test_overbilling_is_flagged_where_the_project_allows_it(contract, periods, admin, project):
     BillingSettings.objects.create(project=project, overbilling=BillingSettings.Overbilling.WARN)
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, _ = lines_of(invoice)
     line = edit(first, work_this_period=D("60000.01"))
     assert line.overbilled
     assert line.balance_to_finish == D("-0.01")
-    assert invoice_submit(invoice=invoice).status == Invoice.Status.UNDER_REVIEW
+    assert invoice_submit(invoice=invoice, acting_user=admin).status == Invoice.Status.UNDER_REVIEW
 
 
 def test_an_invalid_entry_changes_nothing(contract, periods, admin):
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, _ = lines_of(invoice)
     with pytest.raises(ValidationError) as refused:
         edit(first, materials_stored=D("-5.00"))
@@ -155,9 +155,9 @@ def test_an_invalid_entry_changes_nothing(contract, periods, admin):
 def test_submit_freezes_and_the_next_invoice_starts_from_the_frozen_figures(
     contract, periods, admin
 ):
-    first_invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    first_invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     line = edit(lines_of(first_invoice)[0], work_this_period=D("30000.00"))
-    invoice_submit(invoice=first_invoice)
+    invoice_submit(invoice=first_invoice, acting_user=admin)
     with pytest.raises(ValidationError, match="frozen"):
         edit(line, work_this_period=D("1.00"))
 
@@ -179,7 +179,7 @@ def test_submit_freezes_and_the_next_invoice_starts_from_the_frozen_figures(
         D("0.00"),
     ]
 
-    second = invoice_create(contract=contract, period=periods[1], created_by=admin)
+    second = invoice_create(contract=contract, period=periods[1], acting_user=admin)
     assert second.number == "2"
     lines = lines_of(second)
     assert [line.number for line in lines] == ["1", "2", "CO-1.1"]
@@ -193,7 +193,7 @@ def test_submit_freezes_and_the_next_invoice_starts_from_the_frozen_figures(
 
 def test_a_year_of_invoices_chains_to_the_cent(contract, periods, admin):
     for month, period in enumerate(periods, start=1):
-        invoice = invoice_create(contract=contract, period=period, created_by=admin)
+        invoice = invoice_create(contract=contract, period=period, acting_user=admin)
         first, second = lines_of(invoice)
         if month < 12:
             edit(first, work_this_period=D("4999.99"))
@@ -205,7 +205,7 @@ def test_a_year_of_invoices_chains_to_the_cent(contract, periods, admin):
         invoice.refresh_from_db()
         if previous:
             assert invoice.previous_certificates == previous.total_earned_less_retainage
-        invoice_submit(invoice=invoice)
+        invoice_submit(invoice=invoice, acting_user=admin)
     invoice.refresh_from_db()
     assert invoice.total_completed_and_stored == D("100000.00")
     assert invoice.balance_to_finish_including_retainage == invoice.total_retainage
@@ -222,31 +222,31 @@ def test_a_unit_based_contract_bills_quantities(project, periods, admin):
         scheduled_value=None,
     )
     assert line.scheduled_value == D("14814.72")
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     billed = edit(lines_of(invoice)[0], quantity_this_period=D("250.5"))
     assert billed.work_this_period == D("3092.57")  # 250.5 × 12.3456 = 3,092.5728
     assert billed.quantity_to_date == D("250.5")
 
 
 def test_creation_rules(contract, periods, admin):
-    draft = invoice_create(contract=contract, period=periods[1], created_by=admin)
+    draft = invoice_create(contract=contract, period=periods[1], acting_user=admin)
     with pytest.raises(ValidationError, match="already has invoice #1 for this period"):
-        invoice_create(contract=contract, period=periods[1], created_by=admin)
+        invoice_create(contract=contract, period=periods[1], acting_user=admin)
     with pytest.raises(ValidationError, match="submit it before starting the next"):
-        invoice_create(contract=contract, period=periods[2], created_by=admin)
-    invoice_submit(invoice=draft)
+        invoice_create(contract=contract, period=periods[2], acting_user=admin)
+    invoice_submit(invoice=draft, acting_user=admin)
     with pytest.raises(ValidationError, match="already invoiced for a later period"):
-        invoice_create(contract=contract, period=periods[0], created_by=admin)
+        invoice_create(contract=contract, period=periods[0], acting_user=admin)
     with pytest.raises(ValidationError, match="already has an invoice #1"):
-        invoice_create(contract=contract, period=periods[2], created_by=admin, number="1")
-    custom = invoice_create(contract=contract, period=periods[2], created_by=admin, number="EL-7")
+        invoice_create(contract=contract, period=periods[2], acting_user=admin, number="1")
+    custom = invoice_create(contract=contract, period=periods[2], acting_user=admin, number="EL-7")
     assert (custom.number, custom.sequence) == ("EL-7", 2)
 
 
 def test_only_approved_contracts_are_invoiced(project, periods, admin):
     draft_contract = ContractFactory(project=project, status=Contract.Status.DRAFT)
     with pytest.raises(ValidationError, match="only approved contracts"):
-        invoice_create(contract=draft_contract, period=periods[0], created_by=admin)
+        invoice_create(contract=draft_contract, period=periods[0], acting_user=admin)
 
 
 def test_creating_and_loading_cost_the_same_queries_for_10_or_500_lines(
@@ -257,7 +257,7 @@ def test_creating_and_loading_cost_the_same_queries_for_10_or_500_lines(
         contract = ContractFactory(project=project)
         SOVLineFactory.create_batch(size, contract=contract)
         with django_assert_num_queries(12) as captured:
-            invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+            invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
         with django_assert_num_queries(2):
             loaded = Invoice.objects.select_related("contract", "period").get(pk=invoice.pk)
             assert len(list(loaded.lines.all())) == size
@@ -274,7 +274,7 @@ def test_two_people_creating_at_once_get_one_invoice(contract, periods, admin, c
         try:
             with scope(company=company):
                 barrier.wait()
-                invoice_create(contract=contract, period=periods[0], created_by=admin)
+                invoice_create(contract=contract, period=periods[0], acting_user=admin)
             results.append("created")
         except ValidationError as error:
             results.append(error.messages[0])
@@ -296,7 +296,7 @@ def test_two_people_creating_at_once_get_one_invoice(contract, periods, admin, c
 def test_a_line_edit_moves_the_sums_exactly_as_a_full_recompute(contract, periods, admin):
     """The fast path (no sliding scale: only the edited line moves) against the engine run
     over every line, after a run of edits of every kind."""
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, second = lines_of(invoice)
     edit(first, work_this_period=D("12345.67"), materials_stored=D("1000.01"))
     edit(second, percent_complete=D("33.33"))
@@ -320,7 +320,7 @@ def test_people_saving_lines_of_one_invoice_at_once_keep_its_sums_exact(
 ):
     """Saves racing on both lines, and on the same line: each is kept or refused as stale,
     and the invoice's sums equal its lines."""
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, second = lines_of(invoice)
     refused = []
     barrier = threading.Barrier(3)
@@ -359,7 +359,7 @@ def test_a_save_from_before_a_contract_change_is_refused_and_changes_nothing(
     moved the line's figures since (here its retainage) moved its version too."""
     from contracts.services import contract_update
 
-    invoice = invoice_create(contract=contract, period=periods[0], created_by=admin)
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
     first, second = lines_of(invoice)
     read = edit(first, work_this_period=D("1000.00"))  # as the next request reads it
     assert read.retainage_to_date == D("100.00")

@@ -298,7 +298,7 @@ def invoice_with_document(company, project, admin):
     SOVLineFactory(contract=contract, scheduled_value=D("1000.00"))
     with scope(company=company):
         invoice = invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
     return InvoiceDocument.objects.create(invoice=invoice, kind="pdf", fingerprint="x")
 

@@ -56,12 +56,12 @@ def edit(company, invoice_line, **entries):
 
 def start(company, contract, period, admin):
     with scope(company=company):
-        return invoice_create(contract=contract, period=period, created_by=admin)
+        return invoice_create(contract=contract, period=period, acting_user=admin)
 
 
 def submit(company, invoice):
     with scope(company=company):
-        return invoice_submit(invoice=invoice)
+        return invoice_submit(invoice=invoice, acting_user=None)
 
 
 def test_stored_materials_carry_into_the_next_invoice_and_the_contact_sees_them(
@@ -193,10 +193,12 @@ def test_a_bulk_edit_on_an_overbilled_contract_may_take_from_it_not_add(
     invoice = billed_in_full_then_deducted
     first = line(invoice, 1)
     with scope(company=company):
-        invoice_lines_bulk_update(invoice=invoice, line_ids=[first.pk], percent_complete=D("99"))
+        invoice_lines_bulk_update(
+            invoice=invoice, line_ids=[first.pk], percent_complete=D("99"), acting_user=None
+        )
         with pytest.raises(ValidationError, match="exceeds the contract sum to date"):
             invoice_lines_bulk_update(
-                invoice=invoice, line_ids=[first.pk], percent_complete=D("99.5")
+                invoice=invoice, line_ids=[first.pk], percent_complete=D("99.5"), acting_user=None
             )
     assert line(invoice, 1).completed_to_date == D("39600.00")
 
@@ -368,6 +370,7 @@ def test_a_bulk_change_too_large_for_the_invoice_gets_one_sentence(
             invoice=invoice,
             line_ids=[line(invoice, 1).pk, line(invoice, 2).pk],
             percent_complete=D("999"),
+            acting_user=admin,
         )
     assert refused.value.messages == [
         "This change is too large for these lines: its figures would not fit."

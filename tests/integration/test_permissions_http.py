@@ -45,7 +45,7 @@ def world(company, project):
     SOVLineFactory(contract=client_contract)
     first, second = BillingPeriodFactory(project=project), BillingPeriodFactory(project=project)
     with scope(company=company):
-        invoice = invoice_create(contract=commitment, period=first, created_by=None)
+        invoice = invoice_create(contract=commitment, period=first, acting_user=None)
     return {
         "commitment": commitment,
         "sov_line": sov_line,
