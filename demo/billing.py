@@ -9,8 +9,13 @@ from billing import services as billing_services
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
 from invoices.invitations import invitation_decline, invite_to_bill
-from invoices.models import Invitation, Invoice
-from invoices.services import invoice_create, invoice_line_update, invoice_set_status
+from invoices.models import Invitation, Invoice, ReviewStatus
+from invoices.services import (
+    invoice_create,
+    invoice_line_update,
+    invoice_review,
+    invoice_submit,
+)
 from tenancy.models import Vendor
 
 
@@ -111,17 +116,23 @@ PROGRESS = {
     "SC-002": [{1: "210"}, {1: "210", 2: "400"}, {2: "500", 3: "30"}],
     "PO-001": [{}, {1: ("0", "19200")}, {}],
 }
-# The status each period's invoice ends in; None: no invoice.
+# The status each period's invoice ends in; None: no invoice. Each gets there as people
+# would take it (docs/invoices.md, "Who did what"): started and submitted by its author,
+# reviewed by the admin.
 STATUSES = {
     "PC-001": ["approved", "approved", "draft"],
     "SC-001": ["approved", "approved", "draft"],
     "SC-002": ["approved", "under_review", None],
     "PO-001": [None, "approved", None],
 }
+# SC-001 is billed by its invoice contact, whose first invoice was sent back once.
+BILLED_BY_CONTACT = "SC-001"
+SENT_BACK = {("SC-001", 0): (2, "Please attach the rough-in inspection report.")}
 
 
-def seed_billing(project, admin):
-    """Idempotent: a project that has contracts is left as it is."""
+def seed_billing(project, *, admin, contact):
+    """Idempotent: a project that has contracts is left as it is. `contact` is the invoice
+    contact of BILLED_BY_CONTACT's vendor."""
     if Contract.objects.filter(project=project).exists():
         return
     periods = [
@@ -135,11 +146,13 @@ def seed_billing(project, admin):
         for number, contract in contracts.items():
             status = STATUSES[number][index]
             if status:
-                _invoice(contract, period, admin, PROGRESS[number][index], status)
+                author = contact if number == BILLED_BY_CONTACT else admin
+                invoice = _invoice(contract, period, author, PROGRESS[number][index])
+                _take_to(invoice, status, author, admin, SENT_BACK.get((number, index)))
     # The open period's invitations to bill: SC-002's contact has not answered yet, and
     # PO-001's declined.
     invite_to_bill(
-        contracts=[contracts["SC-002"], contracts["PO-001"]], period=periods[-1], invited_by=admin
+        contracts=[contracts["SC-002"], contracts["PO-001"]], period=periods[-1], acting_user=admin
     )
     for invitation in Invitation.objects.filter(contract=contracts["PO-001"]):
         invitation_decline(invitation=invitation)
@@ -212,11 +225,11 @@ def _change_orders(contracts, periods):
     )
 
 
-def _invoice(contract, period, admin, entries, status):
+def _invoice(contract, period, author, entries):
     invoice = invoice_create(
         contract=contract,
         period=period,
-        acting_user=admin,
+        acting_user=author,
         billing_date=period.end_date,
         invoice_type=Invoice.Type.PROGRESS,
     )
@@ -233,5 +246,26 @@ def _invoice(contract, period, admin, entries, status):
         if stored is not None:
             fields["materials_stored"] = D(stored)
         invoice_line_update(line=line, version=line.version, **fields)
-    if status != Invoice.Status.DRAFT:
-        invoice_set_status(invoice=invoice, status=status)
+    return invoice
+
+
+def _take_to(invoice, status, author, admin, sent_back):
+    """Submitted by its author, then reviewed by the admin: sent back first when
+    `sent_back` names a line (its position) and why, then resubmitted."""
+    if status == Invoice.Status.DRAFT:
+        return
+    invoice_submit(invoice=invoice, acting_user=author)
+    decisions = {}
+    if sent_back is not None:
+        position, reason = sent_back
+        line = invoice.lines.get(position=position)
+        invoice_review(
+            invoice=invoice,
+            decisions={line.pk: (ReviewStatus.REJECTED, reason)},
+            outcome=Invoice.Status.APPROVED,
+            acting_user=admin,
+        )
+        invoice_submit(invoice=invoice, acting_user=author)
+        decisions = {line.pk: (ReviewStatus.APPROVED, "")}
+    if status != Invoice.Status.UNDER_REVIEW:
+        invoice_review(invoice=invoice, decisions=decisions, outcome=status, acting_user=admin)

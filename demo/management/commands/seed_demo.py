@@ -64,7 +64,9 @@ class Command(BaseCommand):
         with scope(company=demo):
             self._permissions(demo, projects, users)
             for project in projects:
-                seed_billing(project, users["admin@demo.test"])
+                seed_billing(
+                    project, admin=users["admin@demo.test"], contact=users["contact@vendor.test"]
+                )
         login = f"{settings.SITE_URL}/accounts/login/"
         self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in at {login} with:"))
         for email, _, _, _, shows in DEMO_USERS:
