@@ -400,6 +400,7 @@ def invoice_set_status(*, invoice, status, acting_user):
     Sent back to Revise & Resubmit, its invoice contacts are told, as after a review."""
     if status not in Status.values:
         raise ValidationError("Choose a status.")
+    invoice = invoice_lock(invoice.pk)  # the status it has now, not the caller's copy
     reopening = status in Invoice.EDITABLE_STATUSES and not invoice.is_editable
     if reopening and invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists():
         raise ValidationError(
