@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from config.jobs import queue_now, queue_on_commit, republish
+from tenancy.models import SweepRun
 
 from . import backups, pdf, services, waiting_emails
 from .models import DOCUMENT_STUCK_AFTER, InvoiceDocument
@@ -198,7 +199,7 @@ def document_failed(document, claim, error, *, final):
 def documents_sweep():
     """Queue again the documents the broker never delivered, and those whose attempt died
     (after MAX_ATTEMPTS they fail, with a Retry, and so do the emails waiting for them).
-    The number of documents queued again."""
+    The number of documents queued again; that it ran is recorded for readiness."""
     from .tasks import render_document
 
     now = timezone.now()
@@ -220,4 +221,5 @@ def documents_sweep():
     again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
     for document_id in again:
         queue_now(render_document, document_id)
+    SweepRun.record("sweep_documents")  # readiness: beat runs (config/health.py)
     return len(again)

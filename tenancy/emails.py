@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from config.jobs import queue_now, queue_on_commit, republish
 
-from .models import OutgoingEmail
+from .models import OutgoingEmail, SweepRun
 
 Status, Step = OutgoingEmail.Status, OutgoingEmail.Step
 # A queued email nobody picked up in this long (the broker was down, or lost it) is
@@ -224,7 +224,7 @@ def email_resend(*, email):
 def emails_sweep():
     """Queue again the emails that never reached a worker, and settle the attempts that
     died: before the hand-over they are sent again, after it they are not confirmed.
-    The number of emails queued again."""
+    The number of emails queued again; that it ran is recorded for readiness."""
     now = timezone.now()
     rows = OutgoingEmail._base_manager
     dead = rows.filter(status=Status.SENDING, claimed_at__lt=now - SEND_DEADLINE)
@@ -245,4 +245,5 @@ def emails_sweep():
 
     for email_id in again:
         queue_now(send_email, email_id)
+    SweepRun.record("sweep_emails")  # readiness: beat runs (config/health.py)
     return len(again)

@@ -426,7 +426,7 @@ def test_an_editable_invoice_is_invited_from_its_row_and_completed_by_the_contac
     with scope(company=company):
         invoice = invoice_create(contract=contract, period=period, acting_user=admin)
     if status != Invoice.Status.DRAFT:
-        set_status(company, invoice, status)
+        invoice = set_status(company, invoice, status)
     # The row of a commitment with an invoice selects the invoice (name="invoices").
     messages = invoicing_invite(
         admin_client, project, period, django_capture_on_commit_callbacks, invoices=[invoice.pk]
