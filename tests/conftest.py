@@ -1,3 +1,4 @@
+import inspect
 import os
 import shutil
 from pathlib import Path
@@ -32,7 +33,11 @@ OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 def pytest_fixture_setup(fixturedef, request):
     """Fixtures build the world of a test across companies, so the tenant scope is off while
     they run, once here rather than in each fixture; a test's own body runs outside any scope,
-    as code outside a request does, and enters one or disables it itself (docs/tenancy.md)."""
+    as code outside a request does, and enters one or disables it itself (docs/tenancy.md).
+    A fixture that yields is left alone: it sets the context its test runs in (an autouse
+    `scope(company=…)` for the body), which must outlast its setup and be undone at teardown."""
+    if inspect.isgeneratorfunction(fixturedef.func):
+        return (yield)
     with scopes_disabled():
         return (yield)
 
