@@ -2,9 +2,6 @@
 
 from dataclasses import dataclass
 from enum import Enum
-from html import escape
-
-from django.utils.safestring import mark_safe
 
 from billing.templatetags.money import plain
 
@@ -93,9 +90,8 @@ def is_latest(invoice):
 
 @dataclass(frozen=True)
 class Cell:
-    """An input of the editable G703 row, built with plain string formatting: a 500-line
-    invoice has 2,000 of them, and format_html() alone took a quarter of a second for those.
-    Autocomplete is off on the row's form, which its inputs follow."""
+    """An input of the editable G703 row; its markup is the G703 template's
+    (jinja2/invoices/g703.jinja, docs/invoices.md)."""
 
     name: str
     label: str
@@ -110,25 +106,6 @@ class Cell:
 
     def hinted(self, line):
         return plain(getattr(line, self.hint)) if self.hint else ""
-
-    def input(self, line, *, number=None, typed=None, oob=False):
-        """The cell's input for the line: as saved, or as `typed` (refused, so marked
-        invalid). `number` is the line's number, escaped, when the caller has it."""
-        pk, name = line.pk, self.name
-        if number is None:
-            number = escape(line.number)
-        classes = "cell narrow" if self.narrow else "cell"
-        if typed is None:
-            value, invalid = self.shown(line), ""  # digits, commas, a point, a sign: no escaping
-        else:
-            value, invalid = escape(typed), ' aria-invalid="true"'
-            classes += " invalid"
-        hint = f' placeholder="{self.hinted(line)}"' if self.hint else ""
-        return (
-            f'<input id="l{pk}-{name}" class="{classes}" name="{name}" form="line-form-{pk}" '
-            f'inputmode="decimal" aria-label="{self.label}, line {number}"{invalid}{hint}'
-            f'{' hx-swap-oob="true"' if oob else ""} value="{value}">'
-        )
 
 
 CELLS = {
@@ -188,18 +165,18 @@ def cell_messages(form, *, page=False):
 
 
 def cells_to_refresh(line, posted, invalid=(), *, before=None):
-    """The inputs an answer must rewrite, out of band: those whose saved value is not what
-    was typed (a percent became an amount, 100% cleared the stored materials), those whose
-    placeholder moved since `before` (the rate a sliding scale applies), and the invalid
-    ones, kept as typed."""
+    """The inputs an answer must rewrite, out of band, as (cell, typed) pairs: those whose
+    saved value is not what was typed (a percent became an amount, 100% cleared the stored
+    materials), those whose placeholder moved since `before` (the rate a sliding scale
+    applies), each shown as saved (typed None); and the invalid ones, kept as typed."""
     inputs = []
     for name, spec in CELLS.items():
         if name not in posted:
             continue
         if name in invalid:
-            inputs.append(mark_safe(spec.input(line, typed=posted[name], oob=True)))
+            inputs.append((spec, posted[name]))
         elif spec.shown(line) != posted[name].strip() or (
             before is not None and spec.hinted(line) != spec.hinted(before)
         ):
-            inputs.append(mark_safe(spec.input(line, oob=True)))
+            inputs.append((spec, None))
     return inputs
