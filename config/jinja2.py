@@ -30,5 +30,6 @@ def environment(**options):
         rate=money.rate,
         quantity=money.quantity,
         plain=money.plain,
+        input_money=money.input_money,
     )
     return env

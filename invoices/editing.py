@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from enum import Enum
 
-from billing.templatetags.money import plain
+from billing.templatetags.money import input_money, plain
 
 from .models import Invoice
 
@@ -90,14 +90,12 @@ def is_latest(invoice):
 
 @dataclass(frozen=True)
 class Cell:
-    """An input of the editable G703 row; its markup is the G703 template's
-    (jinja2/invoices/g703.jinja, docs/invoices.md)."""
+    """An input of the editable G703 row, as the messages and the answer to a save know it;
+    its markup is the row's, in the G703 template (docs/invoices.md)."""
 
     name: str
-    label: str
     column: str  # how messages name the cell: its G703 column and what it holds
     money: bool = False
-    narrow: bool = False
     hint: str = ""  # the line field shown as placeholder: what applies when left empty
 
     def shown(self, line):
@@ -111,39 +109,14 @@ class Cell:
 CELLS = {
     cell.name: cell
     for cell in (
-        Cell("work_this_period", "Work this period", "E, work this period", money=True),
-        Cell("quantity_this_period", "Quantity this period", "E, quantity this period"),
-        Cell(
-            "materials_stored",
-            "Materials presently stored",
-            "F, materials presently stored",
-            money=True,
-        ),
-        Cell("percent_complete", "Percent complete", "% complete", narrow=True),
-        # The box holds the line's own rate, empty when it follows the contract's (shown as
-        # placeholder): every save posts the whole row, and a box showing the rate that
-        # applies would fix it on the line, defeating a sliding scale.
-        Cell(
-            "retainage_work_rate",
-            "Retainage rate",
-            "Retainage rate",
-            narrow=True,
-            hint="applied_work_rate",
-        ),
-        Cell(
-            "retainage_work_released",
-            "Work retainage released",
-            "Work retainage released",
-            money=True,
-        ),
+        Cell("work_this_period", "E, work this period", money=True),
+        Cell("quantity_this_period", "E, quantity this period"),
+        Cell("materials_stored", "F, materials presently stored", money=True),
+        Cell("percent_complete", "% complete"),
+        Cell("retainage_work_rate", "Retainage rate", hint="applied_work_rate"),
+        Cell("retainage_work_released", "Work retainage released", money=True),
     )
 }
-
-
-def input_money(value):
-    """An amount in a cell as the figures beside it show theirs (5,000.00), but with a
-    minus sign, which can be typed, rather than parentheses. None: empty."""
-    return "" if value is None else f"{value:,.2f}"
 
 
 def cell_messages(form, *, page=False):
@@ -165,18 +138,19 @@ def cell_messages(form, *, page=False):
 
 
 def cells_to_refresh(line, posted, invalid=(), *, before=None):
-    """The inputs an answer must rewrite, out of band, as (cell, typed) pairs: those whose
-    saved value is not what was typed (a percent became an amount, 100% cleared the stored
-    materials), those whose placeholder moved since `before` (the rate a sliding scale
-    applies), each shown as saved (typed None); and the invalid ones, kept as typed."""
-    inputs = []
+    """The inputs an answer must rewrite, out of band, as the G703 row takes them: {cell
+    name: None} for those shown as saved: whose saved value is not what was typed (a
+    percent became an amount, 100% cleared the stored materials) or whose placeholder moved
+    since `before` (the rate a sliding scale applies); {cell name: text} for the invalid
+    ones, kept as typed."""
+    inputs = {}
     for name, spec in CELLS.items():
         if name not in posted:
             continue
         if name in invalid:
-            inputs.append((spec, posted[name]))
+            inputs[name] = posted[name]
         elif spec.shown(line) != posted[name].strip() or (
             before is not None and spec.hinted(line) != spec.hinted(before)
         ):
-            inputs.append((spec, None))
+            inputs[name] = None
     return inputs

@@ -18,7 +18,6 @@ from . import exports, invitations, pay_application, selectors, services
 from . import invoicing as invoicing_module
 from .editing import (
     ADMIN_ACTIONS,
-    CELLS,
     Editing,
     RetainageRights,
     cell_messages,
@@ -113,7 +112,6 @@ def _g703(request, invoice, *, editable, retainage):
         "editable": editable,
         "releases": invoice.invoice_type != invoice.Type.PROGRESS,
         "retainage": retainage,
-        "cells": CELLS,
         "save_prefix": any_line.removesuffix("0/"),
         "csrf": get_token(request) if editable else "",
     }
@@ -226,7 +224,8 @@ def _row_response(request, invoice, context, *, refused=False):
         # Errors come back with 200: htmx swaps them in, where the person is typing.
         invalid = set(form.errors) if form is not None else set()
         g703 = _g703(request, invoice, editable=True, retainage=context["retainage"]) | {
-            "refresh": cells_to_refresh(
+            "refresh": {"version": None}
+            | cells_to_refresh(
                 context["line"], request.POST, invalid, before=context.get("before")
             ),
             "cell_errors": cell_messages(form),
