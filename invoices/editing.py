@@ -2,11 +2,8 @@
 
 from dataclasses import dataclass
 from enum import Enum
-from html import escape
 
-from django.utils.safestring import mark_safe
-
-from billing.templatetags.money import plain
+from billing.templatetags.money import input_money, plain
 
 from .models import Invoice
 
@@ -93,15 +90,12 @@ def is_latest(invoice):
 
 @dataclass(frozen=True)
 class Cell:
-    """An input of the editable G703 row, built with plain string formatting: a 500-line
-    invoice has 2,000 of them, and format_html() alone took a quarter of a second for those.
-    Autocomplete is off on the row's form, which its inputs follow."""
+    """An input of the editable G703 row, as the messages and the answer to a save know it;
+    its markup is the row's, in the G703 template (docs/invoices.md)."""
 
     name: str
-    label: str
     column: str  # how messages name the cell: its G703 column and what it holds
     money: bool = False
-    narrow: bool = False
     hint: str = ""  # the line field shown as placeholder: what applies when left empty
 
     def shown(self, line):
@@ -111,62 +105,18 @@ class Cell:
     def hinted(self, line):
         return plain(getattr(line, self.hint)) if self.hint else ""
 
-    def input(self, line, *, number=None, typed=None, oob=False):
-        """The cell's input for the line: as saved, or as `typed` (refused, so marked
-        invalid). `number` is the line's number, escaped, when the caller has it."""
-        pk, name = line.pk, self.name
-        if number is None:
-            number = escape(line.number)
-        classes = "cell narrow" if self.narrow else "cell"
-        if typed is None:
-            value, invalid = self.shown(line), ""  # digits, commas, a point, a sign: no escaping
-        else:
-            value, invalid = escape(typed), ' aria-invalid="true"'
-            classes += " invalid"
-        hint = f' placeholder="{self.hinted(line)}"' if self.hint else ""
-        return (
-            f'<input id="l{pk}-{name}" class="{classes}" name="{name}" form="line-form-{pk}" '
-            f'inputmode="decimal" aria-label="{self.label}, line {number}"{invalid}{hint}'
-            f'{' hx-swap-oob="true"' if oob else ""} value="{value}">'
-        )
-
 
 CELLS = {
     cell.name: cell
     for cell in (
-        Cell("work_this_period", "Work this period", "E, work this period", money=True),
-        Cell("quantity_this_period", "Quantity this period", "E, quantity this period"),
-        Cell(
-            "materials_stored",
-            "Materials presently stored",
-            "F, materials presently stored",
-            money=True,
-        ),
-        Cell("percent_complete", "Percent complete", "% complete", narrow=True),
-        # The box holds the line's own rate, empty when it follows the contract's (shown as
-        # placeholder): every save posts the whole row, and a box showing the rate that
-        # applies would fix it on the line, defeating a sliding scale.
-        Cell(
-            "retainage_work_rate",
-            "Retainage rate",
-            "Retainage rate",
-            narrow=True,
-            hint="applied_work_rate",
-        ),
-        Cell(
-            "retainage_work_released",
-            "Work retainage released",
-            "Work retainage released",
-            money=True,
-        ),
+        Cell("work_this_period", "E, work this period", money=True),
+        Cell("quantity_this_period", "E, quantity this period"),
+        Cell("materials_stored", "F, materials presently stored", money=True),
+        Cell("percent_complete", "% complete"),
+        Cell("retainage_work_rate", "Retainage rate", hint="applied_work_rate"),
+        Cell("retainage_work_released", "Work retainage released", money=True),
     )
 }
-
-
-def input_money(value):
-    """An amount in a cell as the figures beside it show theirs (5,000.00), but with a
-    minus sign, which can be typed, rather than parentheses. None: empty."""
-    return "" if value is None else f"{value:,.2f}"
 
 
 def cell_messages(form, *, page=False):
@@ -188,18 +138,19 @@ def cell_messages(form, *, page=False):
 
 
 def cells_to_refresh(line, posted, invalid=(), *, before=None):
-    """The inputs an answer must rewrite, out of band: those whose saved value is not what
-    was typed (a percent became an amount, 100% cleared the stored materials), those whose
-    placeholder moved since `before` (the rate a sliding scale applies), and the invalid
+    """The inputs an answer must rewrite, out of band, as the G703 row takes them: {cell
+    name: None} for those shown as saved: whose saved value is not what was typed (a
+    percent became an amount, 100% cleared the stored materials) or whose placeholder moved
+    since `before` (the rate a sliding scale applies); {cell name: text} for the invalid
     ones, kept as typed."""
-    inputs = []
+    inputs = {}
     for name, spec in CELLS.items():
         if name not in posted:
             continue
         if name in invalid:
-            inputs.append(mark_safe(spec.input(line, typed=posted[name], oob=True)))
+            inputs[name] = posted[name]
         elif spec.shown(line) != posted[name].strip() or (
             before is not None and spec.hinted(line) != spec.hinted(before)
         ):
-            inputs.append(mark_safe(spec.input(line, oob=True)))
+            inputs[name] = None
     return inputs

@@ -3,9 +3,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.models import Contract
@@ -17,7 +18,6 @@ from . import exports, invitations, pay_application, selectors, services
 from . import invoicing as invoicing_module
 from .editing import (
     ADMIN_ACTIONS,
-    CELLS,
     Editing,
     RetainageRights,
     cell_messages,
@@ -27,7 +27,6 @@ from .editing import (
     may_compile_backup,
 )
 from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
-from .g703_rows import RowRenderer, render_with_rows
 from .models import Invoice
 
 INVOICING_PAGE_SIZE = 50
@@ -89,20 +88,33 @@ def _invoice_page(request, invoice, *, status=200):
         "retainage": RetainageRights.of(permissions, invoice),
         "statuses": invoice.Status.choices,
     }
-    renderer = RowRenderer(
-        request,
-        invoice,
-        editable=context["editable_lines"],
-        releases=context["releases"],
-        retainage=context["retainage"],
+    g703 = _g703(
+        request, invoice, editable=context["editable_lines"], retainage=context["retainage"]
     )
-    return render_with_rows(
-        request,
-        "invoices/invoice_detail.html",
-        context,
-        renderer.rows(context["lines"]),
-        status=status,
+    context["rows"] = render_to_string(
+        "invoices/g703.jinja", g703 | {"lines": context["lines"]}, using="jinja2"
     )
+    return render(request, "invoices/invoice_detail.html", context, status=status)
+
+
+def _g703(request, invoice, *, editable, retainage):
+    """What the G703's rows are rendered with besides their lines (docs/invoices.md)."""
+    # A line's save URL without its id, reversed once rather than for each of 500 rows.
+    any_line = reverse(
+        "invoice_line_save",
+        kwargs={
+            "company": request.company.slug,
+            "project": invoice.contract.project_id,
+            "invoice_line": 0,
+        },
+    )
+    return {
+        "editable": editable,
+        "releases": invoice.invoice_type != invoice.Type.PROGRESS,
+        "retainage": retainage,
+        "save_prefix": any_line.removesuffix("0/"),
+        "csrf": get_token(request) if editable else "",
+    }
 
 
 @requires(*EDIT_ACTIONS, on="invoice")
@@ -214,27 +226,19 @@ def _row_response(request, invoice, context, *, refused=False):
     if request.htmx:
         # Errors come back with 200: htmx swaps them in, where the person is typing.
         invalid = set(form.errors) if form is not None else set()
-        line = context["line"]
-        context["cells"] = cells_to_refresh(
-            line, request.POST, invalid, before=context.get("before")
+        g703 = _g703(request, invoice, editable=True, retainage=context["retainage"]) | {
+            "refresh": {"version": None}
+            | cells_to_refresh(
+                context["line"], request.POST, invalid, before=context.get("before")
+            ),
+            "cell_errors": cell_messages(form),
+            # The lines a sliding scale re-rated: their column I and their rate.
+            "moved": context.get("others", ()),
+        }
+        context["releases"] = g703["releases"]
+        context["g703"] = render_to_string(
+            "invoices/g703_answer.jinja", context | g703, using="jinja2"
         )
-        context["cell_errors"] = cell_messages(form)
-        if "conflict" in context:
-            renderer = RowRenderer(
-                request,
-                invoice,
-                editable=True,
-                releases=invoice.invoice_type != invoice.Type.PROGRESS,
-                retainage=context["retainage"],
-            )
-            context["conflict_row"] = renderer.conflict_row(line, context["conflict"])
-        # The lines a sliding scale re-rated: their column I and their rate.
-        rate = CELLS["retainage_work_rate"]
-        context["moved"] = [
-            (other, mark_safe(rate.input(other, oob=True)) if context["retainage"].set else "")
-            for other in context.get("others", ())
-        ]
-        context["releases"] = invoice.invoice_type != invoice.Type.PROGRESS
         # Figures and inputs only: none of the context processors' page-wide values.
         return HttpResponse(render_to_string("invoices/partials/line_saved.html", context))
     if refused or "conflict" in context:

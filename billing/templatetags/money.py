@@ -53,6 +53,13 @@ def plain(value):
 
 
 @register.filter
+def input_money(value):
+    """An amount in an input as the figures beside it show theirs (5,000.00), but with a
+    minus sign, which can be typed, rather than parentheses. None: empty."""
+    return "" if value is None else f"{value:,.2f}"
+
+
+@register.filter
 def plain_money(value):
     if value is None:
         return ""

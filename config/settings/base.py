@@ -69,6 +69,12 @@ TEMPLATES = [
             ],
         },
     },
+    # The G703's rows, rendered on every load and cell save of an invoice (docs/invoices.md).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,  # invoices/jinja2/
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 
