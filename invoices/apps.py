@@ -5,8 +5,10 @@ class InvoicesConfig(AppConfig):
     name = "invoices"
 
     def ready(self):
+        from contracts.signals import invoice_contacts_removed
         from tenancy import url_objects
 
+        from .invitations import invitations_revoke_for_removed_contacts
         from .models import Invoice, InvoiceAttachment, InvoiceDocument, InvoiceLine
 
         url_objects.register(
@@ -34,4 +36,7 @@ class InvoicesConfig(AppConfig):
             InvoiceAttachment,
             project_path="invoice__contract__project",
             parent=("invoice", "invoice"),
+        )
+        invoice_contacts_removed.connect(
+            invitations_revoke_for_removed_contacts, dispatch_uid="invitations_revoke"
         )

@@ -19,7 +19,7 @@ from django_scopes import scopes_disabled
 from permissions.access import ProjectPermissions
 from permissions.levels import Level, Tool
 from permissions.models import ProjectUserObjectPermission
-from permissions.services import invoice_contacts_sync, project_member_set
+from permissions.services import project_member_set
 from tenancy.emails import absolute_url, queue_email
 from tenancy.models import Membership, User
 
@@ -268,12 +268,11 @@ def _period_invoice(invitation):
 
 
 def _give_contact_access(user, contract):
-    """The contact grant on the commitment and, for a vendor's employee with no level on
-    the project yet, Standard on commitments: enough to submit, revise and resubmit, and
-    it still reaches only the commitments it is a contact on (permissions.access).
-    Refused when the account still may not answer (T2-1): a company member without a
-    level on the project."""
-    invoice_contacts_sync(contract=contract)
+    """For a vendor's employee with no level on the project yet, Standard on commitments:
+    enough to submit, revise and resubmit, and it still reaches only the commitments it is
+    a contact on (permissions.access reads that from the contract's invoice contacts, which
+    the account has just been linked to). Refused when the account still may not answer
+    (T2-1): a company member without a level on the project."""
     project = contract.project
     membership = Membership.objects.filter(user=user, company=project.company).first()
     has_level = ProjectUserObjectPermission.objects.filter(
@@ -291,6 +290,14 @@ def _give_contact_access(user, contract):
         raise ValidationError(
             f"{user.email} has no access to {project}: ask its admin to give you a level."
         )
+
+
+def invitations_revoke_for_removed_contacts(sender, *, contract, people, **kwargs):
+    """A person taken off a commitment's invoice contacts loses the links sent to them
+    (contracts.signals.invoice_contacts_removed, connected in invoices.apps)."""
+    contract.invitations.filter(contact__in=people, status=Status.INVITED).update(
+        status=Status.REVOKED
+    )
 
 
 @transaction.atomic
