@@ -4,14 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from billing.engine import MAX_RETAINAGE_RULES, ZERO, money
-from invoices.models import InvoiceLine
-from invoices.services import invoice_drafts_refresh
 from permissions.services import contract_private_users_set
 
 from . import selectors
 from .models import MONEY, ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine, out_of_range
-from .signals import invoice_contacts_removed
+from .money import MAX_RETAINAGE_RULES, ZERO, money
+from .signals import change_order_withdrawn, contract_terms_changed, invoice_contacts_removed
 
 Status = ChangeOrder.Status
 
@@ -74,7 +72,7 @@ def contract_update(*, contract, acting_user, invoice_contacts=None, private_lis
         )
     if private_list is not None:
         contract_private_users_set(contract=contract, users=private_list)
-    invoice_drafts_refresh(contract=contract)
+    contract_terms_changed.send(sender=Contract, contract=contract)
     return contract
 
 
@@ -179,7 +177,7 @@ def retainage_rules_set(*, contract, rules):
         for from_percent, rate in sorted(rules)
     ]
     contract.save(update_fields=["retainage_rules", "updated_at"])
-    invoice_drafts_refresh(contract=contract)
+    contract_terms_changed.send(sender=Contract, contract=contract)
     return contract.sliding_scale
 
 
@@ -227,20 +225,12 @@ def change_order_set_status(*, change_order, status, approved_on=None):
         if not change_order.lines.exists():
             raise ValidationError("A change order needs at least one line to be approved.")
     elif change_order.status == Status.APPROVED:
-        billed = InvoiceLine.objects.filter(change_order_line__change_order=change_order).exclude(
-            invoice__status__in=("draft", "revise_resubmit")
-        )
-        if billed.exists():
-            raise ValidationError(
-                f"Change order {change_order.number} has been billed on a submitted invoice; "
-                "correct it with another change order."
-            )
-        InvoiceLine.objects.filter(change_order_line__change_order=change_order).delete()
+        change_order_withdrawn.send(sender=ChangeOrder, change_order=change_order)
     change_order.status = status
     change_order.approved_on = approved_on if status == Status.APPROVED else None
     change_order.save()
     _require_sums_fit(change_order.contract)
-    invoice_drafts_refresh(contract=change_order.contract)
+    contract_terms_changed.send(sender=Contract, contract=change_order.contract)
     return change_order
 
 

@@ -5,10 +5,10 @@ class InvoicesConfig(AppConfig):
     name = "invoices"
 
     def ready(self):
-        from contracts.signals import invoice_contacts_removed
+        from contracts import signals
         from tenancy import url_objects
 
-        from .invitations import invitations_revoke_for_removed_contacts
+        from . import receivers
         from .models import Invoice, InvoiceAttachment, InvoiceDocument, InvoiceLine
 
         url_objects.register(
@@ -37,6 +37,11 @@ class InvoicesConfig(AppConfig):
             project_path="invoice__contract__project",
             parent=("invoice", "invoice"),
         )
-        invoice_contacts_removed.connect(
-            invitations_revoke_for_removed_contacts, dispatch_uid="invitations_revoke"
-        )
+        for name in (
+            "contract_terms_changed",
+            "change_order_withdrawn",
+            "invoice_contacts_removed",
+        ):
+            getattr(signals, name).connect(
+                getattr(receivers, name), dispatch_uid=f"invoices.{name}"
+            )

@@ -292,14 +292,6 @@ def _give_contact_access(user, contract):
         )
 
 
-def invitations_revoke_for_removed_contacts(sender, *, contract, people, **kwargs):
-    """A person taken off a commitment's invoice contacts loses the links sent to them
-    (contracts.signals.invoice_contacts_removed, connected in invoices.apps)."""
-    contract.invitations.filter(contact__in=people, status=Status.INVITED).update(
-        status=Status.REVOKED
-    )
-
-
 @transaction.atomic
 def invitation_new_link_request(*, invitation):
     """Someone with an expired or replaced link asks for a new one: the inviter (or,
