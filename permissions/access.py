@@ -101,12 +101,14 @@ class ProjectPermissions:
             is_private=contract.is_private,
         )
 
-    def can(self, *names, obj=None, tool=None):
-        """May the user do any of these actions on `obj` (the project by default)?"""
+    def can(self, *names, obj=None, tool=None, every=False):
+        """May the user do any of these actions on `obj` (the project by default), or all
+        of them with `every`?"""
         obj = obj or self.project
-        return any(
+        answers = (
             matrix.allowed(name, self.facts(matrix.action(name), obj, tool)) for name in names
         )
+        return all(answers) if every else any(answers)
 
     def visible(self, contracts):
         """The contracts of a list that the user may see, with one query for all."""
@@ -119,12 +121,12 @@ class ProjectPermissions:
             return self.can("view_contract", obj=obj)
         return self.can("view_project", obj=obj)
 
-    def require(self, *names, obj=None, tool=None):
+    def require(self, *names, obj=None, tool=None, every=False):
         """404 for what the user cannot see at all, 403 for what it sees but may not do."""
         obj = obj or self.project
         if not self.can_see(obj):
             raise Http404("Not found.")
-        if not self.can(*names, obj=obj, tool=tool):
+        if not self.can(*names, obj=obj, tool=tool, every=every):
             raise PermissionDenied(matrix.action(names[0]).description + ": not allowed.")
 
 
@@ -160,9 +162,10 @@ def permissions_for(request):
     return request._permissions
 
 
-def requires(*names, on="project", tool_from=None):
+def requires(*names, on="project", tool_from=None, every=False):
     """Guard a project view: the user may do one of these matrix actions on the URL object
-    `on` (404 when it cannot see the object, 403 when it sees it but may not act).
+    `on`, or all of them with `every` (404 when it cannot see the object, 403 when it sees
+    it but may not act). Its page asks the same with {% can ... %}.
 
     `tool_from(request)` picks the tool where the object alone does not tell it (creating a
     contract: the kind asked for). The actions are declared on the view for the URL sweep.
@@ -172,7 +175,7 @@ def requires(*names, on="project", tool_from=None):
         @wraps(view)
         def guarded(request, *args, **kwargs):
             tool = tool_from(request) if tool_from else None
-            permissions_for(request).require(*names, obj=kwargs[on], tool=tool)
+            permissions_for(request).require(*names, obj=kwargs[on], tool=tool, every=every)
             return view(request, *args, **kwargs)
 
         guarded.permission_action = names
