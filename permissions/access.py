@@ -179,6 +179,7 @@ def requires(*names, on="project", tool_from=None, every=False):
             return view(request, *args, **kwargs)
 
         guarded.permission_action = names
+        guarded.permission_every = every
         return guarded
 
     return decorate

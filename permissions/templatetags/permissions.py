@@ -1,8 +1,13 @@
-"""Pages ask the rule their view states, never restate it:
-{% can "manage_contract" obj=contract as allowed %}, {% can "a" "b" every=True as both %},
-{% can "company_admin" as admin %} (docs/permissions.md)."""
+"""Pages ask the rule their view states, never restate it: a link or a form to a page asks
+that page's view, {% can_use "invoice_submit" obj=invoice as submit %}; other questions
+name the actions, {% can "manage_contract" obj=contract as allowed %},
+{% can "a" "b" every=True as both %}, {% can "company_admin" as admin %}
+(docs/permissions.md)."""
+
+from functools import cache
 
 from django import template
+from django.urls import URLResolver, get_resolver
 
 from permissions.access import permissions_for
 from permissions.levels import Tool
@@ -30,3 +35,25 @@ def can(context, *names, obj=None, tool=None, every=False):
             tool = Tool(tool) if tool else None
             answers.append(permissions.can(*actions, obj=obj, tool=tool, every=every))
     return all(answers) if every else any(answers)
+
+
+@register.simple_tag(takes_context=True)
+def can_use(context, url_name, obj=None):
+    """May the user use the page named `url_name`? The rule its view declares (@requires
+    or a tenancy guard), asked of `obj` (the project by default) as the view asks it of
+    its URL object."""
+    view = _views()[url_name]
+    every = getattr(view, "permission_every", False)
+    return can(context, *view.permission_action, obj=obj, every=every)
+
+
+@cache
+def _views(resolver=None):
+    """{URL name: view} for every named URL of the site."""
+    views = {}
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            views |= _views(pattern)
+        elif pattern.name:
+            views[pattern.name] = pattern.callback
+    return views
