@@ -241,7 +241,7 @@ def invitation_accept(*, invitation, user=None, password=None):
     if contact.user_id != user.pk:
         contact.user = user
         contact.save(update_fields=["user"])
-    _give_contact_access(user, invitation.contract)
+    _give_contact_a_level(user, invitation.contract)
     invoice = _period_invoice(invitation)
     invitation.status = Status.ACCEPTED
     invitation.responded_at = timezone.now()
@@ -267,7 +267,7 @@ def _period_invoice(invitation):
         return existing
 
 
-def _give_contact_access(user, contract):
+def _give_contact_a_level(user, contract):
     """For a vendor's employee with no level on the project yet, Standard on commitments:
     enough to submit, revise and resubmit, and it still reaches only the commitments it is
     a contact on (permissions.access reads that from the contract's invoice contacts, which
