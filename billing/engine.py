@@ -26,19 +26,13 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import NamedTuple
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
+from contracts.money import CENT, MAX_RETAINAGE_RULES, ZERO, money
+
 # The stored precision of quantities: a quantity is rounded to it once, before any money is
 # computed from it, so the figures shown are those a stored line gives again.
 QUANTITY_STEP = Decimal("0.0001")
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-MAX_RETAINAGE_RULES = 5
-
-
-def money(value):
-    """Round half-up to the cent: the one rounding rule for every derived amount."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def quantity(value):

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from invoices.backups import checked_image
+from tenancy.uploads import image_format
 
 from .models import BillingSettings
 
@@ -36,7 +36,7 @@ class PdfSettingsForm(forms.ModelForm):
         content = upload.read()
         upload.seek(0)
         try:
-            checked_image(content, self.LOGO_MAX_PIXELS)
+            image_format(content, self.LOGO_MAX_PIXELS)
         except ValidationError as error:
             raise forms.ValidationError(f"The logo: {' '.join(error.messages)}") from error
         return logo

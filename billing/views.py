@@ -1,9 +1,9 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from permissions.access import permissions_for, requires
+from permissions.access import requires
 from tenancy.forms import add_service_error
 
 from . import services
@@ -74,17 +74,11 @@ def period_close(request, company, project, period):
     return _to_periods(project)
 
 
-@requires("configure_progress_billings", "edit_client_invoice_pdf")
+@requires("configure_progress_billings", "edit_client_invoice_pdf", every=True)
 @require_http_methods(["GET", "POST"])
 def pdf_settings(request, company, project):
     """What the project's invoice PDFs show: sections, logo, footer, claimed amounts. They
     apply to both kinds of invoices, so they need both rows (T1-6 and T1-13)."""
-    permissions = permissions_for(request)
-    if not (
-        permissions.can("configure_progress_billings")
-        and permissions.can("edit_client_invoice_pdf")
-    ):
-        raise PermissionDenied("PDF settings need Admin on Commitments and Client Contracts.")
     form = PdfSettingsForm(
         request.POST or None, request.FILES or None, instance=services.billing_settings(project)
     )

@@ -2,7 +2,12 @@ import re
 
 from django import forms
 
-from tenancy.forms import ScopedIdChoiceField, ScopedIdMultipleChoiceField
+from permissions.selectors import contract_private_users
+from tenancy.forms import (
+    ScopedIdChoiceField,
+    ScopedIdMultipleChoiceField,
+    validate_constraints_over,
+)
 from tenancy.models import Person, User, Vendor
 
 from .models import MONEY, QUANTITY, ChangeOrder, Contract, SOVLine, largest
@@ -104,12 +109,14 @@ class ContractForm(forms.ModelForm):
         self.instance.project = project
         self.instance.kind = kind
         if kind == Contract.Kind.CLIENT:
+            # Not on the form, so not in cleaned_data: saving leaves them as they are.
             for name in (
                 "vendor",
                 "is_private",
                 "ssov_required",
                 "payments_issued_enabled",
                 "invoice_contacts",
+                "private_list",
             ):
                 del self.fields[name]
             self.fields["client"].queryset = Vendor.objects.all()
@@ -122,15 +129,22 @@ class ContractForm(forms.ModelForm):
             self.fields["invoice_contacts"].label_from_instance = lambda person: (
                 f"{person.full_name} ({person.vendor})"
             )
+            self.fields["private_list"].queryset = User.objects.filter(
+                memberships__company=project.company
+            ).order_by("email")
+            if self.instance.pk:
+                # The list lives only as grants, not on the model: the form starts from
+                # them, so saving it unchanged keeps them (docs/permissions.md).
+                self.fields["private_list"].initial = list(contract_private_users(self.instance))
         if self.instance.pk and self.instance.sov_lines.exists():
             self.fields["accounting_method"].disabled = True
             self.fields["accounting_method"].help_text = "Fixed: the SOV has lines."
 
-    def _get_validation_exclusions(self):
-        return super()._get_validation_exclusions() - {"project", "kind"}
-
     def clean(self):
         cleaned = super().clean()
+        # The project and the kind come from the URL: a number unique per project and a
+        # party matching the kind are checked with the rest of the form.
+        validate_constraints_over(self, {"project", "kind"})
         vendor, contacts = cleaned.get("vendor"), cleaned.get("invoice_contacts")
         if vendor and contacts and any(person.vendor_id != vendor.pk for person in contacts):
             self.add_error("invoice_contacts", "Invoice contacts work for the contract's vendor.")

@@ -110,11 +110,9 @@ class Contract(models.Model):
 
     class Meta:
         ordering = ["kind", "number"]
-        # Object-level facts, granted per commitment with django-guardian.
-        permissions = [
-            ("on_private_list", "On the commitment's private list"),
-            ("invoice_contact", "Invoice contact on the commitment"),
-        ]
+        # The private list, granted per commitment with django-guardian; the invoice
+        # contacts are the field above (docs/permissions.md, where each fact lives).
+        permissions = [("on_private_list", "On the commitment's private list")]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "number"],
@@ -241,6 +239,10 @@ class ChangeOrderLine(ScheduledLine):
     def number(self):
         return f"{self.change_order.number}.{self.position}"
 
+    @property
+    def contract(self):
+        return self.change_order.contract
+
 
 class SSOVLine(models.Model):
     """A subcontractor's breakdown of one commitment SOV line; the details of a line sum
@@ -263,3 +265,7 @@ class SSOVLine(models.Model):
     @property
     def number(self):
         return f"{self.sov_line.number}.{self.position}"
+
+    @property
+    def contract(self):
+        return self.sov_line.contract

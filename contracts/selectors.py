@@ -3,9 +3,8 @@
 from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from billing.engine import ZERO
-
 from .models import MONEY, ChangeOrder, ChangeOrderLine, Contract, SOVLine
+from .money import ZERO
 
 
 def _total(queryset, outer):

@@ -4,13 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from billing.engine import MAX_RETAINAGE_RULES, ZERO, money
-from invoices.models import InvoiceLine
-from invoices.services import invoice_drafts_refresh
-from permissions.services import invoice_contacts_sync, private_list_set
+from permissions.services import contract_private_users_set
 
 from . import selectors
 from .models import MONEY, ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine, out_of_range
+from .money import MAX_RETAINAGE_RULES, ZERO, money
+from .signals import change_order_withdrawn, contract_terms_changed, invoice_contacts_removed
 
 Status = ChangeOrder.Status
 
@@ -42,20 +41,22 @@ def _require_sov_editable(contract):
 
 
 @transaction.atomic
-def contract_create(*, project, invoice_contacts=(), private_list=(), **fields):
+def contract_create(*, project, acting_user, invoice_contacts=(), private_list=(), **fields):
     contract = Contract(project=project, **fields)
     contract.full_clean()
     contract.save()
-    contract.invoice_contacts.set(invoice_contacts)
-    invoice_contacts_sync(contract=contract)
     if contract.is_commitment:
-        private_list_set(contract=contract, users=private_list)
+        contract_invoice_contacts_set(
+            contract=contract, people=invoice_contacts, acting_user=acting_user
+        )
+        contract_private_users_set(contract=contract, users=private_list)
     return contract
 
 
 @transaction.atomic
-def contract_update(*, contract, invoice_contacts=None, private_list=None, **fields):
-    """Change a contract; its accounting method is fixed once it has lines."""
+def contract_update(*, contract, acting_user, invoice_contacts=None, private_list=None, **fields):
+    """Change a contract; its accounting method is fixed once it has lines. The invoice
+    contacts and the private list change only when given (None: as they are)."""
     method = fields.get("accounting_method", contract.accounting_method)
     if method != contract.accounting_method and contract.sov_lines.exists():
         raise ValidationError(
@@ -66,12 +67,37 @@ def contract_update(*, contract, invoice_contacts=None, private_list=None, **fie
     contract.full_clean()
     contract.save()
     if invoice_contacts is not None:
-        contract.invoice_contacts.set(invoice_contacts)
-        invoice_contacts_sync(contract=contract)
+        contract_invoice_contacts_set(
+            contract=contract, people=invoice_contacts, acting_user=acting_user
+        )
     if private_list is not None:
-        private_list_set(contract=contract, users=private_list)
-    invoice_drafts_refresh(contract=contract)
+        contract_private_users_set(contract=contract, users=private_list)
+    contract_terms_changed.send(sender=Contract, contract=contract)
     return contract
+
+
+@transaction.atomic
+def contract_invoice_contacts_set(*, contract, people, acting_user):
+    """Make exactly these directory people the commitment's invoice contacts.
+
+    The field is the one record of who they are: the access it gives is read from it
+    (permissions.access), nothing is copied. A person taken off loses their open
+    invitations to bill; invoices does that on the `invoice_contacts_removed` signal,
+    because contracts sit below invoices and import none of it (docs/tenancy.md).
+    """
+    people = list(people)
+    if people and not contract.is_commitment:
+        raise ValidationError("Only commitments have invoice contacts.")
+    if any(person.vendor_id != contract.vendor_id for person in people):
+        raise ValidationError(
+            {"invoice_contacts": "Invoice contacts work for the contract's vendor."}
+        )
+    removed = list(contract.invoice_contacts.exclude(pk__in=[person.pk for person in people]))
+    contract.invoice_contacts.set(people)
+    if removed:
+        invoice_contacts_removed.send(
+            sender=Contract, contract=contract, people=removed, acting_user=acting_user
+        )
 
 
 def _require_sums_fit(contract):
@@ -151,7 +177,7 @@ def retainage_rules_set(*, contract, rules):
         for from_percent, rate in sorted(rules)
     ]
     contract.save(update_fields=["retainage_rules", "updated_at"])
-    invoice_drafts_refresh(contract=contract)
+    contract_terms_changed.send(sender=Contract, contract=contract)
     return contract.sliding_scale
 
 
@@ -199,20 +225,12 @@ def change_order_set_status(*, change_order, status, approved_on=None):
         if not change_order.lines.exists():
             raise ValidationError("A change order needs at least one line to be approved.")
     elif change_order.status == Status.APPROVED:
-        billed = InvoiceLine.objects.filter(change_order_line__change_order=change_order).exclude(
-            invoice__status__in=("draft", "revise_resubmit")
-        )
-        if billed.exists():
-            raise ValidationError(
-                f"Change order {change_order.number} has been billed on a submitted invoice; "
-                "correct it with another change order."
-            )
-        InvoiceLine.objects.filter(change_order_line__change_order=change_order).delete()
+        change_order_withdrawn.send(sender=ChangeOrder, change_order=change_order)
     change_order.status = status
     change_order.approved_on = approved_on if status == Status.APPROVED else None
     change_order.save()
     _require_sums_fit(change_order.contract)
-    invoice_drafts_refresh(contract=change_order.contract)
+    contract_terms_changed.send(sender=Contract, contract=change_order.contract)
     return change_order
 
 

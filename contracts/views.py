@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from invoices.forms import InvoiceCreateForm
 from permissions.access import permissions_for, requires
 from permissions.levels import Tool
-from permissions.services import private_list
+from permissions.selectors import contract_private_users
 from tenancy.forms import add_service_error, report_service_error
 
 from . import selectors, services
@@ -61,7 +61,9 @@ def contract_create(request, company, project):
     form = ContractForm(request.POST or None, project=project, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
-            contract = services.contract_create(project=project, kind=kind, **form.cleaned_data)
+            contract = services.contract_create(
+                project=project, kind=kind, acting_user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -82,7 +84,9 @@ def contract_edit(request, company, project, contract):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.contract_update(contract=contract, **form.cleaned_data)
+            services.contract_update(
+                contract=contract, acting_user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -113,7 +117,7 @@ def contract_page(request, contract, *, sov_form=None, invoice_form=None):
             **selectors.contract_sums(contract),
             "rules": contract.sliding_scale,
             "contacts": list(contract.invoice_contacts.all()),
-            "private_list": list(private_list(contract)) if contract.is_private else [],
+            "private_list": list(contract_private_users(contract)) if contract.is_private else [],
             "invoices": invoices,
             "sov_editable": not invoices,
             "sov_form": sov_form or SOVLineForm(contract=contract),

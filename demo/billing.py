@@ -164,6 +164,7 @@ def _contract(project, number, kind, party, title, method, rates, private, lines
     )
     contract = contract_services.contract_create(
         project=project,
+        acting_user=None,  # the seed, not a person
         number=number,
         kind=kind,
         title=title,

@@ -5,8 +5,10 @@ class InvoicesConfig(AppConfig):
     name = "invoices"
 
     def ready(self):
+        from contracts import signals
         from tenancy import url_objects
 
+        from . import receivers
         from .models import Invoice, InvoiceAttachment, InvoiceDocument, InvoiceLine
 
         url_objects.register(
@@ -35,3 +37,11 @@ class InvoicesConfig(AppConfig):
             project_path="invoice__contract__project",
             parent=("invoice", "invoice"),
         )
+        for name in (
+            "contract_terms_changed",
+            "change_order_withdrawn",
+            "invoice_contacts_removed",
+        ):
+            getattr(signals, name).connect(
+                getattr(receivers, name), dispatch_uid=f"invoices.{name}"
+            )

@@ -11,6 +11,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from contracts.models import Contract
+from tenancy.uploads import IMAGE_TYPES, image_format
 
 from . import pdf
 from .models import Invoice, InvoiceAttachment
@@ -18,7 +19,6 @@ from .models import Invoice, InvoiceAttachment
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENTS = 50
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; decoded, about 120 MB
-IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 APPROVED = (Invoice.Status.APPROVED, Invoice.Status.APPROVED_AS_NOTED)
 
 
@@ -58,26 +58,13 @@ def _sniffed_type(content):
         if not pages:
             raise ValidationError("This PDF has no pages.")
         return "application/pdf"
-    return IMAGE_TYPES[checked_image(content, MAX_IMAGE_PIXELS)]
-
-
-def checked_image(content, max_pixels, types=IMAGE_TYPES):
-    """The format of an image that decodes whole (so that compiling it later cannot
-    fail) within `max_pixels`; refused otherwise."""
     try:
-        with Image.open(BytesIO(content)) as image:
-            kind = image.format
-            width, height = image.size
-            if kind not in types:
-                raise ValidationError("Attach a PDF, a PNG or a JPEG.")
-            if width * height > max_pixels:
-                raise ValidationError(f"Images are at most {max_pixels // 1_000_000} megapixels.")
-            image.load()
-    except ValidationError:
-        raise
-    except Exception as error:  # Pillow's decoders raise many kinds on a damaged file
-        raise ValidationError("Attach a PDF, a PNG or a JPEG that opens.") from error
-    return kind
+        return IMAGE_TYPES[image_format(content, MAX_IMAGE_PIXELS)]
+    except ValidationError as error:
+        if error.code == "size":
+            raise
+        opens = " that opens" if error.code == "damaged" else ""
+        raise ValidationError(f"Attach a PDF, a PNG or a JPEG{opens}.") from error
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django_scopes import scopes_disabled
 from permissions.access import ProjectPermissions
 from permissions.levels import Level, Tool
 from permissions.models import ProjectUserObjectPermission
-from permissions.services import invoice_contacts_sync, project_member_set
+from permissions.services import project_member_set
 from tenancy.emails import absolute_url, queue_email
 from tenancy.models import Membership, User
 
@@ -250,7 +250,7 @@ def invitation_accept(*, invitation, user=None, password=None):
     if contact.user_id != user.pk:
         contact.user = user
         contact.save(update_fields=["user"])
-    _give_contact_access(user, invitation.contract)
+    _give_contact_a_level(user, invitation.contract)
     invoice = _period_invoice(invitation)
     invitation.status = Status.ACCEPTED
     invitation.responded_at = timezone.now()
@@ -276,13 +276,12 @@ def _period_invoice(invitation):
         return existing
 
 
-def _give_contact_access(user, contract):
-    """The contact grant on the commitment and, for a vendor's employee with no level on
-    the project yet, Standard on commitments: enough to submit, revise and resubmit, and
-    it still reaches only the commitments it is a contact on (permissions.access).
-    Refused when the account still may not answer (T2-1): a company member without a
-    level on the project."""
-    invoice_contacts_sync(contract=contract)
+def _give_contact_a_level(user, contract):
+    """For a vendor's employee with no level on the project yet, Standard on commitments:
+    enough to submit, revise and resubmit, and it still reaches only the commitments it is
+    a contact on (permissions.access reads that from the contract's invoice contacts, which
+    the account has just been linked to). Refused when the account still may not answer
+    (T2-1): a company member without a level on the project."""
     project = contract.project
     membership = Membership.objects.filter(user=user, company=project.company).first()
     has_level = ProjectUserObjectPermission.objects.filter(

@@ -244,6 +244,10 @@ class InvoiceLine(LineFacts, models.Model):
         return f"{self.number} {self.description}"
 
     @property
+    def contract(self):
+        return self.invoice.contract
+
+    @property
     def source_key(self):
         """Identifies the billed line across the contract's invoices."""
         if self.sov_line_id:

@@ -1,24 +1,29 @@
 """Gathers the facts the matrix needs, once per request, and guards the views.
 
 A user's levels on a project are the guardian grants on the project (one query); company
-admins are Admin on every tool of every project. Facts about commitments (private list,
-invoice contact) are the guardian grants on the commitment, loaded for one contract or for
-a whole list in one query.
+admins are Admin on every tool of every project. Facts about a commitment are read where
+each lives (docs/permissions.md): the private list from its guardian grants, the invoice
+contacts from the contract's own `invoice_contacts` (the directory people, with their
+accounts). Both are loaded for one contract or a whole list in one query.
+
+Permissions sit below contracts (docs/tenancy.md, the layers): this module names no
+contract model; it asks an object for its `.contract`, and knows the contract model as
+the one its grants are on.
 """
 
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Value
 from django.http import Http404
-
-from contracts.models import ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine
-from invoices.models import InvoiceLine
 
 from . import matrix
 from .levels import GRANTS, Level, Tool
 from .models import ContractUserObjectPermission, ProjectUserObjectPermission
+from .selectors import PRIVATE_LIST
 
-CONTACT, PRIVATE_LIST = "invoice_contact", "on_private_list"
+# Not a grant: the mark of a contract's invoice contact among the facts loaded below.
+CONTACT = "invoice_contact"
 
 
 class ProjectPermissions:
@@ -30,7 +35,7 @@ class ProjectPermissions:
         # invoice contact on (docs/invite-to-bill.md), whatever level it holds on the project.
         self.external = external
         self._levels = None
-        self._contract_grants = {}
+        self._contract_facts = {}
 
     def level(self, tool):
         if self.company_admin:
@@ -46,23 +51,27 @@ class ProjectPermissions:
         return self._levels[tool]
 
     def preload(self, contracts):
-        """Load the grants of many contracts at once: a list page stays at one query."""
-        missing = [c.pk for c in contracts if c.pk not in self._contract_grants]
+        """Load the facts of many contracts at once: a list page stays at one query."""
+        missing = [c.pk for c in contracts if c.pk not in self._contract_facts]
         if not missing or self.company_admin:
             return
         for pk in missing:
-            self._contract_grants[pk] = set()
-        rows = ContractUserObjectPermission.objects.filter(
-            user=self.user, content_object_id__in=missing
+            self._contract_facts[pk] = set()
+        on_list = ContractUserObjectPermission.objects.filter(
+            user=self.user, content_object_id__in=missing, permission__codename=PRIVATE_LIST
         ).values_list("content_object_id", "permission__codename")
-        for pk, codename in rows:
-            self._contract_grants[pk].add(codename)
+        contacts = type(contracts[0]).invoice_contacts.through
+        contact_of = contacts.objects.filter(
+            contract_id__in=missing, person__user=self.user
+        ).values_list("contract_id", Value(CONTACT, output_field=CharField()))
+        for pk, fact in on_list.union(contact_of, all=True):
+            self._contract_facts[pk].add(fact)
 
-    def _grants(self, contract):
+    def _facts_of(self, contract):
         if self.company_admin:
             return set()
         self.preload([contract])
-        return self._contract_grants[contract.pk]
+        return self._contract_facts[contract.pk]
 
     def facts(self, act, obj, tool=None):
         contract = contract_of(obj)
@@ -82,22 +91,24 @@ class ProjectPermissions:
             return matrix.Facts(level)
         if not contract.is_commitment:
             return matrix.Facts(Level.NONE if self.external else level)
-        grants = self._grants(contract)
-        if self.external and CONTACT not in grants:
+        known = self._facts_of(contract)
+        if self.external and CONTACT not in known:
             return matrix.Facts(Level.NONE)
         return matrix.Facts(
             level,
-            is_contact=CONTACT in grants,
-            on_private_list=PRIVATE_LIST in grants,
+            is_contact=CONTACT in known,
+            on_private_list=PRIVATE_LIST in known,
             is_private=contract.is_private,
         )
 
-    def can(self, *names, obj=None, tool=None):
-        """May the user do any of these actions on `obj` (the project by default)?"""
+    def can(self, *names, obj=None, tool=None, every=False):
+        """May the user do any of these actions on `obj` (the project by default), or all
+        of them with `every`?"""
         obj = obj or self.project
-        return any(
+        answers = (
             matrix.allowed(name, self.facts(matrix.action(name), obj, tool)) for name in names
         )
+        return all(answers) if every else any(answers)
 
     def visible(self, contracts):
         """The contracts of a list that the user may see, with one query for all."""
@@ -110,12 +121,12 @@ class ProjectPermissions:
             return self.can("view_contract", obj=obj)
         return self.can("view_project", obj=obj)
 
-    def require(self, *names, obj=None, tool=None):
+    def require(self, *names, obj=None, tool=None, every=False):
         """404 for what the user cannot see at all, 403 for what it sees but may not do."""
         obj = obj or self.project
         if not self.can_see(obj):
             raise Http404("Not found.")
-        if not self.can(*names, obj=obj, tool=tool):
+        if not self.can(*names, obj=obj, tool=tool, every=every):
             raise PermissionDenied(matrix.action(names[0]).description + ": not allowed.")
 
 
@@ -131,18 +142,11 @@ def tool_of(contract):
 
 
 def contract_of(obj):
-    """The contract an object belongs to, if any."""
-    if isinstance(obj, Contract):
+    """The contract an object belongs to, if any: every object below a contract (its lines,
+    change orders, invoices and their lines) answers `.contract`."""
+    if isinstance(obj, ContractUserObjectPermission.content_object.field.related_model):
         return obj
-    if isinstance(obj, SSOVLine):
-        return obj.sov_line.contract
-    if isinstance(obj, ChangeOrderLine):
-        return obj.change_order.contract
-    if isinstance(obj, InvoiceLine):
-        return obj.invoice.contract
-    if isinstance(obj, (SOVLine, ChangeOrder)) or hasattr(obj, "contract_id"):
-        return obj.contract
-    return None
+    return getattr(obj, "contract", None)
 
 
 def permissions_for(request):
@@ -158,9 +162,10 @@ def permissions_for(request):
     return request._permissions
 
 
-def requires(*names, on="project", tool_from=None):
+def requires(*names, on="project", tool_from=None, every=False):
     """Guard a project view: the user may do one of these matrix actions on the URL object
-    `on` (404 when it cannot see the object, 403 when it sees it but may not act).
+    `on`, or all of them with `every` (404 when it cannot see the object, 403 when it sees
+    it but may not act). Its page asks the same with {% can ... %}.
 
     `tool_from(request)` picks the tool where the object alone does not tell it (creating a
     contract: the kind asked for). The actions are declared on the view for the URL sweep.
@@ -170,10 +175,11 @@ def requires(*names, on="project", tool_from=None):
         @wraps(view)
         def guarded(request, *args, **kwargs):
             tool = tool_from(request) if tool_from else None
-            permissions_for(request).require(*names, obj=kwargs[on], tool=tool)
+            permissions_for(request).require(*names, obj=kwargs[on], tool=tool, every=every)
             return view(request, *args, **kwargs)
 
         guarded.permission_action = names
+        guarded.permission_every = every
         return guarded
 
     return decorate

@@ -5,7 +5,7 @@ Progress Billings tool and T2-1 … T2-19 of the Commitments tool, with their fo
 plus the actions the tables do not name. Views, htmx endpoints and templates all ask
 `allowed`; nothing else decides.
 
-Pure: facts about a user in, yes or no out (tenancy.access gathers the facts).
+Pure: facts about a user in, yes or no out (permissions.access gathers the facts).
 """
 
 from dataclasses import dataclass

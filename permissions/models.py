@@ -10,7 +10,6 @@ from django.db import models
 from django_scopes import ScopedManager
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from contracts.models import Contract
 from tenancy.models import Company, Project
 
 from .levels import Level
@@ -24,12 +23,13 @@ class ProjectGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
 
 
+# Named, not imported: permissions sit below contracts (docs/tenancy.md, the layers).
 class ContractUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Contract, on_delete=models.CASCADE)
+    content_object = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE)
 
 
 class ContractGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Contract, on_delete=models.CASCADE)
+    content_object = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE)
 
 
 def _level_field(verbose_name):

@@ -1,22 +1,18 @@
-"""Writes on permissions: project levels, templates, private lists and invoice contacts.
+"""Writes on permissions: project levels, templates and private lists.
 
-Every grant is a django-guardian object permission on the project or the commitment.
+Every grant is a django-guardian object permission on the project or the commitment. The
+invoice contacts are not grants: they are the contract's own field (docs/permissions.md).
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from invoices.models import Invitation
 from tenancy.models import User
 
-from .access import CONTACT, PRIVATE_LIST
 from .levels import GRANTS, Level, Tool, codename
-from .models import (
-    ContractUserObjectPermission,
-    ProjectMember,
-    ProjectUserObjectPermission,
-)
+from .models import ProjectMember, ProjectUserObjectPermission
+from .selectors import PRIVATE_LIST, contract_private_users
 
 
 @transaction.atomic
@@ -69,48 +65,13 @@ def permission_template_save(*, template):
 
 
 @transaction.atomic
-def private_list_set(*, contract, users):
-    """The users on a private commitment's private list (company members)."""
+def contract_private_users_set(*, contract, users):
+    """Put exactly these users (company members) on a private commitment's private list."""
     if not contract.is_commitment:
         raise ValidationError("Only commitments have a private list.")
-    _grant_exactly(contract, PRIVATE_LIST, {user.pk for user in users})
-
-
-def _grant_exactly(contract, codename, wanted):
-    """Grant `codename` on the contract to exactly the users with these ids."""
-    current = set(
-        ContractUserObjectPermission.objects.filter(
-            content_object=contract, permission__codename=codename
-        ).values_list("user_id", flat=True)
-    )
+    wanted = {user.pk for user in users}
+    current = set(contract_private_users(contract).values_list("pk", flat=True))
     for user in User.objects.filter(pk__in=current - wanted):
-        remove_perm(f"contracts.{codename}", user, contract)
+        remove_perm(f"contracts.{PRIVATE_LIST}", user, contract)
     for user in User.objects.filter(pk__in=wanted - current):
-        assign_perm(f"contracts.{codename}", user, contract)
-
-
-def private_list(contract):
-    return User.objects.filter(
-        contractuserobjectpermission__content_object=contract,
-        contractuserobjectpermission__permission__codename=PRIVATE_LIST,
-    ).order_by("email")
-
-
-@transaction.atomic
-def invoice_contacts_sync(*, contract):
-    """Grant "invoice contact" on the commitment to the users of its designated contacts.
-
-    The designation is the commitment's list of directory people; the grant follows it for
-    every person who has an account, and goes when the person is no longer designated.
-    Open invitations to bill of people no longer designated are revoked.
-    """
-    wanted = (
-        set(contract.invoice_contacts.exclude(user=None).values_list("user_id", flat=True))
-        if contract.is_commitment
-        else set()
-    )
-    _grant_exactly(contract, CONTACT, wanted)
-    # An invitation to bill goes with the designation: a removed contact's link dies.
-    Invitation.objects.filter(contract=contract, status=Invitation.Status.INVITED).exclude(
-        contact__in=contract.invoice_contacts.all()
-    ).update(status=Invitation.Status.REVOKED)
+        assign_perm(f"contracts.{PRIVATE_LIST}", user, contract)

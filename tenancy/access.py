@@ -73,10 +73,18 @@ def declare(action):
     return mark
 
 
+# The company-level rules a view declares, asked by its guard and by the pages
+# ({% can "company_admin" %}): a vendor's contact is neither.
+COMPANY_RULES = {
+    "company_member": lambda access: access.membership is not None,
+    "company_admin": lambda access: access.is_admin,
+}
+
+
 def _require_membership(request):
     """A vendor's contact is outside the company's membership: its records answer as
     missing ones (docs/permissions.md, rule 4), as they do to any outsider."""
-    if request.company_access.membership is None:
+    if not COMPANY_RULES["company_member"](request.company_access):
         raise Http404("No such page.")
 
 
@@ -99,7 +107,7 @@ def company_admin_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         _require_membership(request)
-        if not request.company_access.is_admin:
+        if not COMPANY_RULES["company_admin"](request.company_access):
             raise PermissionDenied("Only company admins can do this.")
         return view(request, *args, **kwargs)
 

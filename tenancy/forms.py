@@ -1,3 +1,4 @@
+import copy
 import re
 
 from django import forms
@@ -117,20 +118,41 @@ def report_service_error(request, error):
         messages.error(request, message)
 
 
-class TenantModelForm(forms.ModelForm):
-    """A form for a company-owned model; the company is set by the view, never typed.
+def validate_constraints_over(form, known):
+    """Check the model constraints that only the fields in `known` keep Django's form
+    validation from checking: fields the view sets on `form.instance` instead of the user
+    typing them (a company, a project). Their messages show on the form with its other
+    errors, instead of the save failing at the database. Call from clean()."""
+    model = type(form.instance)
+    concrete = {field.name for field in model._meta.concrete_fields}
+    candidate = copy.copy(form.instance)  # as it will be saved; the form's own is not yet
+    for name, value in form.cleaned_data.items():
+        if name in concrete:
+            setattr(candidate, name, value)
+    exclude = (concrete - set(form.fields) - set(known)) | set(form.errors)
+    for constraint in model._meta.constraints:
+        try:
+            constraint.validate(model, candidate, exclude=exclude)
+        except ValidationError as error:
+            try:
+                constraint.validate(model, candidate, exclude=exclude | set(known))
+            except ValidationError:
+                continue  # Django's own validation reports this one
+            form.add_error(None, error)
 
-    Django skips the constraints on fields a form does not show; the company is not shown
-    but is known, so the per-company uniqueness rules are checked with a clear message
-    instead of failing at the database.
-    """
+
+class TenantModelForm(forms.ModelForm):
+    """A form for a company-owned model; the company is set by the view, never typed, and
+    the per-company rules (a unique name, a unique number) are checked with the form."""
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.company = company
 
-    def _get_validation_exclusions(self):
-        return super()._get_validation_exclusions() - {"company"}
+    def clean(self):
+        cleaned = super().clean()
+        validate_constraints_over(self, {"company"})
+        return cleaned
 
 
 class ProjectForm(TenantModelForm):

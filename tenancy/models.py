@@ -5,8 +5,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from permissions.levels import PROJECT_PERMISSIONS
-
 
 def login_name(value):
     """The one spelling of a login, as stored: an email stripped and lower-cased whole.
@@ -115,7 +113,8 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["number", "name"]
-        permissions = PROJECT_PERMISSIONS
+        # The level grants on a project are the permissions app's: it creates them
+        # (permissions.apps), the kernel knows nothing of levels (docs/tenancy.md).
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "number"],

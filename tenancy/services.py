@@ -6,8 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from permissions.services import invoice_contacts_sync
-
 from .emails import absolute_url, queue_email, send_welcome_email
 from .models import CompanyInvitation, Membership, Project, User, Vendor, login_name
 
@@ -68,8 +66,6 @@ def person_save(*, person, invited_by=None):
         company_invitation_send(
             company=person.company, user=invite, invited_by=invited_by, person=person
         )
-    for contract in person.invoice_contact_for.all():
-        invoice_contacts_sync(contract=contract)
     return person
 
 
@@ -101,8 +97,8 @@ def company_invitation_send(*, company, user, invited_by, is_admin=False, person
 @transaction.atomic
 def company_invitation_answer(*, invitation, user, accept):
     """The invited account's owner, signed in, accepts or declines. Accepting makes them a
-    member, or links them to the directory person they were invited as (and so to that
-    person's invoice-contact grants)."""
+    member, or links them to the directory person they were invited as (and so to the
+    commitments that person is an invoice contact on)."""
     invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.user_id != user.pk or invitation.status != CompanyInvitation.Status.PENDING:
         raise ValidationError("This invitation is no longer waiting for an answer.")
@@ -128,6 +124,4 @@ def company_invitation_answer(*, invitation, user, accept):
         else:
             person.user = user
             person.save(update_fields=["user"])
-            for contract in person.invoice_contact_for.all():
-                invoice_contacts_sync(contract=contract)
     return invitation

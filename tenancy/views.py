@@ -5,7 +5,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from permissions.access import requires
+from permissions.access import requires, visible_projects
 
 from . import selectors, services
 from .access import company_admin_required, declare, member_required
@@ -77,8 +77,10 @@ def company_invitation_answer(request, company_invitation):
 @declare("company_access")
 def project_list(request, company):
     search = SearchForm(request.GET).search()
-    projects = selectors.project_list(
-        access=request.company_access, user=request.user, search=search
+    projects = visible_projects(
+        selectors.project_list(search=search),
+        request.user,
+        company_admin=request.company_access.is_admin,
     )
     return render(
         request,

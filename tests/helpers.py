@@ -22,7 +22,7 @@ from invoices.models import InvoiceAttachment, InvoiceDocument, InvoiceLine
 from invoices.services import invoice_create, invoice_line_update
 from permissions.levels import Level, Tool
 from permissions.models import PermissionTemplate, ProjectMember
-from permissions.services import invoice_contacts_sync, project_member_set
+from permissions.services import project_member_set
 from tests.factories import (
     PASSWORD,
     BillingPeriodFactory,
@@ -150,7 +150,6 @@ def invoice_contact_client(company, project, contract, level):
     person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
     with scope(company=company):
         contract.invoice_contacts.set([person])
-        invoice_contacts_sync(contract=contract)
     return client_for(user)
 
 

@@ -43,7 +43,7 @@ def test_the_accounting_method_is_fixed_once_lines_exist(contract):
     SOVLineFactory(contract=contract)
     with pytest.raises(ValidationError, match="fixed once the SOV has lines"):
         services.contract_update(
-            contract=contract, accounting_method=Contract.AccountingMethod.UNIT
+            contract=contract, acting_user=None, accounting_method=Contract.AccountingMethod.UNIT
         )
 
 

@@ -13,7 +13,6 @@ from contracts.models import Contract
 from invoices.models import Invoice, InvoiceAttachment, InvoiceDocument
 from invoices.services import invoice_set_status, invoice_submit
 from permissions.levels import Level
-from permissions.services import invoice_contacts_sync
 from tests.factories import MembershipFactory, PersonFactory
 from tests.helpers import HTMX, client_for, downloaded, grant, invoice_url, make_invoice
 
@@ -97,7 +96,6 @@ def test_a_contact_attaches_to_its_draft_but_not_once_submitted(company, project
     with scope(company=company):
         PersonFactory(vendor=invoice.contract.vendor, email=contact.email, user=contact)
         invoice.contract.invoice_contacts.set(invoice.contract.vendor.people.all())
-        invoice_contacts_sync(contract=invoice.contract)
     client = client_for(contact)
     assert attach(client, invoice, a_png()).status_code == 302
     with scope(company=company):

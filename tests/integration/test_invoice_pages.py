@@ -14,7 +14,7 @@ from contracts.models import Contract
 from invoices.models import Invoice
 from invoices.services import invoice_create, invoice_line_update, invoice_submit
 from permissions.levels import Level
-from permissions.services import private_list_set
+from permissions.services import contract_private_users_set
 from tests.factories import (
     BillingPeriodFactory,
     ContractFactory,
@@ -234,7 +234,7 @@ def test_non_admins_edit_only_the_latest_draft(company, project, invoice, contra
     user = MembershipFactory(company=company).user
     grant(user, project, commitments=Level.STANDARD)
     with scope(company=company):
-        private_list_set(contract=contract, users=[user])
+        contract_private_users_set(contract=contract, users=[user])
     client = client_for(user)
     first = line(invoice, 1)
     assert (

@@ -169,7 +169,9 @@ def test_submit_freezes_and_the_next_invoice_starts_from_the_frozen_figures(
     contract_services.change_order_set_status(
         change_order=change_order, status=ChangeOrder.Status.APPROVED, approved_on=date(2026, 2, 5)
     )
-    contract_services.contract_update(contract=contract, retainage_work_rate=D("5"))
+    contract_services.contract_update(
+        contract=contract, acting_user=None, retainage_work_rate=D("5")
+    )
 
     first_invoice.refresh_from_db()
     assert first_invoice.contract_sum_to_date == D("100000.00")
@@ -363,7 +365,7 @@ def test_a_save_from_before_a_contract_change_is_refused_and_changes_nothing(
     first, second = lines_of(invoice)
     read = edit(first, work_this_period=D("1000.00"))  # as the next request reads it
     assert read.retainage_to_date == D("100.00")
-    contract_update(contract=contract, retainage_work_rate=D("5"))
+    contract_update(contract=contract, acting_user=None, retainage_work_rate=D("5"))
     invoice.refresh_from_db()
     moved, unbilled = lines_of(invoice)
     assert (moved.retainage_to_date, moved.version) == (D("50.00"), read.version + 1)

@@ -59,3 +59,55 @@ def test_no_module_level_import_circles():
         if state[name] == 0:
             visit(name, [name])
     assert not circles, circles
+
+
+# The layers, bottom-up (docs/tenancy.md): an app may import its own and those below.
+LAYERS = ("tenancy", "permissions", "contracts", "billing", "invoices", "demo")
+DOMAIN = LAYERS[1:]
+# The top layer of every app: pages may use any app's checks and forms.
+TOP = {"views.py", "email_views.py", "urls.py"}
+
+
+def _every_import(path):
+    """The absolute names of the modules a file imports anywhere: at module level and
+    inside functions alike (the layers hold at any depth)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            yield node.module
+
+
+def _app_files(app):
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if "migrations" not in path.parts:
+            yield path
+
+
+def _is_top(path):
+    return path.name in TOP or "templatetags" in path.parts
+
+
+def test_the_kernel_imports_no_domain_app():
+    """tenancy's models, services, selectors, middleware, tasks… know nothing of
+    permissions, contracts, billing, invoices or the demo, not even inside a function."""
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _app_files("tenancy")
+        if not _is_top(path)
+        for name in _every_import(path)
+        if name.split(".")[0] in DOMAIN
+    ]
+    assert not found, found
+
+
+def test_no_app_imports_an_app_above_it():
+    found = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for app in LAYERS
+        for path in _app_files(app)
+        if not _is_top(path)
+        for name in _every_import(path)
+        if name.split(".")[0] in LAYERS[LAYERS.index(app) + 1 :]
+    ]
+    assert not found, found
