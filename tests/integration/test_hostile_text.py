@@ -86,7 +86,7 @@ def unit_invoice(company, project, admin):
             unit_price=D("162.25"),
         )
         invoice = invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
     return make_hostile(invoice, admin)
 
