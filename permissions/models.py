@@ -78,7 +78,6 @@ class ProjectMember(models.Model):
     template = models.ForeignKey(
         PermissionTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    added_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(company="project__company")
 
