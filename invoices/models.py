@@ -45,9 +45,6 @@ class Invoice(models.Model):
     period_end = models.DateField()
     invoice_type = models.CharField(max_length=20, choices=Type.choices, default=Type.PROGRESS)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # The G702, as the engine computed it from the lines.

@@ -70,7 +70,6 @@ def invoice_create(
         period_start=period.start_date,
         period_end=period.end_date,
         invoice_type=invoice_type,
-        created_by=acting_user,
     )
     try:
         with transaction.atomic():
