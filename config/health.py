@@ -13,6 +13,7 @@ from django.db.models import Min
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django_scopes import scopes_disabled
 from kombu.exceptions import OperationalError
 
 from config.celery import app
@@ -98,12 +99,13 @@ def _oldest_queued_age():
     from tenancy.models import OutgoingEmail
 
     now = timezone.now()
-    oldest = [
-        model._base_manager.filter(status="queued", queued_at__lte=now).aggregate(
-            oldest=Min("queued_at")
-        )["oldest"]
-        for model in (OutgoingEmail, InvoiceDocument)
-    ]
+    with scopes_disabled():  # readiness counts the jobs of every company
+        oldest = [
+            model.objects.filter(status="queued", queued_at__lte=now).aggregate(
+                oldest=Min("queued_at")
+            )["oldest"]
+            for model in (OutgoingEmail, InvoiceDocument)
+        ]
     oldest = [moment for moment in oldest if moment is not None]
     return round((now - min(oldest)).total_seconds()) if oldest else None
 
@@ -117,13 +119,14 @@ def _stuck():
     from tenancy.models import OutgoingEmail
 
     now = timezone.now()
-    documents = InvoiceDocument._base_manager.filter(
-        status=InvoiceDocument.Status.RENDERING, started_at__lt=now - ABANDONED_AFTER
-    )
-    emails = OutgoingEmail._base_manager.filter(
-        status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - SEND_DEADLINE
-    )
-    return documents.count(), emails.count()
+    with scopes_disabled():  # readiness counts the jobs of every company
+        documents = InvoiceDocument.objects.filter(
+            status=InvoiceDocument.Status.RENDERING, started_at__lt=now - ABANDONED_AFTER
+        )
+        emails = OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - SEND_DEADLINE
+        )
+        return documents.count(), emails.count()
 
 
 def _last_sweep_age():

@@ -118,9 +118,10 @@ def document_claim(document_id, *, attempt):
     its claim writes nothing (the claim names the attempt's count). A retry reuses the
     id too, but only after its failure was recorded and the document queued again."""
     now = timezone.now()
+    # A worker holds the document's id, not its company.
     with transaction.atomic(), scopes_disabled():
         document = (
-            InvoiceDocument._base_manager.select_for_update()
+            InvoiceDocument.objects.select_for_update()
             .filter(
                 Q(status=Status.QUEUED)
                 | Q(status=Status.RENDERING, claimed_by=attempt)
@@ -152,9 +153,11 @@ def _fail_stopped(document, now):
 
 
 def _still_claimed(document, claim):
-    """The document, locked, if this worker's claim on it still holds (nobody took over)."""
+    """The document, locked, if this worker's claim on it still holds (nobody took over).
+    Run within the document's company: only its own row is locked (`of`), not the rows the
+    scope joins."""
     return (
-        InvoiceDocument._base_manager.select_for_update()
+        InvoiceDocument.objects.select_for_update(of=("self",))
         .filter(pk=document.pk, status=Status.RENDERING, **claim)
         .exists()
     )
@@ -203,22 +206,23 @@ def documents_sweep():
     from .tasks import render_document
 
     now = timezone.now()
-    rows = InvoiceDocument._base_manager
-    again = []
-    for document in rows.filter(status=Status.RENDERING, started_at__lt=now - ABANDONED_AFTER):
-        with transaction.atomic():
-            died = rows.select_for_update().filter(
-                pk=document.pk, status=Status.RENDERING, started_at=document.started_at
-            )
-            if not died.exists():  # it finished meanwhile
-                continue
-            if document.attempts >= MAX_ATTEMPTS:  # attempts are counted when claimed
-                _fail_stopped(document, now)
-            elif died.update(
-                status=Status.QUEUED, error=WORKER_STOPPED, claimed_by="", queued_at=now
-            ):
-                again.append(document.pk)
-    again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
+    with scopes_disabled():  # the sweep spans every company
+        rows = InvoiceDocument.objects
+        again = []
+        for document in rows.filter(status=Status.RENDERING, started_at__lt=now - ABANDONED_AFTER):
+            with transaction.atomic():
+                died = rows.select_for_update().filter(
+                    pk=document.pk, status=Status.RENDERING, started_at=document.started_at
+                )
+                if not died.exists():  # it finished meanwhile
+                    continue
+                if document.attempts >= MAX_ATTEMPTS:  # attempts are counted when claimed
+                    _fail_stopped(document, now)
+                elif died.update(
+                    status=Status.QUEUED, error=WORKER_STOPPED, claimed_by="", queued_at=now
+                ):
+                    again.append(document.pk)
+        again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
     for document_id in again:
         queue_now(render_document, document_id)
     SweepRun.record("sweep_documents")  # readiness: beat runs (config/health.py)

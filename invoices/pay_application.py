@@ -194,7 +194,7 @@ def apply_rate_change(invoice, line, row):
         else:
             setattr(invoice, name, None)
     if recheck:
-        others = line._meta.model._base_manager.filter(invoice=invoice.pk).exclude(pk=line.pk)
+        others = invoice.lines.exclude(pk=line.pk)
         stored = others.values_list(
             "applied_work_rate",
             "previous_work",

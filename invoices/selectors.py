@@ -1,7 +1,6 @@
 """Reads shaped for the invoice pages."""
 
 from billing.engine import change_order_summary
-from tenancy.compiled import CompiledQuery
 
 from .models import (
     InvoiceAttachment,
@@ -47,7 +46,8 @@ def invoice_page(invoice):
     stored sums of its rounded lines, and the change order summary the engine's sum of the
     stored lines, never a recomputation.
     """
-    lines = [StoredLine(values) for values in _LINES.list(invoice=invoice.pk)]
+    rows = InvoiceLine.objects.filter(invoice=invoice).order_by("position").values(*SHOWN)
+    lines = [StoredLine(values) for values in rows]
     return {
         "invoice": invoice,
         "contract": invoice.contract,
@@ -65,30 +65,17 @@ def invoice_page(invoice):
 def unfinished_document(invoice):
     """The invoice's latest document if a worker is still on it or it failed: what the
     person asked for last, not an old failure since made good."""
-    latest = _LATEST_DOCUMENT.first(invoice=invoice.pk)
+    latest = InvoiceDocument.objects.filter(invoice=invoice).order_by("-requested_at").first()
     return latest if latest and latest.status != InvoiceDocument.Status.READY else None
 
 
 def invoice_sends(invoice):
     """Every email of the invoice, newest first, with its delivery."""
-    return _SENDS.list(invoice=invoice.pk)
+    return list(InvoiceEmail.objects.filter(invoice=invoice).select_related("email", "sent_by"))
 
 
 def invoice_attachments(invoice):
-    return _ATTACHMENTS.list(invoice=invoice.pk)
-
-
-def _of_invoice(model, shape):
-    """Rows hanging off an invoice the request already reached within its tenant: keyed by
-    the invoice alone (the scoped manager would join four tables to check the company
-    again), and compiled once (tenancy.compiled): every load of the invoice page runs them."""
-    return CompiledQuery(lambda invoice: shape(model._base_manager.filter(invoice=invoice)))
-
-
-_LINES = _of_invoice(InvoiceLine, lambda rows: rows.order_by("position").values(*SHOWN))
-_LATEST_DOCUMENT = _of_invoice(InvoiceDocument, lambda rows: rows.order_by("-requested_at")[:1])
-_SENDS = _of_invoice(InvoiceEmail, lambda rows: rows.select_related("email", "sent_by"))
-_ATTACHMENTS = _of_invoice(InvoiceAttachment, lambda rows: rows.select_related("uploaded_by"))
+    return list(InvoiceAttachment.objects.filter(invoice=invoice).select_related("uploaded_by"))
 
 
 def invoice_history(invoice):

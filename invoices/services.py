@@ -16,7 +16,6 @@ from billing.engine import Severity, carried_forward, contract_overbilling, row_
 from billing.models import BillingSettings
 from contracts.models import Contract
 from contracts.selectors import billable_items
-from tenancy.compiled import CompiledQuery, CompiledUpdate, updates_run
 
 from . import pay_application
 from .emails import notify_revise_resubmit
@@ -243,16 +242,16 @@ def _lines_store(lines, fields):
 
 
 def _line_edit_save(line, version, invoice):
-    """Write the line's edit, only over `version`, and the invoice's new figures."""
+    """Write the line's edit, only over `version`, then the invoice's new figures: a line
+    saved by someone else since matches no row, and the edit is refused (docs/tenancy.md)."""
     edited = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
-    figures = {name: getattr(invoice, name) for name in pay_application.SAVED_FIELDS}
-    saved, _ = updates_run(
-        _LINE_EDIT.statement(edited | {"version": version + 1}, pk=line.pk, version=version),
-        _INVOICE_FIGURES.statement(figures, pk=invoice.pk),
+    saved = InvoiceLine.objects.filter(pk=line.pk, version=version).update(
+        **edited, version=version + 1
     )
-    if not saved:  # the line moved since: the transaction undoes the invoice's write
+    if not saved:  # the line moved since: the transaction undoes the other lines' writes
         raise StaleEdit(InvoiceLine.objects.get(pk=line.pk))
     line.version = version + 1
+    invoice.save(update_fields=pay_application.SAVED_FIELDS)
 
 
 def _keep_claimed(line):
@@ -333,26 +332,14 @@ def _overbilling_forbidden(invoice):
 
 
 def invoice_lock(invoice_id):
-    """The invoice, read again and locked against concurrent edits, with its contract.
-
-    Like Model.refresh_from_db(), through the base manager: callers pass an invoice they
-    already reached within the tenant, and the scope's joins would only slow the lock.
-    """
-    return _INVOICE_LOCKED.get(pk=invoice_id)
-
-
-# Each cell save runs these (tenancy.compiled).
-_INVOICE_LOCKED = CompiledQuery(
-    lambda pk: (
-        Invoice._base_manager.select_for_update(of=("self",))
+    """The invoice, read again within the tenant and locked against concurrent edits, with
+    its contract. Only the invoice's row is locked (`of`), not the contract and project
+    rows the scope joins to check the company (docs/tenancy.md)."""
+    return (
+        Invoice.objects.select_for_update(of=("self",))
         .select_related("contract")
-        .filter(pk=pk)
+        .get(pk=invoice_id)
     )
-)
-_LINE_EDIT = CompiledUpdate(
-    InvoiceLine, [*pay_application.EDITED_FIELDS, "version"], where=("pk", "version")
-)
-_INVOICE_FIGURES = CompiledUpdate(Invoice, pay_application.SAVED_FIELDS)
 
 
 def _raise_line_issues(result, line, invoice, before, *, entries):

@@ -1,13 +1,11 @@
 """Who may reach a company: its members, and the directory contacts linked to a user."""
 
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .compiled import CompiledQuery
 from .models import Company, Membership
 
 
@@ -22,38 +20,13 @@ class CompanyAccess:
         return self.membership is not None and self.membership.is_admin
 
 
-# Every tenant request asks (tenancy.compiled).
-_MEMBERSHIP = CompiledQuery(
-    lambda user, slug: Membership.objects.select_related("user", "company").filter(
-        user=user, company__slug=slug
-    )
-)
-# The company slug of the tenant URL being served, while its session's user is read: a
-# member is then read together with their membership in one query (tenancy.backends).
-requested_company = ContextVar("requested_company", default=None)
-
-
-def member_read(user_id):
-    """The user with their membership of the requested company, or None if there is no
-    requested company or they are not its member."""
-    slug = requested_company.get()
-    membership = _MEMBERSHIP.first(user=user_id, slug=slug) if slug is not None else None
-    if membership is None:
-        return None
-    user = membership.user
-    user._read_membership = membership
-    return user
-
-
 def company_access(user, slug):
     """The user's access to the company with this slug; 404 when there is none.
 
     An outsider gets exactly the answer a missing company gets, so the existence of a
     tenant is never revealed.
     """
-    membership = getattr(user, "_read_membership", None)
-    if membership is None or membership.company.slug != slug:
-        membership = _MEMBERSHIP.first(user=user.pk, slug=slug)
+    membership = user.memberships.select_related("company").filter(company__slug=slug).first()
     if membership is not None:
         return CompanyAccess(membership.company, membership)
     company = Company.objects.filter(slug=slug, people__user=user).first()

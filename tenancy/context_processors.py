@@ -1,6 +1,5 @@
 from django.db.models import Q
 
-from .compiled import CompiledQuery
 from .models import Company
 
 
@@ -13,16 +12,14 @@ def tenant(request):
         "company": getattr(request, "company", None),
         "company_access": getattr(request, "company_access", None),
         "project": getattr(request, "project", None),
-        # A callable, which templates call: only pages that show the switcher build the query.
-        "switch_companies": lambda: _SWITCH_COMPANIES.list(user=user.pk),
+        # Lazy: only pages that show the switcher run its query.
+        "switch_companies": _switch_companies(user),
     }
 
 
-# Every full page shows the switcher (tenancy.compiled).
-_SWITCH_COMPANIES = CompiledQuery(
-    lambda user: (
+def _switch_companies(user):
+    return (
         Company.objects.filter(Q(memberships__user=user) | Q(people__user=user))
         .distinct()
         .order_by("name")
     )
-)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_scopes import scopes_disabled
 
 from config.jobs import queue_now, queue_on_commit, republish
 
@@ -117,9 +118,10 @@ def email_claim(email_id, *, attempt):
     before that the sweep settles it. What the dead attempt left then decides: before the
     hand-over it is sent now; after, it is not confirmed; once accepted, it was sent."""
     now = timezone.now()
-    with transaction.atomic():
+    # A worker holds the email's id, not its company (an email may have none: a sign-up's).
+    with transaction.atomic(), scopes_disabled():
         email = (
-            OutgoingEmail._base_manager.select_for_update()
+            OutgoingEmail.objects.select_for_update()
             .filter(pk=email_id, status__in=[Status.QUEUED, Status.SENDING])
             .first()
         )
@@ -169,9 +171,13 @@ def email_step(email, step):
 def _claimed(email):
     """The row, while this very attempt holds its claim: a redelivery under the same task
     id is a later attempt, told apart by its count."""
-    return OutgoingEmail._base_manager.filter(
-        pk=email.pk, status=Status.SENDING, claimed_by=email.claimed_by, attempts=email.attempts
-    )
+    with scopes_disabled():  # a worker or the sweep holds the email, not its company
+        return OutgoingEmail.objects.filter(
+            pk=email.pk,
+            status=Status.SENDING,
+            claimed_by=email.claimed_by,
+            attempts=email.attempts,
+        )
 
 
 def email_sent(email):
@@ -207,7 +213,7 @@ def email_resend(*, email):
     True when it is queued; False when it is not in that state (sent, or already on its
     way). A failed one is not offered: its cause (a PDF that could not be made, an
     address refused) is put right where it lies, e.g. the document's Retry."""
-    resent = OutgoingEmail._base_manager.filter(pk=email.pk, status=Status.UNCONFIRMED).update(
+    resent = OutgoingEmail.objects.filter(pk=email.pk, status=Status.UNCONFIRMED).update(
         status=Status.QUEUED,
         step="",
         claimed_by="",
@@ -226,21 +232,22 @@ def emails_sweep():
     died: before the hand-over they are sent again, after it they are not confirmed.
     The number of emails queued again; that it ran is recorded for readiness."""
     now = timezone.now()
-    rows = OutgoingEmail._base_manager
-    dead = rows.filter(status=Status.SENDING, claimed_at__lt=now - SEND_DEADLINE)
-    dead.filter(step=Step.ACCEPTED).update(status=Status.SENT, sent_at=now)
-    dead.filter(step__in=[Step.HANDED_OVER, Step.NONE]).update(
-        status=Status.UNCONFIRMED, error=WORKER_STOPPED
-    )
-    again = []
-    for email in dead.filter(step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT]):
-        # Conditional: an attempt that moved on meanwhile keeps its email.
-        still = _claimed(email).filter(step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT])
-        if email.attempts >= MAX_ATTEMPTS:
-            still.update(status=Status.FAILED, error=_gave_up(email))
-        elif still.update(status=Status.QUEUED, step="", claimed_by="", queued_at=now):
-            again.append(email.pk)
-    again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
+    with scopes_disabled():  # the sweep spans every company
+        rows = OutgoingEmail.objects
+        dead = rows.filter(status=Status.SENDING, claimed_at__lt=now - SEND_DEADLINE)
+        dead.filter(step=Step.ACCEPTED).update(status=Status.SENT, sent_at=now)
+        dead.filter(step__in=[Step.HANDED_OVER, Step.NONE]).update(
+            status=Status.UNCONFIRMED, error=WORKER_STOPPED
+        )
+        again = []
+        for email in dead.filter(step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT]):
+            # Conditional: an attempt that moved on meanwhile keeps its email.
+            still = _claimed(email).filter(step__in=[Step.CLAIMED, Step.CONNECTED, Step.RECIPIENT])
+            if email.attempts >= MAX_ATTEMPTS:
+                still.update(status=Status.FAILED, error=_gave_up(email))
+            elif still.update(status=Status.QUEUED, step="", claimed_by="", queued_at=now):
+                again.append(email.pk)
+        again += republish(rows.filter(status=Status.QUEUED), grace=QUEUED_GRACE, now=now)
     from .tasks import send_email
 
     for email_id in again:

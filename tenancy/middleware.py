@@ -4,7 +4,7 @@ from types import MappingProxyType
 from django.urls import Resolver404, resolve
 from django_scopes import scope
 
-from .access import company_access, requested_company
+from .access import company_access
 from .url_objects import resolve_objects
 
 
@@ -24,7 +24,7 @@ class TenantMiddleware:
 
     def __call__(self, request):
         kwargs = _url_kwargs(request.path_info)
-        if "company" not in kwargs or not _signed_in(request, kwargs["company"]):
+        if "company" not in kwargs or not request.user.is_authenticated:
             # Anonymous visitors are sent to the login page by LoginRequiredMiddleware.
             return self.get_response(request)
         access = company_access(request.user, kwargs["company"])
@@ -41,16 +41,6 @@ class TenantMiddleware:
             return
         for name in view_kwargs:
             view_kwargs[name] = objects[name]
-
-
-def _signed_in(request, slug):
-    """Whether the request has a user; read (lazily, by Django's auth) with their
-    membership of the company (tenancy.access.member_read)."""
-    token = requested_company.set(slug)
-    try:
-        return request.user.is_authenticated
-    finally:
-        requested_company.reset(token)
 
 
 @lru_cache(maxsize=4096)

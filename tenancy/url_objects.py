@@ -9,12 +9,10 @@ registered fails loudly rather than reaching a view unchecked.
 """
 
 from dataclasses import dataclass
-from functools import cache, reduce
+from functools import reduce
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
-
-from .compiled import CompiledQuery
 
 
 @dataclass(frozen=True)
@@ -74,24 +72,14 @@ def _lookup(spec, url_kwargs, found):
             filters[f"{spec.project_path}__pk"] = url_kwargs["project"]
             filters[f"{spec.project_path}__company"] = found["company"].pk
             brought["project"] = spec.project_path
+    objects = spec.model.objects.filter(**filters)
     related = (*spec.select_related, *brought.values())
+    if related:  # select_related() without names would follow every foreign key
+        objects = objects.select_related(*related)
     try:
-        obj = _query(spec.model, tuple(filters), related).get(**filters)
+        obj = objects.get()
     except spec.model.DoesNotExist:
         raise Http404(f"No such {spec.model._meta.verbose_name}.") from None
     for name, path in brought.items():
         found[name] = reduce(getattr, path.split("__"), obj)
     return obj
-
-
-@cache
-def _query(model, lookups, related):
-    """One compiled query per shape of URL (the model, the names of its lookups and what
-    it brings along, which are also the cache's key): every request runs it (see
-    tenancy.compiled)."""
-
-    def build(**filters):
-        objects = model.objects.filter(**filters)
-        return objects.select_related(*related) if related else objects
-
-    return CompiledQuery(build)
