@@ -61,7 +61,7 @@ for invoice in invoices:
         path = reverse(name, kwargs=kwargs)
         assert admin.get(path).status_code == 200, path
 
-# A cell of a draft saves (the compiled reads and writes, on SQLite), and a stale one is
+# A cell of a draft saves (the version-guarded write, on SQLite), and a stale one is
 # refused with the line as saved.
 with scopes_disabled():
     draft = next(each for each in invoices if each.is_editable)
