@@ -23,7 +23,7 @@ def test_one_cell_save_in_process(company, project, admin, admin_client):
     SOVLineFactory.create_batch(LINES, contract=contract)
     with scope(company=company):
         invoice = invoice_create(
-            contract=contract, period=BillingPeriodFactory(project=project), created_by=admin
+            contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
         line = invoice.lines.first()
     url = f"/acme/projects/{project.pk}/invoice-lines/{line.pk}/"
