@@ -186,7 +186,9 @@ def _report(endpoints, rounds, open_loop, sizes):
         f"\nHTTP, gunicorn {WORKERS} gthread workers × {THREADS} threads (keep-alive), "
         f"{CLIENTS} keep-alive clients in a load process of their own, {ROUNDS} rounds of "
         f"{SECONDS:.0f} s each; medians over the rounds, with the range of each ratio. "
-        f"'of baseline' is throughput on the server's CPU against the one-query view's:"
+        f"'of baseline' is throughput on the server's CPU against the one-query view's. "
+        # Wall-clock figures (req/s, p95, the open loop) move with the machine's other work.
+        f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs."
     )
     for name in endpoints:
         print(
