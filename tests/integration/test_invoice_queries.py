@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
+from contracts.models import SOVLine
 from invoices.services import invoice_create
 from tests.factories import BillingPeriodFactory, ContractFactory, SOVLineFactory
 
@@ -13,14 +14,15 @@ pytestmark = pytest.mark.django_db
 
 def make_invoice(company, project, admin, lines):
     contract = ContractFactory(project=project)
-    SOVLineFactory.create_batch(lines, contract=contract)
+    # In one INSERT: the factory's one each would take most of a minute at 2,000 lines.
+    SOVLine.objects.bulk_create(SOVLineFactory.build_batch(lines, contract=contract))
     with scope(company=company):
         return invoice_create(
             contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
 
 
-@pytest.mark.parametrize("lines", [10, 500])
+@pytest.mark.parametrize("lines", [10, 2000])
 def test_the_invoice_page(
     company, project, admin, admin_client, lines, django_assert_max_num_queries
 ):
@@ -49,7 +51,7 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVE
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("lines", [10, 500])
+@pytest.mark.parametrize("lines", [10, 2000])
 def test_one_cell_save_is_seven_queries_whatever_the_lines(
     company, project, admin, admin_client, lines
 ):
