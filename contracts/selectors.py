@@ -45,7 +45,24 @@ def contract_list(*, project, kind=None):
         contracts = contracts.filter(kind=Contract.Kind.CLIENT)
     elif kind == "commitments":
         contracts = contracts.exclude(kind=Contract.Kind.CLIENT)
-    return contracts.order_by("kind", "number")
+    return contracts.order_by("kind", "number", "pk")
+
+
+def contract_totals(contracts):
+    """The sums of a whole list of contracts, not of one page: an aggregate over the lines
+    of the listed contracts for each sum (two queries, whatever the rows)."""
+    listed = contracts.order_by().values("pk")
+    original = SOVLine.objects.filter(contract__in=listed).aggregate(
+        total=Coalesce(Sum("scheduled_value"), Value(ZERO))
+    )["total"]
+    approved = ChangeOrderLine.objects.filter(
+        change_order__contract__in=listed, change_order__status=ChangeOrder.Status.APPROVED
+    ).aggregate(total=Coalesce(Sum("scheduled_value"), Value(ZERO)))["total"]
+    return {
+        "original_sum": original,
+        "approved_changes": approved,
+        "revised_sum": original + approved,
+    }
 
 
 def change_orders_of(contract):

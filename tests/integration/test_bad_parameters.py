@@ -41,7 +41,7 @@ def pages(company, project, vendor, admin):
             "/acme/directory/": ["q", "page"],
             "/acme/users/": ["page"],
             "/acme/emails/": ["status", "page"],
-            f"{p}/contracts/": ["kind"],
+            f"{p}/contracts/": ["kind", "page"],
             f"{p}/contracts/new/": ["kind"],
             invoicing: ["search", "state", "vendor", "group", "page"],
             invoicing + "export/": ["search", "state", "vendor", "group", "format"],
