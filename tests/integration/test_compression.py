@@ -5,6 +5,7 @@ import gzip
 import re
 
 import pytest
+from django.core.management import call_command
 
 from tests.factories import BillingPeriodFactory
 from tests.helpers import HTMX
@@ -57,3 +58,16 @@ def test_the_csrf_token_is_masked_anew_in_every_response(admin_client, invoicing
         for page in (admin_client.get(invoicing).content.decode() for _ in range(2))
     }
     assert len(tokens) == 2
+
+
+def test_static_files_are_compressed_ahead_in_production(settings, tmp_path):
+    """Production's whitenoise storage (config/settings/production.py) writes a gzipped
+    copy beside each static file, which whitenoise serves to a browser that accepts it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", "--no-input", verbosity=0)
+    css = next(tmp_path.glob("css/app.*.css"))
+    assert gzip.decompress(css.with_name(css.name + ".gz").read_bytes()) == css.read_bytes()
