@@ -42,6 +42,7 @@ def pages(company, project, vendor, admin):
             "/acme/users/": ["page"],
             "/acme/emails/": ["status", "page"],
             f"{p}/contracts/": ["kind", "page"],
+            f"{p}/billing-periods/": ["page"],
             f"{p}/contracts/new/": ["kind"],
             invoicing: ["search", "state", "vendor", "group", "page"],
             invoicing + "export/": ["search", "state", "vendor", "group", "format"],

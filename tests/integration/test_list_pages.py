@@ -212,3 +212,14 @@ def test_the_database_sees_what_the_matrix_sees(company, project, vendor):
             by_matrix = {c.pk for c in everything if permissions.can("view_contract", obj=c)}
             by_database = set(permissions.visible(everything).values_list("pk", flat=True))
             assert by_database == by_matrix, name
+
+
+@pytest.mark.parametrize("periods", [3, 60])
+def test_the_period_list_pages_newest_first_in_constant_queries(
+    company, project, admin_client, periods
+):
+    BillingPeriodFactory.create_batch(periods, project=project)
+    count, page = queries(admin_client, f"/acme/projects/{project.pk}/billing-periods/")
+    assert count <= 8
+    assert f"1–{min(periods, 50)} of {periods}" in page
+    assert page.count("/invoicing/") == min(periods, 50)
