@@ -20,8 +20,8 @@ def _to_periods(project):
 
 @requires("view_project")
 def period_list(request, company, project):
-    """Newest first, paged by the database (docs/tenancy.md, lists): a project billing
-    monthly for years has hundreds of periods."""
+    """Newest first, paged by the database (docs/tenancy.md, lists and compression): a
+    project billing monthly for years has hundreds of periods."""
     periods = BillingPeriod.objects.filter(project=project).order_by("-position", "-pk")
     page = Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "billing/period_list.html", {"page": page})

@@ -48,7 +48,7 @@ def _tool_asked(request):
 
 @requires("view_project")
 def contract_list(request, company, project):
-    """Counted, summed and paged by the database (docs/tenancy.md, lists)."""
+    """Counted, summed and paged by the database (docs/tenancy.md, lists and compression)."""
     kind = request.GET.get("kind", "")
     contracts = permissions_for(request).visible(
         selectors.contract_list(project=project, kind=kind)

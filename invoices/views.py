@@ -331,7 +331,7 @@ def _invoicing_filters(request, project):
 @requires("search_invoices", on="period")
 def invoicing(request, company, project, period):
     """Every commitment's invoice state for the period, with the client invoice beside:
-    counted, summed and paged by the database (docs/tenancy.md, lists)."""
+    counted, summed and paged by the database (docs/tenancy.md, lists and compression)."""
     filters = _invoicing_filters(request, project)
     commitments = invoicing_module.invoicing_commitments(
         period=period, permissions=permissions_for(request), filters=filters

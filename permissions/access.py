@@ -113,9 +113,9 @@ class ProjectPermissions:
 
     def visible(self, contracts):
         """The contracts of a queryset that the user may see, filtered by the database so
-        that a list pages and sums there (docs/tenancy.md, lists). The filter is the matrix's
-        `view_contract` asked of every combination of facts, as facts() gathers them for one
-        contract; a test holds the two to the same answers."""
+        that a list pages and sums there (docs/tenancy.md, lists and compression). The
+        filter is the matrix's `view_contract` asked of every combination of facts, as
+        facts() gathers them for one contract; a test holds the two to the same answers."""
         if self.company_admin:
             return contracts
         model = contracts.model

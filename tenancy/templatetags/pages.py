@@ -1,4 +1,4 @@
-"""Links between the pages of a list (docs/tenancy.md, lists)."""
+"""Links between the pages of a list (docs/tenancy.md, lists and compression)."""
 
 from django import template
 
