@@ -223,3 +223,22 @@ def test_the_period_list_pages_newest_first_in_constant_queries(
     assert count <= 8
     assert f"1–{min(periods, 50)} of {periods}" in page
     assert page.count("/invoicing/") == min(periods, 50)
+
+
+def test_a_bulk_status_from_a_later_page_comes_back_to_it(company, project, admin_client):
+    period = BillingPeriodFactory(project=project)
+    make_commitments(project, period, 200)
+    _, page = queries(admin_client, invoicing_url(period, "?state=draft&page=2"))
+    chosen = re.findall(r'name="invoices" value="(\d+)"', page)[:3]
+    assert len(chosen) == 3
+    assert 'name="query" value="state=draft&amp;page=2"' in page
+    response = admin_client.post(
+        invoicing_url(period, "status/"),
+        {"invoices": chosen, "status": "approved", "query": "state=draft&page=2"},
+    )
+    assert response["Location"].endswith("/invoicing/?state=draft&page=2")
+    with scopes_disabled():
+        statuses = set(Invoice.objects.filter(pk__in=chosen).values_list("status", flat=True))
+    assert statuses == {"approved"}
+    _, after = queries(admin_client, invoicing_url(period, "?state=draft"))
+    assert "1–50 of 97" in after
