@@ -19,14 +19,20 @@ def _total(queryset, outer):
     return Coalesce(Subquery(total), Value(ZERO), output_field=DecimalField(**MONEY))
 
 
-def with_sums(contracts):
-    """Contracts with their original, approved-change and revised sums, from the database."""
-    original = _total(SOVLine.objects.all(), "contract")
-    approved = _total(
+def _original():
+    return _total(SOVLine.objects.all(), "contract")
+
+
+def _approved():
+    return _total(
         ChangeOrderLine.objects.filter(change_order__status=ChangeOrder.Status.APPROVED),
         "change_order__contract",
     )
-    return contracts.annotate(original_sum=original, approved_changes=approved).annotate(
+
+
+def with_sums(contracts):
+    """Contracts with their original, approved-change and revised sums, from the database."""
+    return contracts.annotate(original_sum=_original(), approved_changes=_approved()).annotate(
         revised_sum=F("original_sum") + F("approved_changes")
     )
 
@@ -49,20 +55,13 @@ def contract_list(*, project, kind=None):
 
 
 def contract_totals(contracts):
-    """The sums of a whole list of contracts, not of one page: an aggregate over the lines
-    of the listed contracts for each sum (two queries, whatever the rows)."""
-    listed = contracts.order_by().values("pk")
-    original = SOVLine.objects.filter(contract__in=listed).aggregate(
-        total=Coalesce(Sum("scheduled_value"), Value(ZERO))
-    )["total"]
-    approved = ChangeOrderLine.objects.filter(
-        change_order__contract__in=listed, change_order__status=ChangeOrder.Status.APPROVED
-    ).aggregate(total=Coalesce(Sum("scheduled_value"), Value(ZERO)))["total"]
-    return {
-        "original_sum": original,
-        "approved_changes": approved,
-        "revised_sum": original + approved,
-    }
+    """The sums of a whole list of contracts, not of one page: one aggregate of each
+    contract's sums (with_sums' subqueries)."""
+    totals = contracts.order_by().aggregate(
+        original_sum=Coalesce(Sum(_original()), Value(ZERO)),
+        approved_changes=Coalesce(Sum(_approved()), Value(ZERO)),
+    )
+    return {**totals, "revised_sum": totals["original_sum"] + totals["approved_changes"]}
 
 
 def change_orders_of(contract):

@@ -3,6 +3,7 @@ lists), so their queries stay the same whatever the rows and their totals are th
 filtered list's."""
 
 import re
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
-from contracts.models import Contract
+from contracts.models import ChangeOrder, ChangeOrderLine, Contract
 from invoices.models import Invoice
 from permissions.access import ProjectPermissions
 from permissions.levels import Level
@@ -125,10 +126,29 @@ def test_the_invoicing_totals_follow_the_filters(company, project, admin_client)
 
 
 def test_the_contract_list_totals_are_the_whole_lists(company, project, admin_client):
-    make_commitments(project, BillingPeriodFactory(project=project), 60)
+    commitments = make_commitments(project, BillingPeriodFactory(project=project), 60)
+    with scopes_disabled():
+        for number, status, approved_on, amount in (
+            ("CO-1", ChangeOrder.Status.APPROVED, date(2026, 1, 15), "250.00"),
+            ("CO-2", ChangeOrder.Status.PENDING, None, "7.00"),
+        ):
+            change_order = ChangeOrder.objects.create(
+                contract=commitments[3],
+                number=number,
+                title="More",
+                status=status,
+                approved_on=approved_on,
+            )
+            for position in (1, 2):  # two lines: a join would count the contract twice
+                ChangeOrderLine.objects.create(
+                    change_order=change_order,
+                    position=position,
+                    description="More work",
+                    scheduled_value=D(amount),
+                )
     _, page = queries(admin_client, contracts_url(project, "?kind=commitments&page=2"))
     original = sum(D("1000.00") + i for i in range(60))
-    assert footer(page) == [original, D("0.00"), original]
+    assert footer(page) == [original, D("500.00"), original + D("500.00")]
     assert "51–60 of 60" in page
 
 
