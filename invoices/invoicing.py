@@ -135,8 +135,8 @@ def invoicing_commitments(*, period, permissions, filters):
     """The commitments the user may see, filtered and ordered (`filters`, an
     InvoicingFilter of the project), each annotated with its state for the period: a
     queryset, so that the page counts, sums and pages it in the database (docs/tenancy.md,
-    lists). The state: the invoice's status, else why the commitment cannot be invited
-    (no contacts, SSOV not approved), else its contacts' answer."""
+    lists and compression). The state: the invoice's status, else why the commitment
+    cannot be invited (no contacts, SSOV not approved), else its contacts' answer."""
     commitments = permissions.visible(filters.qs).annotate(
         period_invoice=FilteredRelation("invoices", condition=Q(invoices__period=period)),
     )
@@ -182,7 +182,7 @@ def invoicing_commitments(*, period, permissions, filters):
         order = [position, *order]
     elif group == "vendor":
         order = [F("vendor__name").asc(nulls_first=True), *order]
-    return commitments.order_by(*order)
+    return commitments.select_related("vendor").order_by(*order)
 
 
 def invoicing_totals(commitments):
@@ -195,8 +195,8 @@ def invoicing_totals(commitments):
 
 
 def invoicing_rows(commitments):
-    """The rows of some annotated commitments (a page of them): two queries."""
-    commitments = list(commitments.select_related("vendor"))
+    """The rows of some of those commitments (a page of them): two queries."""
+    commitments = list(commitments)
     invoices = Invoice.objects.in_bulk(
         [c.invoice_id for c in commitments if c.invoice_id is not None]
     )

@@ -1,6 +1,6 @@
 """The lists of a project: counted, summed and paged by the database (docs/tenancy.md,
-lists), so their queries stay the same whatever the rows and their totals are the whole
-filtered list's."""
+lists and compression), so their queries stay the same whatever the rows and their totals
+are the whole filtered list's."""
 
 import re
 from datetime import date
