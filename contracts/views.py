@@ -125,7 +125,10 @@ def contract_page(request, contract, *, sov_form=None, invoice_form=None):
         {
             "contract": contract,
             "sov_lines": list(selectors.contract_detail_lines(contract)),
-            "change_orders": list(selectors.change_orders_of(contract)),
+            # Paged by the database, as every list (docs/tenancy.md, lists and compression).
+            "change_orders": Paginator(selectors.change_orders_of(contract), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
             **selectors.contract_sums(contract),
             "rules": contract.sliding_scale,
             "contacts": list(contract.invoice_contacts.all()),

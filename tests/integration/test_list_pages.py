@@ -262,3 +262,21 @@ def test_a_bulk_status_from_a_later_page_comes_back_to_it(company, project, admi
     assert statuses == {"approved"}
     _, after = queries(admin_client, invoicing_url(period, "?state=draft"))
     assert "1–50 of 97" in after
+
+
+@pytest.mark.parametrize("change_orders", [3, 60])
+def test_the_contract_page_pages_its_change_orders_in_constant_queries(
+    company, project, admin_client, change_orders, django_assert_max_num_queries
+):
+    contract = ContractFactory(project=project)
+    with scopes_disabled():
+        ChangeOrder.objects.bulk_create(
+            ChangeOrder(contract=contract, number=f"CO-{n}", title="More")
+            for n in range(change_orders)
+        )
+    url = f"/acme/projects/{project.pk}/contracts/{contract.pk}/"
+    with django_assert_max_num_queries(25):
+        page = admin_client.get(url).content.decode()
+    shown = min(change_orders, 50)
+    assert f"1–{shown} of {change_orders}" in page
+    assert page.count("/change-orders/") - page.count("/change-orders/new/") == shown
