@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -10,6 +11,8 @@ from . import services
 from .forms import BillingPeriodForm, PdfSettingsForm
 from .models import BillingPeriod
 
+PAGE_SIZE = 50
+
 
 def _to_periods(project):
     return redirect("period_list", company=project.company.slug, project=project.pk)
@@ -17,8 +20,11 @@ def _to_periods(project):
 
 @requires("view_project")
 def period_list(request, company, project):
-    periods = BillingPeriod.objects.filter(project=project).order_by("-position")
-    return render(request, "billing/period_list.html", {"periods": periods})
+    """Newest first, paged by the database (docs/tenancy.md, lists and compression): a
+    project billing monthly for years has hundreds of periods."""
+    periods = BillingPeriod.objects.filter(project=project).order_by("-position", "-pk")
+    page = Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "billing/period_list.html", {"page": page})
 
 
 @requires("create_manual_periods")

@@ -19,14 +19,20 @@ def _total(queryset, outer):
     return Coalesce(Subquery(total), Value(ZERO), output_field=DecimalField(**MONEY))
 
 
-def with_sums(contracts):
-    """Contracts with their original, approved-change and revised sums, from the database."""
-    original = _total(SOVLine.objects.all(), "contract")
-    approved = _total(
+def _original():
+    return _total(SOVLine.objects.all(), "contract")
+
+
+def _approved():
+    return _total(
         ChangeOrderLine.objects.filter(change_order__status=ChangeOrder.Status.APPROVED),
         "change_order__contract",
     )
-    return contracts.annotate(original_sum=original, approved_changes=approved).annotate(
+
+
+def with_sums(contracts):
+    """Contracts with their original, approved-change and revised sums, from the database."""
+    return contracts.annotate(original_sum=_original(), approved_changes=_approved()).annotate(
         revised_sum=F("original_sum") + F("approved_changes")
     )
 
@@ -45,7 +51,17 @@ def contract_list(*, project, kind=None):
         contracts = contracts.filter(kind=Contract.Kind.CLIENT)
     elif kind == "commitments":
         contracts = contracts.exclude(kind=Contract.Kind.CLIENT)
-    return contracts.order_by("kind", "number")
+    return contracts.order_by("kind", "number", "pk")
+
+
+def contract_totals(contracts):
+    """The sums of a whole list of contracts, not of one page: one aggregate of each
+    contract's sums (with_sums' subqueries)."""
+    totals = contracts.order_by().aggregate(
+        original_sum=Coalesce(Sum(_original()), Value(ZERO)),
+        approved_changes=Coalesce(Sum(_approved()), Value(ZERO)),
+    )
+    return {**totals, "revised_sum": totals["original_sum"] + totals["approved_changes"]}
 
 
 def change_orders_of(contract):

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,6 +22,8 @@ from .forms import (
     SSOVLineForm,
 )
 from .models import Contract
+
+PAGE_SIZE = 50
 
 
 def _redirect(name, contract, anchor="", **kwargs):
@@ -45,11 +48,20 @@ def _tool_asked(request):
 
 @requires("view_project")
 def contract_list(request, company, project):
+    """Counted, summed and paged by the database (docs/tenancy.md, lists and compression)."""
     kind = request.GET.get("kind", "")
     contracts = permissions_for(request).visible(
         selectors.contract_list(project=project, kind=kind)
     )
-    return render(request, "contracts/contract_list.html", {"contracts": contracts, "kind": kind})
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {
+            "page": Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page")),
+            "totals": selectors.contract_totals(contracts),
+            "kind": kind,
+        },
+    )
 
 
 @requires("manage_contract", tool_from=_tool_asked)
@@ -113,7 +125,10 @@ def contract_page(request, contract, *, sov_form=None, invoice_form=None):
         {
             "contract": contract,
             "sov_lines": list(selectors.contract_detail_lines(contract)),
-            "change_orders": list(selectors.change_orders_of(contract)),
+            # Paged by the database, as every list (docs/tenancy.md, lists and compression).
+            "change_orders": Paginator(selectors.change_orders_of(contract), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
             **selectors.contract_sums(contract),
             "rules": contract.sliding_scale,
             "contacts": list(contract.invoice_contacts.all()),

@@ -3,9 +3,23 @@
 from dataclasses import dataclass
 
 import django_filters
-from django.db.models import Count, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from contracts.models import Contract
+from contracts.money import ZERO
 from tenancy.forms import IdChoiceField
 from tenancy.models import Vendor
 
@@ -21,6 +35,15 @@ NOT_INVOICED_STATES = {
 STATES = NOT_INVOICED_STATES | dict(Invoice.Status.choices)
 # Commitments that can be invited (again): the rest have no one to invite, or an invoice.
 INVITABLE_STATES = {"not_invited", *Invitation.Status.values}
+# A commitment's contacts' answer: accepted if any contact accepted, invited while any has
+# not answered, declined when the others declined, replaced or withdrawn when no
+# invitation is left (the contacts removed, say): it can be invited again.
+INVITATION_ORDER = [
+    Invitation.Status.ACCEPTED,
+    Invitation.Status.INVITED,
+    Invitation.Status.DECLINED,
+    Invitation.Status.REVOKED,
+]
 GROUPS = {"status": "Status", "vendor": "Vendor"}
 
 
@@ -63,30 +86,28 @@ class InvoicingFilter(django_filters.FilterSet):
     value that is not valid (text as a vendor id, an id of no vendor of the project, an
     unknown state, a NUL in the search) is dropped, as if it were not given.
 
-    Search and vendor filter the commitments; state and group apply to the rows, since a
-    commitment's state is worked out from its invoice and invitations (invoicing_rows)."""
+    Search and vendor filter the commitments; state and group need the period, so
+    invoicing_commitments applies them to the state it annotates."""
 
     search = django_filters.CharFilter(method="filter_search", max_length=200)
     vendor = IdChoiceFilter(queryset=Vendor.objects.none())
-    state = django_filters.ChoiceFilter(choices=list(STATES.items()), method="on_rows")
-    group = django_filters.ChoiceFilter(choices=list(GROUPS.items()), method="on_rows")
+    state = django_filters.ChoiceFilter(choices=list(STATES.items()), method="on_period")
+    group = django_filters.ChoiceFilter(choices=list(GROUPS.items()), method="on_period")
 
     class Meta:
         model = Contract
         fields = []
 
     def __init__(self, data, *, project):
-        commitments = (
-            Contract.objects.filter(project=project)
-            .exclude(kind=Contract.Kind.CLIENT)
-            .select_related("vendor")
-            .annotate(contact_count=Count("invoice_contacts"))
-            .order_by("number")
-        )
+        commitments = Contract.objects.filter(project=project).exclude(kind=Contract.Kind.CLIENT)
         super().__init__(data, queryset=commitments)
-        self.filters["vendor"].queryset = self.vendors = Vendor.objects.filter(
-            commitments__project=project
-        ).distinct()
+        # The vendors with a contract on the project: a small query on the project's
+        # contracts, not a DISTINCT over every vendor joined to every contract.
+        vendors = Vendor.objects.filter(
+            pk__in=Contract.objects.filter(project=project).values("vendor")
+        ).order_by("name", "pk")
+        self.filters["vendor"].queryset = vendors
+        self.vendors = vendors.values_list("pk", "name")
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(
@@ -95,7 +116,7 @@ class InvoicingFilter(django_filters.FilterSet):
             | Q(vendor__name__icontains=value)
         )
 
-    def on_rows(self, queryset, name, value):
+    def on_period(self, queryset, name, value):
         return queryset
 
     def value(self, name):
@@ -110,66 +131,76 @@ class InvoicingFilter(django_filters.FilterSet):
         return {name: self.value(name) for name in self.filters}
 
 
-def invoicing_rows(*, project, period, permissions, filters):
-    """One row per commitment the user may see, filtered and grouped (`filters`, an
-    InvoicingFilter of the project); three queries."""
-    commitments = filters.qs
-    state, group = filters.value("state"), filters.value("group")
-    visible = permissions.visible(commitments)
-    ids = [c.pk for c in visible]
-    invoices = {
-        invoice.contract_id: invoice
-        for invoice in Invoice.objects.filter(period=period, contract__in=ids)
-    }
-    invited = _invitation_states(period, ids)
-    rows = [
-        Row(
-            c,
-            invoices.get(c.pk),
-            _state(c, invoices.get(c.pk), invited.get(c.pk)),
-            invited.get(c.pk),
+def invoicing_commitments(*, period, permissions, filters):
+    """The commitments the user may see, filtered and ordered (`filters`, an
+    InvoicingFilter of the project), each annotated with its state for the period: a
+    queryset, so that the page counts, sums and pages it in the database (docs/tenancy.md,
+    lists and compression). The state: the invoice's status, else why the commitment
+    cannot be invited (no contacts, SSOV not approved), else its contacts' answer."""
+    commitments = permissions.visible(filters.qs).annotate(
+        period_invoice=FilteredRelation("invoices", condition=Q(invoices__period=period)),
+    )
+    answered = {
+        status: Exists(
+            Invitation.objects.filter(contract=OuterRef("pk"), period=period, status=status)
         )
-        for c in visible
-    ]
+        for status in INVITATION_ORDER
+    }
+    commitments = commitments.annotate(
+        invoice_id=F("period_invoice__id"),
+        invitation=Case(
+            *(When(answered[status], then=Value(status)) for status in INVITATION_ORDER),
+            default=None,
+            output_field=CharField(),
+        ),
+    ).annotate(
+        state=Case(
+            When(invoice_id__isnull=False, then=F("period_invoice__status")),
+            When(
+                ~Exists(Contract.invoice_contacts.through.objects.filter(contract=OuterRef("pk"))),
+                then=Value("no_contacts"),
+            ),
+            When(
+                Q(ssov_required=True) & ~Q(ssov_status=Contract.SSOVStatus.APPROVED),
+                then=Value("ssov_not_approved"),
+            ),
+            When(invitation__isnull=False, then=F("invitation")),
+            default=Value("not_invited"),
+            output_field=CharField(),
+        )
+    )
+    state, group = filters.value("state"), filters.value("group")
     if state:
         # A row with an invoice also answers to its contacts' state ("Draft · invited").
-        rows = [row for row in rows if state in (row.state, row.invitation)]
+        commitments = commitments.filter(Q(state=state) | Q(invitation=state))
+    order = ["number", "pk"]
     if group == "status":
-        rows.sort(key=lambda row: list(STATES).index(row.state))
+        position = Case(
+            *(When(state=value, then=Value(i)) for i, value in enumerate(STATES)),
+            output_field=IntegerField(),
+        )
+        order = [position, *order]
     elif group == "vendor":
-        rows.sort(key=lambda row: row.vendor_name)
-    return rows
+        order = [F("vendor__name").asc(nulls_first=True), *order]
+    return commitments.select_related("vendor").order_by(*order)
 
 
-def _invitation_states(period, contract_ids):
-    """{commitment id: its invitation state}: accepted if any contact accepted, invited
-    while any has not answered, declined when the others declined, replaced or withdrawn
-    when no invitation is left (the contacts removed, say): it can be invited again."""
-    answers = {}
-    for contract_id, status in Invitation.objects.filter(
-        period=period, contract__in=contract_ids
-    ).values_list("contract_id", "status"):
-        answers.setdefault(contract_id, set()).add(status)
-    order = [
-        Invitation.Status.ACCEPTED,
-        Invitation.Status.INVITED,
-        Invitation.Status.DECLINED,
-        Invitation.Status.REVOKED,
-    ]
-    return {
-        contract_id: next(status for status in order if status in statuses)
-        for contract_id, statuses in answers.items()
-    }
+def invoicing_totals(commitments):
+    """The sums of the whole filtered list, not of one page: one aggregate."""
+    return commitments.aggregate(
+        completed=Coalesce(Sum("period_invoice__total_completed_and_stored"), Value(ZERO)),
+        retainage=Coalesce(Sum("period_invoice__total_retainage"), Value(ZERO)),
+        payment_due=Coalesce(Sum("period_invoice__current_payment_due"), Value(ZERO)),
+    )
 
 
-def _state(commitment, invoice, invitation_state):
-    if invoice is not None:
-        return invoice.status
-    if not commitment.contact_count:
-        return "no_contacts"
-    if commitment.ssov_required and commitment.ssov_status != Contract.SSOVStatus.APPROVED:
-        return "ssov_not_approved"
-    return invitation_state or "not_invited"
+def invoicing_rows(commitments):
+    """The rows of some of those commitments (a page of them): two queries."""
+    commitments = list(commitments)
+    invoices = Invoice.objects.in_bulk(
+        [c.invoice_id for c in commitments if c.invoice_id is not None]
+    )
+    return [Row(c, invoices.get(c.invoice_id), c.state, c.invitation) for c in commitments]
 
 
 def client_invoices(*, project, period):

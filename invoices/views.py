@@ -330,15 +330,18 @@ def _invoicing_filters(request, project):
 
 @requires("search_invoices", on="period")
 def invoicing(request, company, project, period):
-    """Every commitment's invoice state for the period, with the client invoice beside."""
+    """Every commitment's invoice state for the period, with the client invoice beside:
+    counted, summed and paged by the database (docs/tenancy.md, lists and compression)."""
     filters = _invoicing_filters(request, project)
-    rows = invoicing_module.invoicing_rows(
-        project=project, period=period, permissions=permissions_for(request), filters=filters
+    commitments = invoicing_module.invoicing_commitments(
+        period=period, permissions=permissions_for(request), filters=filters
     )
-    page = Paginator(rows, INVOICING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(commitments, INVOICING_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "period": period,
         "page": page,
+        "rows": invoicing_module.invoicing_rows(page.object_list),
+        "totals": invoicing_module.invoicing_totals(commitments),
         "filters": filters.values(),
         "query": request.GET.urlencode(),
         "states": invoicing_module.STATES,
@@ -354,12 +357,12 @@ def invoicing(request, company, project, period):
 
 @requires("export_invoicing_page", on="period")
 def invoicing_export(request, company, project, period):
-    rows = invoicing_module.invoicing_rows(
-        project=project,
+    commitments = invoicing_module.invoicing_commitments(
         period=period,
         permissions=permissions_for(request),
         filters=_invoicing_filters(request, project),
     )
+    rows = invoicing_module.invoicing_rows(commitments)
     return exports.invoicing_export(period, rows, request.GET.get("format", "csv"))
 
 

@@ -37,6 +37,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and htmx answers go out gzipped; static files are whitenoise's own, compressed
+    # ahead (production's STORAGES). Above everything that reads or changes the body, as
+    # Django's docs place it. BREACH: Django's gzip pads each response by a random length
+    # and CSRF tokens are masked anew in every response (docs/tenancy.md, lists and
+    # compression).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
