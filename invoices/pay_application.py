@@ -5,7 +5,7 @@ Views never compute money; services call `compute_invoice` and store what it ret
 
 from functools import cache
 
-from django.db.models import DecimalField
+from django.db.models import DecimalField, F, Sum
 from django.utils.text import capfirst
 
 from billing.engine import (
@@ -23,6 +23,7 @@ from billing.engine import (
     work_for_percent,
 )
 from contracts.models import out_of_range
+from contracts.money import ZERO
 
 # The entry fields a person types; everything else on a line is carried or computed.
 ENTRY_FIELDS = (
@@ -108,6 +109,13 @@ def apply_entry(line, *, percent_complete=None, complete=False, **entries):
         line.work_this_period = entered.work_this_period
         line.quantity_this_period = entered.quantity_this_period
         line.materials_stored = entered.materials_stored
+
+
+def previous_completed(invoice):
+    """The contract's completed and stored before the invoice's period (Σ D + previous F),
+    from which a sliding scale's rates start: the same sum as the engine's, in the database."""
+    total = invoice.lines.aggregate(total=Sum(F("previous_work") + F("previous_materials")))
+    return total["total"] or ZERO
 
 
 def compute_invoice(invoice, lines, policy):
