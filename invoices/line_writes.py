@@ -1,12 +1,12 @@
-"""Writing many lines of one invoice in one statement per batch (docs/invoices.md, "Writing
-many lines").
+"""Writing many lines of one invoice in one statement (docs/invoices.md, "Writing many
+lines").
 
 Django's `bulk_update` writes each column as a CASE over every line's id, which PostgreSQL
 plans and evaluates per row and per column: on 2,000 lines that was nearly all of a bulk
-edit's time. Here a batch is one `UPDATE … FROM (VALUES …)` on PostgreSQL, and one plain
-`UPDATE … WHERE id = %s` run for each line (`executemany`) on any other database (SQLite,
-the embedded demo). The SQL is written from the model's public field API; the values are
-parameters, never text in the statement.
+edit's time. Here the write is one `UPDATE … FROM unnest(…)` on PostgreSQL (the lines'
+values as one array per column), and one plain `UPDATE … WHERE id = %s` run for each line
+(`executemany`) on any other database (SQLite, the embedded demo). The SQL is written from
+the model's public field API; the values are parameters, never text in the statement.
 
 The lines are ones the caller read through the scoped managers, under the invoice's lock
 (`invoices.services.invoice_lock`): this writes those ids only, and only within that
@@ -16,10 +16,6 @@ invoice, so a write can never leave the tenant scope the lines were read in.
 from django.db import connection
 
 from .models import InvoiceLine
-
-# The most parameters one PostgreSQL statement takes (with server-side binding): 2,000 lines
-# of a bulk edit's 25 columns are one statement.
-MAX_PARAMETERS = 65_535
 
 
 def figures_of(lines, fields):
@@ -51,27 +47,30 @@ def lines_write(invoice, lines, fields, *, move_versions):
         return
     # A field named twice (EDITED_FIELDS has E as typed and as computed) is written once.
     columns = [InvoiceLine._meta.get_field(name) for name in dict.fromkeys(fields)]
-    rows = [
-        [line.pk, *(f.get_db_prep_save(getattr(line, f.attname), connection) for f in columns)]
-        for line in lines
-    ]
-    batch_size = (MAX_PARAMETERS - 1) // (len(columns) + 1)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    _values_update(columns, len(batch), move_versions),
-                    [value for row in batch for value in row] + [invoice.pk],
-                )
-            else:
-                cursor.executemany(
-                    _plain_update(columns, move_versions),
-                    [[*row[1:], row[0], invoice.pk] for row in batch],
-                )
+        if connection.vendor == "postgresql":
+            ids = [line.pk for line in lines]
+            cursor.execute(
+                _arrays_update(columns, move_versions),
+                [ids, *(_prepared(field, lines) for field in columns), invoice.pk],
+            )
+        else:
+            rows = zip(*(_prepared(field, lines) for field in columns), strict=True)
+            cursor.executemany(
+                _plain_update(columns, move_versions),
+                [[*row, line.pk, invoice.pk] for row, line in zip(rows, lines, strict=True)],
+            )
     if move_versions:
         for line in lines:
             line.version += 1
+
+
+def _prepared(field, lines):
+    """The lines' values of `field`. Every column written here is a decimal, an integer, a
+    boolean or text, which the database drivers take as they are (Django's field
+    conversion, `get_db_prep_save`, would cost more than the statement on 2,000 lines)."""
+    name = field.attname
+    return [getattr(line, name) for line in lines]
 
 
 def _quoted(name):
@@ -87,20 +86,21 @@ def _settings(columns, move_versions, source, table=""):
     return ", ".join(sets)
 
 
-def _values_update(columns, count, move_versions):
-    """PostgreSQL: one UPDATE joined to a VALUES list of (id, value, …) rows. The first
-    row's casts give the list its column types (a column of NULLs would be text)."""
+def _arrays_update(columns, move_versions):
+    """PostgreSQL: one UPDATE joined to the rows (id, value, …) that `unnest` makes of one
+    array per column. A VALUES list would be the same join, but its text grows with the
+    lines (2,000 lines of 13 columns are 28,000 placeholders, parsed again by the driver on
+    every call); with arrays the statement is the same whatever the lines, and is prepared
+    once per connection. The casts give the arrays their column types."""
     table = _quoted(InvoiceLine._meta.db_table)
     pk = InvoiceLine._meta.pk
     names = ", ".join(_quoted(field.column) for field in [pk, *columns])
-    first = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in [pk, *columns])
-    other = ", ".join(["%s"] * (len(columns) + 1))
-    values = ", ".join([f"({first})", *[f"({other})"] * (count - 1)])
+    arrays = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in [pk, *columns])
     invoice = _quoted(InvoiceLine._meta.get_field("invoice").column)
     return (
         f"UPDATE {table} AS line SET "
         f"{_settings(columns, move_versions, lambda f: 'v.' + _quoted(f.column), 'line.')} "
-        f"FROM (VALUES {values}) AS v({names}) "
+        f"FROM unnest({arrays}) AS v({names}) "
         f"WHERE line.{_quoted(pk.column)} = v.{_quoted(pk.column)} AND line.{invoice} = %s"
     )
 

@@ -236,13 +236,14 @@ def _columns(model, names):
     return tuple(columns)
 
 
-def beyond_columns(lines, invoice):
+def beyond_columns(lines, invoice, fields=EDITED_FIELDS):
     """Messages for the figures that the lines' edit would store beyond what their columns
     hold (a huge entry, or a percent complete of a huge amount on a small line): such an
-    edit is refused, so nothing is stored that the database cannot hold or give back."""
+    edit is refused, so nothing is stored that the database cannot hold or give back.
+    `fields`: those of EDITED_FIELDS the edit may have moved (the others were stored)."""
     messages = []
     for line in lines:
-        for name, spec, label in _columns(type(line), EDITED_FIELDS):
+        for name, spec, label in _columns(type(line), tuple(fields)):
             if message := out_of_range(spec, getattr(line, name), label):
                 messages.append(f"Line {line.number}: {message}")
     for name, spec, label in _columns(type(invoice), SAVED_FIELDS):

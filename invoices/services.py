@@ -10,7 +10,6 @@ from copy import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from billing.engine import (
@@ -322,26 +321,34 @@ def invoice_drafts_refresh(*, contract):
     approved (or withdrawn) since they were made, and its retainage terms."""
     for draft in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
         invoice = invoice_lock(draft.pk)  # not while someone's line edit moves its sums
-        lines = list(invoice.lines.all())
-        billed = {line.source_key for line in lines}
+        existing = list(invoice.lines.all())
+        billed = {line.source_key for line in existing}
+        lines = list(existing)
         for item in billable_items(contract, through=invoice.period_end):
-            line = InvoiceLine(invoice=invoice, position=0, **item)
-            if line.source_key not in billed:
-                line.position = max((each.position for each in lines), default=0) + 1
-                lines.append(line)
-        stored = figures_of(lines, pay_application.COMPUTED_FIELDS)
+            if _source_key(item) not in billed:
+                position = max((each.position for each in lines), default=0) + 1
+                lines.append(InvoiceLine(invoice=invoice, position=position, **item))
+        stored = figures_of(existing, pay_application.COMPUTED_FIELDS)
         _recompute(invoice, lines, contract)
         _require_fits(invoice, lines)
-        # Every line's version moves, its figures moved or not: a cell save without a
-        # sliding scale edits from the copy its request read before the lock, and the
-        # sliding scale this refresh may have ended rewrote lines without moving their
-        # versions (invoice_line_update). One statement; the new lines start at 1.
-        invoice.lines.update(version=F("version") + 1)
-        InvoiceLine.objects.bulk_create([line for line in lines if line.pk is None])
-        existing = [line for line in lines if line.pk is not None]
+        InvoiceLine.objects.bulk_create(lines[len(existing) :])
+        # The lines whose figures moved, and only the columns that moved, in one statement.
         moved, fields = changed_lines(existing, stored, pay_application.COMPUTED_FIELDS)
-        lines_write(invoice, moved, fields, move_versions=False)
+        lines_write(invoice, moved, fields, move_versions=True)
+        # The others' versions move too: a cell save without a sliding scale edits from the
+        # copy its request read before the lock, and the sliding scale this refresh may
+        # have ended rewrote lines without moving their versions (invoice_line_update).
+        moved = set(moved)
+        unmoved = [each for each in existing if each not in moved]
+        lines_write(invoice, unmoved, (), move_versions=True)
         invoice.save(update_fields=pay_application.SAVED_FIELDS)
+
+
+def _source_key(item):
+    """InvoiceLine.source_key of the line that a billable item (billable_items) makes."""
+    for kind, name in (("sov", "sov_line"), ("co", "change_order_line"), ("ssov", "ssov_line")):
+        if name in item:
+            return (kind, item[name].pk)
 
 
 def _require_editable(invoice):
@@ -496,14 +503,15 @@ def invoice_lines_bulk_update(
         # As for one line's edit: an overbilled contract refuses what adds to it only.
         adds = invoice.total_completed_and_stored > completed_before
         errors += [i.message for i in result.warnings if i.key is not None or adds]
+    # Only the lines whose figures moved, and only the columns that moved, are checked
+    # (the rest was stored, so it fits) and written, in one statement.
+    moved, fields = changed_lines(lines, stored, pay_application.EDITED_FIELDS)
     # The engine's findings say what is wrong; without them, one sentence for figures that
     # would not fit their columns (not one per column, line and sum).
-    if not errors and pay_application.beyond_columns(selected, invoice):
+    if not errors and pay_application.beyond_columns(moved, invoice, fields):
         errors = ["This change is too large for these lines: its figures would not fit."]
     if errors:
         raise ValidationError(errors)
-    # The lines whose figures moved, and only the columns that moved, in one statement.
-    moved, fields = changed_lines(lines, stored, pay_application.EDITED_FIELDS)
     lines_write(invoice, moved, fields, move_versions=True)
     invoice.save(update_fields=pay_application.SAVED_FIELDS)
     event_record(
