@@ -13,23 +13,27 @@ The lines are ones the caller read through the scoped managers, under the invoic
 invoice, so a write can never leave the tenant scope the lines were read in.
 """
 
+from operator import attrgetter
+
 from django.db import connection
 
 from .models import InvoiceLine
 
 
 def figures_of(lines, fields):
-    """Each line's `fields` as they are now, to find later what an edit changed."""
-    return {line.pk: tuple(getattr(line, name) for name in fields) for line in lines}
+    """Each line's `fields` (two or more) as they are now, to find later what an edit
+    changed."""
+    values = attrgetter(*fields)
+    return {line.pk: values(line) for line in lines}
 
 
 def changed_lines(lines, before, fields):
     """The lines whose `fields` differ from `before` (figures_of, taken earlier; a line not
     in it counts as changed), and those of `fields` that differ on any of them."""
+    values = attrgetter(*fields)
     changed, moved = [], set()
     for line in lines:
-        now = tuple(getattr(line, name) for name in fields)
-        was = before.get(line.pk)
+        now, was = values(line), before.get(line.pk)
         if was is None:
             changed.append(line)
             moved.update(fields)

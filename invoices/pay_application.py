@@ -22,7 +22,7 @@ from billing.engine import (
     single_rate,
     work_for_percent,
 )
-from contracts.models import out_of_range
+from contracts.models import largest, out_of_range
 from contracts.money import ZERO
 
 # The entry fields a person types; everything else on a line is carried or computed.
@@ -226,13 +226,13 @@ def apply_rate_change(invoice, line, row):
 
 @cache
 def _columns(model, names):
-    """(name, column spec, label) of the decimal columns among `names`."""
+    """(name, column spec, label, largest value held) of the decimal columns among `names`."""
     columns = []
-    for name in names:
+    for name in dict.fromkeys(names):
         field = model._meta.get_field(name)
         if isinstance(field, DecimalField):
             spec = {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
-            columns.append((name, spec, capfirst(field.verbose_name)))
+            columns.append((name, spec, capfirst(field.verbose_name), largest(spec)))
     return tuple(columns)
 
 
@@ -242,11 +242,13 @@ def beyond_columns(lines, invoice, fields=EDITED_FIELDS):
     edit is refused, so nothing is stored that the database cannot hold or give back.
     `fields`: those of EDITED_FIELDS the edit may have moved (the others were stored)."""
     messages = []
+    names = tuple(fields)
     for line in lines:
-        for name, spec, label in _columns(type(line), tuple(fields)):
-            if message := out_of_range(spec, getattr(line, name), label):
-                messages.append(f"Line {line.number}: {message}")
-    for name, spec, label in _columns(type(invoice), SAVED_FIELDS):
+        for name, spec, label, limit in _columns(type(line), names):
+            value = getattr(line, name)  # compared here first: 2,000 lines × 25 columns
+            if value is not None and not -limit <= value <= limit:
+                messages.append(f"Line {line.number}: {out_of_range(spec, value, label)}")
+    for name, spec, label, _limit in _columns(type(invoice), SAVED_FIELDS):
         if message := out_of_range(spec, getattr(invoice, name), label):
             messages.append(f"The invoice's {label.lower()}: {message}")
     return messages
