@@ -59,10 +59,10 @@ def lines_write(invoice, lines, fields, *, move_versions):
                 [ids, *(_prepared(field, lines) for field in columns), invoice.pk],
             )
         else:
-            rows = zip(*(_prepared(field, lines) for field in columns), strict=True)
+            values = [attrgetter(field.attname) for field in columns]
             cursor.executemany(
                 _plain_update(columns, move_versions),
-                [[*row, line.pk, invoice.pk] for row, line in zip(rows, lines, strict=True)],
+                [[*(value(line) for value in values), line.pk, invoice.pk] for line in lines],
             )
     if move_versions:
         for line in lines:
