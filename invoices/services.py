@@ -1,8 +1,9 @@
 """Writes on invoices: create for a period, edit a line, submit, keep drafts current.
 
-Every figure comes from the engine (billing.engine) through pay_application; a line edit
-recomputes the whole invoice, because a line can move the contract's percent complete and
-with it the sliding-scale retainage rate of every line.
+Every figure comes from the engine (billing.engine) through pay_application. A line edit
+computes its line alone while no other line can move, and the whole invoice when it moves
+a sliding scale's rate (docs/invoices.md, "Writing many lines"); what many lines' edits
+change is written at once (line_writes).
 """
 
 import logging
