@@ -51,15 +51,21 @@ def lines_write(invoice, lines, fields, *, move_versions):
         return
     # A field named twice (EDITED_FIELDS has E as typed and as computed) is written once.
     columns = [InvoiceLine._meta.get_field(name) for name in dict.fromkeys(fields)]
+    # Every column written here is a decimal, an integer or a boolean, which the database
+    # drivers take as it is: Django's conversion of each value (get_db_prep_save) would
+    # only add time, 50,000 calls for a bulk edit of 2,000 lines.
+    values = [attrgetter(field.attname) for field in columns]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            ids = [line.pk for line in lines]
             cursor.execute(
                 _arrays_update(columns, move_versions),
-                [ids, *(_prepared(field, lines) for field in columns), invoice.pk],
+                [
+                    [line.pk for line in lines],
+                    *([value(line) for line in lines] for value in values),
+                    invoice.pk,
+                ],
             )
         else:
-            values = [attrgetter(field.attname) for field in columns]
             cursor.executemany(
                 _plain_update(columns, move_versions),
                 [[*(value(line) for value in values), line.pk, invoice.pk] for line in lines],
@@ -67,14 +73,6 @@ def lines_write(invoice, lines, fields, *, move_versions):
     if move_versions:
         for line in lines:
             line.version += 1
-
-
-def _prepared(field, lines):
-    """The lines' values of `field`. Every column written here is a decimal, an integer, a
-    boolean or text, which the database drivers take as they are (Django's field
-    conversion, `get_db_prep_save`, would cost more than the statement on 2,000 lines)."""
-    name = field.attname
-    return [getattr(line, name) for line in lines]
 
 
 def _quoted(name):
@@ -94,8 +92,8 @@ def _arrays_update(columns, move_versions):
     """PostgreSQL: one UPDATE joined to the rows (id, value, …) that `unnest` makes of one
     array per column. A VALUES list would be the same join, but its text grows with the
     lines (2,000 lines of 13 columns are 28,000 placeholders, parsed again by the driver on
-    every call); with arrays the statement is the same whatever the lines, and is prepared
-    once per connection. The casts give the arrays their column types."""
+    every call); with arrays the statement is the same whatever the number of lines, and
+    PostgreSQL may keep it prepared. The casts give the arrays their column types."""
     table = _quoted(InvoiceLine._meta.db_table)
     pk = InvoiceLine._meta.pk
     names = ", ".join(_quoted(field.column) for field in [pk, *columns])
