@@ -5,7 +5,7 @@ Views never compute money; services call `compute_invoice` and store what it ret
 
 from functools import cache
 
-from django.db.models import DecimalField, F, Sum
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum
 from django.utils.text import capfirst
 
 from billing.engine import (
@@ -23,7 +23,6 @@ from billing.engine import (
     work_for_percent,
 )
 from contracts.models import largest, out_of_range
-from contracts.money import ZERO
 
 # The entry fields a person types; everything else on a line is carried or computed.
 ENTRY_FIELDS = (
@@ -111,11 +110,17 @@ def apply_entry(line, *, percent_complete=None, complete=False, **entries):
         line.materials_stored = entered.materials_stored
 
 
-def previous_completed(invoice):
-    """The contract's completed and stored before the invoice's period (Σ D + previous F),
-    from which a sliding scale's rates start: the same sum as the engine's, in the database."""
-    total = invoice.lines.aggregate(total=Sum(F("previous_work") + F("previous_materials")))
-    return total["total"] or ZERO
+def line_placed(invoice, pk):
+    """The invoice's line `pk` as stored now, in one query with `previous_completed`: the
+    contract's completed and stored before the invoice's period (Σ D + previous F over its
+    lines), where a sliding scale's period starts; the engine's sum, made by the database."""
+    previous = (
+        invoice.lines.model.objects.filter(invoice=OuterRef("invoice"))
+        .values("invoice")
+        .annotate(total=Sum(F("previous_work") + F("previous_materials")))
+        .values("total")
+    )
+    return invoice.lines.annotate(previous_completed=Subquery(previous)).get(pk=pk)
 
 
 def compute_invoice(invoice, lines, policy):

@@ -207,8 +207,8 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     policy = pay_application.retainage_policy(invoice.contract)
     if policy.work_rules:
         # A sliding scale re-rates lines without moving their versions (below): the line
-        # as it is now, read under the lock.
-        line = invoice.lines.get(pk=line.pk)
+        # as it is now, read under the lock, with the sum that places the period.
+        line = pay_application.line_placed(invoice, line.pk)
         line.invoice = invoice
     # Without one, the caller's copy, read before the lock: had the line moved since, its
     # version would have too (every write of a line's figures moves it, but for the lines
@@ -249,12 +249,12 @@ def _line_alone(invoice, line, before, policy):
     """The engine's result for the edited `line` alone (`before`: as it was stored), when
     no other line's figures can move: always without a sliding scale; with one, when the
     period keeps one rate, the same, before and after the edit (docs/invoices.md, sliding
-    scale). None otherwise. It reads no line: the invoice's stored sums (ΣC, ΣG) and one sum
-    made by the database (pay_application.previous_completed) place the period."""
+    scale). None otherwise. It reads no other line: the invoice's stored sums (ΣC, ΣG) and
+    the line's `previous_completed` (pay_application.line_placed) place the period."""
     if not policy.work_rules:
         return pay_application.compute_invoice(invoice, [line], policy)
     scheduled, completed = invoice.contract_sum_to_date, invoice.total_completed_and_stored
-    previous = pay_application.previous_completed(invoice)
+    previous = line.previous_completed
     parts = period_work_segments(policy, scheduled, previous, completed)
     if len(parts) > 1:  # the period is split at a threshold: any edit moves the split
         return None
