@@ -258,8 +258,7 @@ def compute(
     work_rate = retainage.work_rate
     work_segments = ()
     if retainage.work_rules:
-        before, after = _percents_complete(lines)
-        segments = retainage.work_segments(before, after)
+        segments = period_work_segments(retainage, *_completed_sums(lines))
         work_rate = segments[-1][1]  # the rate of the period's last part
         if len(segments) > 1:
             work_segments = tuple((share, rate / HUNDRED) for share, rate in segments)
@@ -314,17 +313,26 @@ def _work_to_date(line):
     return line.previous_work + line.work_this_period
 
 
-def _percents_complete(lines):
-    """The whole contract's ΣG / ΣC before this period and at its end, which select the
-    sliding-scale rates; both over this period's contract sum. Not rounded: a threshold
-    splits the contract's actual move (a percent rounded to cents of a percent would move
-    the split point by up to 0.005% of the contract sum)."""
+def _completed_sums(lines):
+    """The whole contract's ΣC, and its ΣG before this period and at its end."""
     scheduled = sum((line.scheduled_value for line in lines), ZERO)
-    if not scheduled:
-        return ZERO, ZERO
     before = sum((line.previous_work + line.previous_materials for line in lines), ZERO)
     after = sum((_work_to_date(line) + line.materials_stored for line in lines), ZERO)
-    return before * HUNDRED / scheduled, after * HUNDRED / scheduled
+    return scheduled, before, after
+
+
+def period_work_segments(policy, scheduled, completed_before, completed_after):
+    """The sliding scale's parts of a period (RetainagePolicy.work_segments) that moves the
+    contract's completed and stored (ΣG) from `completed_before` to `completed_after`, of
+    the contract sum to date `scheduled`. The percents complete are both over this period's
+    contract sum, and not rounded: a threshold splits the contract's actual move (a percent
+    rounded to cents of a percent would move the split point by up to 0.005% of the
+    contract sum). One part: every line's rate is that part's, whatever moves within it."""
+    if not scheduled:
+        return policy.work_segments(ZERO, ZERO)
+    return policy.work_segments(
+        completed_before * HUNDRED / scheduled, completed_after * HUNDRED / scheduled
+    )
 
 
 def _split_retainage(previous_work, work_to_date, segments):

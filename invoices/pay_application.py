@@ -5,7 +5,7 @@ Views never compute money; services call `compute_invoice` and store what it ret
 
 from functools import cache
 
-from django.db.models import DecimalField
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum
 from django.utils.text import capfirst
 
 from billing.engine import (
@@ -22,7 +22,7 @@ from billing.engine import (
     single_rate,
     work_for_percent,
 )
-from contracts.models import out_of_range
+from contracts.models import largest, out_of_range
 
 # The entry fields a person types; everything else on a line is carried or computed.
 ENTRY_FIELDS = (
@@ -108,6 +108,19 @@ def apply_entry(line, *, percent_complete=None, complete=False, **entries):
         line.work_this_period = entered.work_this_period
         line.quantity_this_period = entered.quantity_this_period
         line.materials_stored = entered.materials_stored
+
+
+def line_placed(invoice, pk):
+    """The invoice's line `pk` as stored now, in one query with `previous_completed`: the
+    contract's completed and stored before the invoice's period (Σ D + previous F over its
+    lines), where a sliding scale's period starts; the engine's sum, made by the database."""
+    previous = (
+        invoice.lines.model.objects.filter(invoice=OuterRef("invoice"))
+        .values("invoice")
+        .annotate(total=Sum(F("previous_work") + F("previous_materials")))
+        .values("total")
+    )
+    return invoice.lines.annotate(previous_completed=Subquery(previous)).get(pk=pk)
 
 
 def compute_invoice(invoice, lines, policy):
@@ -218,26 +231,29 @@ def apply_rate_change(invoice, line, row):
 
 @cache
 def _columns(model, names):
-    """(name, column spec, label) of the decimal columns among `names`."""
+    """(name, column spec, label, largest value held) of the decimal columns among `names`."""
     columns = []
-    for name in names:
+    for name in dict.fromkeys(names):
         field = model._meta.get_field(name)
         if isinstance(field, DecimalField):
             spec = {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
-            columns.append((name, spec, capfirst(field.verbose_name)))
+            columns.append((name, spec, capfirst(field.verbose_name), largest(spec)))
     return tuple(columns)
 
 
-def beyond_columns(lines, invoice):
+def beyond_columns(lines, invoice, fields=EDITED_FIELDS):
     """Messages for the figures that the lines' edit would store beyond what their columns
     hold (a huge entry, or a percent complete of a huge amount on a small line): such an
-    edit is refused, so nothing is stored that the database cannot hold or give back."""
+    edit is refused, so nothing is stored that the database cannot hold or give back.
+    `fields`: those of EDITED_FIELDS the edit may have moved (the others were stored)."""
     messages = []
+    names = tuple(fields)
     for line in lines:
-        for name, spec, label in _columns(type(line), EDITED_FIELDS):
-            if message := out_of_range(spec, getattr(line, name), label):
-                messages.append(f"Line {line.number}: {message}")
-    for name, spec, label in _columns(type(invoice), SAVED_FIELDS):
+        for name, spec, label, limit in _columns(type(line), names):
+            value = getattr(line, name)  # compared here first: 2,000 lines × 25 columns
+            if value is not None and not -limit <= value <= limit:
+                messages.append(f"Line {line.number}: {out_of_range(spec, value, label)}")
+    for name, spec, label, _limit in _columns(type(invoice), SAVED_FIELDS):
         if message := out_of_range(spec, getattr(invoice, name), label):
             messages.append(f"The invoice's {label.lower()}: {message}")
     return messages

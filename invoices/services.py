@@ -1,8 +1,9 @@
 """Writes on invoices: create for a period, edit a line, submit, keep drafts current.
 
-Every figure comes from the engine (billing.engine) through pay_application; a line edit
-recomputes the whole invoice, because a line can move the contract's percent complete and
-with it the sliding-scale retainage rate of every line.
+Every figure comes from the engine (billing.engine) through pay_application. A line edit
+computes its line alone while no other line can move, and the whole invoice when it moves
+a sliding scale's rate (docs/invoices.md, "Writing many lines"); what many lines' edits
+change is written at once (line_writes).
 """
 
 import logging
@@ -12,7 +13,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing.engine import Severity, carried_forward, contract_overbilling, row_change
+from billing.engine import (
+    RetainagePolicy,
+    Severity,
+    carried_forward,
+    contract_overbilling,
+    period_work_segments,
+    row_change,
+)
 from billing.models import BillingSettings
 from contracts.models import Contract
 from contracts.selectors import billable_items
@@ -20,6 +28,7 @@ from contracts.selectors import billable_items
 from . import pay_application
 from .emails import notify_revise_resubmit
 from .events import Kind, event_record
+from .line_writes import changed_lines, figures_of, lines_write
 from .models import Invoice, InvoiceLine, ReviewStatus
 
 Status = Invoice.Status
@@ -195,17 +204,18 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     lines whose figures the edit moved (a sliding scale re-rates them).
     """
     invoice = invoice_lock(line.invoice_id)
-    # With a sliding scale one line can move every line's retainage rate: recompute all,
-    # read under the lock. Without one, only this line moves, and the invoice's sums move
-    # by its change from the caller's copy of the line (left as it was if the edit is
-    # refused). That copy was read before the lock; had the line moved since, its version
-    # would have too (every write of a line's figures moves it, but for the other lines a
-    # sliding scale rewrites; and a contract leaves its sliding scale only through a drafts
-    # refresh, which moves every line's). The version-guarded write then refuses the edit,
-    # and the transaction rolls back.
-    whole = bool(invoice.contract.retainage_rules)
-    lines = list(invoice.lines.all()) if whole else [copy(line)]
-    target = next(each for each in lines if each.pk == line.pk)
+    policy = pay_application.retainage_policy(invoice.contract)
+    if policy.work_rules:
+        # A sliding scale re-rates lines without moving their versions (below): the line
+        # as it is now, read under the lock, with the sum that places the period.
+        line = pay_application.line_placed(invoice, line.pk)
+        line.invoice = invoice
+    # Without one, the caller's copy, read before the lock: had the line moved since, its
+    # version would have too (every write of a line's figures moves it, but for the lines
+    # a sliding scale re-rates; and a contract leaves its sliding scale only through a
+    # drafts refresh, which moves every line's). The version-guarded write then refuses
+    # the edit, and the transaction rolls back.
+    target = copy(line)
     if target.version != version:
         raise StaleEdit(target)
     if reviewing and invoice.status == Status.UNDER_REVIEW:
@@ -214,31 +224,46 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         _require_editable(invoice)
     before = pay_application.stored_row(target)
     pay_application.apply_entry(target, **entries)
-    if whole:
-        result, changed = _recompute(invoice, lines, invoice.contract)
-    else:
-        policy = pay_application.retainage_policy(invoice.contract)
-        result = pay_application.compute_invoice(invoice, lines, policy)
-        changed = pay_application.store_rows(lines, result)
+    result = _line_alone(invoice, target, before, policy)
+    others = []
+    if alone := result is not None:  # only this line moves: the sums move by its change
+        pay_application.store_rows([target], result)
         pay_application.apply_row_change(invoice, row_change(before, result.rows[0]))
+    else:  # a sliding scale's rates move: recompute every line, read under the lock
+        lines = [target if each.pk == target.pk else each for each in invoice.lines.all()]
+        stored = figures_of(lines, pay_application.COMPUTED_FIELDS)
+        result, changed = _recompute(invoice, lines, invoice.contract)
+        others = [each for each in changed if each.pk != target.pk]
     _raise_line_issues(result, target, invoice, before, entries=entries)
-    if not whole:
+    if alone:
         pay_application.apply_rate_change(invoice, target, result.rows[0])
-    others = [each for each in changed if each.pk != target.pk]
-    if others:
-        InvoiceLine.objects.bulk_update(
-            others, pay_application.COMPUTED_FIELDS, batch_size=BATCH_SIZE
-        )
+    elif others:
+        # What the new rates moved (on the lines with work this period), in one statement.
+        others, fields = changed_lines(others, stored, pay_application.COMPUTED_FIELDS)
+        lines_write(invoice, others, fields, move_versions=False)
     _line_edit_save(target, version, invoice)
     return target, invoice, others
 
 
-def _lines_store(lines, fields):
-    """Write the lines' `fields` and move their versions: a line someone is typing in was
-    read before this write (see invoice_line_update)."""
-    for line in lines:
-        line.version += 1
-    InvoiceLine.objects.bulk_update(lines, [*fields, "version"], batch_size=BATCH_SIZE)
+def _line_alone(invoice, line, before, policy):
+    """The engine's result for the edited `line` alone (`before`: as it was stored), when
+    no other line's figures can move: always without a sliding scale; with one, when the
+    period keeps one rate, the same, before and after the edit (docs/invoices.md, sliding
+    scale). None otherwise. It reads no other line: the invoice's stored sums (ΣC, ΣG) and
+    the line's `previous_completed` (pay_application.line_placed) place the period."""
+    if not policy.work_rules:
+        return pay_application.compute_invoice(invoice, [line], policy)
+    scheduled, completed = invoice.contract_sum_to_date, invoice.total_completed_and_stored
+    previous = line.previous_completed
+    parts = period_work_segments(policy, scheduled, previous, completed)
+    if len(parts) > 1:  # the period is split at a threshold: any edit moves the split
+        return None
+    flat = RetainagePolicy(work_rate=parts[0][1], materials_rate=policy.materials_rate)
+    result = pay_application.compute_invoice(invoice, [line], flat)
+    completed += result.rows[0].completed_to_date - before.completed_to_date
+    if period_work_segments(policy, scheduled, previous, completed) != parts:
+        return None
+    return result
 
 
 def _line_edit_save(line, version, invoice):
@@ -275,7 +300,7 @@ def invoice_submit(*, invoice, acting_user):
         blocking += result.warnings
     if blocking:
         raise ValidationError([issue.message for issue in blocking])
-    _lines_store(changed, pay_application.COMPUTED_FIELDS)
+    lines_write(invoice, changed, pay_application.COMPUTED_FIELDS, move_versions=True)
     invoice.status = Status.UNDER_REVIEW
     invoice.submitted_at = timezone.now()
     invoice.save(update_fields=[*pay_application.SAVED_FIELDS, "status", "submitted_at"])
@@ -297,20 +322,34 @@ def invoice_drafts_refresh(*, contract):
     approved (or withdrawn) since they were made, and its retainage terms."""
     for draft in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
         invoice = invoice_lock(draft.pk)  # not while someone's line edit moves its sums
-        lines = list(invoice.lines.all())
-        billed = {line.source_key for line in lines}
+        existing = list(invoice.lines.all())
+        billed = {line.source_key for line in existing}
+        lines = list(existing)
         for item in billable_items(contract, through=invoice.period_end):
-            line = InvoiceLine(invoice=invoice, position=0, **item)
-            if line.source_key not in billed:
-                line.position = max((each.position for each in lines), default=0) + 1
-                lines.append(line)
-        existing = [line for line in lines if line.pk is not None]
+            if _source_key(item) not in billed:
+                position = max((each.position for each in lines), default=0) + 1
+                lines.append(InvoiceLine(invoice=invoice, position=position, **item))
+        stored = figures_of(existing, pay_application.COMPUTED_FIELDS)
         _recompute(invoice, lines, contract)
         _require_fits(invoice, lines)
-        InvoiceLine.objects.bulk_create([line for line in lines if line.pk is None])
-        # Every line, moved or not: a line someone is typing in is now as of the new terms.
-        _lines_store(existing, pay_application.COMPUTED_FIELDS)
+        InvoiceLine.objects.bulk_create(lines[len(existing) :])
+        # The lines whose figures moved, and only the columns that moved, in one statement.
+        moved, fields = changed_lines(existing, stored, pay_application.COMPUTED_FIELDS)
+        lines_write(invoice, moved, fields, move_versions=True)
+        # The others' versions move too: a cell save without a sliding scale edits from the
+        # copy its request read before the lock, and the sliding scale this refresh may
+        # have ended rewrote lines without moving their versions (invoice_line_update).
+        moved = set(moved)
+        unmoved = [each for each in existing if each not in moved]
+        lines_write(invoice, unmoved, (), move_versions=True)
         invoice.save(update_fields=pay_application.SAVED_FIELDS)
+
+
+def _source_key(item):
+    """InvoiceLine.source_key of the line that a billable item (billable_items) makes."""
+    for kind, name in (("sov", "sov_line"), ("co", "change_order_line"), ("ssov", "ssov_line")):
+        if name in item:
+            return (kind, item[name].pk)
 
 
 def _require_editable(invoice):
@@ -439,6 +478,7 @@ def invoice_lines_bulk_update(
     if not (reviewing and invoice.status == Status.UNDER_REVIEW):
         _require_editable(invoice)
     lines = list(invoice.lines.all())
+    stored = figures_of(lines, pay_application.EDITED_FIELDS)
     wanted = set(line_ids)
     selected = [line for line in lines if line.pk in wanted]
     for line in selected:
@@ -458,20 +498,22 @@ def invoice_lines_bulk_update(
             entries["percent_complete"] = percent_complete
         pay_application.apply_entry(line, **entries)
     completed_before = invoice.total_completed_and_stored
-    result, changed = _recompute(invoice, lines, invoice.contract)
+    result, _changed = _recompute(invoice, lines, invoice.contract)
     errors = [i.message for i in result.errors if i.key in {line.position for line in selected}]
     if _overbilling_forbidden(invoice):
         # As for one line's edit: an overbilled contract refuses what adds to it only.
         adds = invoice.total_completed_and_stored > completed_before
         errors += [i.message for i in result.warnings if i.key is not None or adds]
+    # Only the lines whose figures moved, and only the columns that moved, are checked
+    # (the rest was stored, so it fits) and written, in one statement.
+    moved, fields = changed_lines(lines, stored, pay_application.EDITED_FIELDS)
     # The engine's findings say what is wrong; without them, one sentence for figures that
     # would not fit their columns (not one per column, line and sum).
-    if not errors and pay_application.beyond_columns(selected, invoice):
+    if not errors and pay_application.beyond_columns(moved, invoice, fields):
         errors = ["This change is too large for these lines: its figures would not fit."]
     if errors:
         raise ValidationError(errors)
-    moved = {line.pk for line in [*selected, *changed]}
-    _lines_store([line for line in lines if line.pk in moved], pay_application.EDITED_FIELDS)
+    lines_write(invoice, moved, fields, move_versions=True)
     invoice.save(update_fields=pay_application.SAVED_FIELDS)
     event_record(
         invoice,
