@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3; do \
 	PYENV_VERSION=3.12.1 $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo "PYENV_VERSION=3.12.1 $$p"; break; }; done)
 
-.PHONY: run test bench lint fmt services worker beat clean
+.PHONY: run test bench lint fmt services worker worker-pdf beat clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed" >&2; exit 1; }
@@ -48,8 +48,14 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Two kinds of worker: `worker` sends emails and runs the sweeps' jobs (the default queue);
+# `worker-pdf` renders PDFs and backups, one at a time, each render's memory bounded by
+# one process (docs/documents.md). Run both; more of either scale out (README).
 worker: $(VENV)/.installed
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+	$(VENV)/bin/celery -A config worker -Q celery --loglevel=INFO
+
+worker-pdf: $(VENV)/.installed
+	$(VENV)/bin/celery -A config worker -Q pdf --concurrency=1 -n pdf@%h --loglevel=INFO
 
 beat: $(VENV)/.installed
 	$(VENV)/bin/celery -A config beat --loglevel=INFO

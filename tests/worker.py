@@ -19,6 +19,9 @@ from django.db import connection
 from config.celery import app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A test's worker does every kind of job: this run's default queue and its render queue
+# (production runs renders on workers of their own, docs/documents.md).
+QUEUES = [settings.CELERY_TASK_DEFAULT_QUEUE, settings.PDF_QUEUE]
 
 
 @contextmanager
@@ -30,7 +33,9 @@ def celery_worker():
     """
     app.conf.task_always_eager = False
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=QUEUES
+        ):
             yield
     finally:
         app.conf.task_always_eager = True
@@ -52,7 +57,7 @@ def broker(url):
 
 
 class WorkerProcess:
-    """A prefork worker with one child, on the test database and this run's queue."""
+    """A prefork worker with one child, on the test database and this run's queues."""
 
     def __init__(self, *, broker_url, email_url="console://", env=None):
         database = connection.settings_dict
@@ -77,7 +82,7 @@ class WorkerProcess:
         self._process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork"),
-                *("-c", "1", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", self.name),
+                *("-c", "1", "-Q", ",".join(QUEUES), "-n", self.name),
                 *("--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"),
             ],
             cwd=BASE_DIR,

@@ -88,16 +88,26 @@ def database(url):
     """A DATABASES entry. On PostgreSQL, psycopg prepares the statements a connection
     repeats (from their fifth use; that needs server-side binding): the joins of each
     request's lookups are then planned once per connection instead of on every request.
-    Behind a transaction-pooling PgBouncer set DATABASE_PREPARE_THRESHOLD to 0 (never
-    prepare). A deploy restarts the web workers after migrating, which drops statements
-    prepared against the old tables."""
+    A deploy restarts the web workers after migrating, which drops statements prepared
+    against the old tables.
+
+    Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) consecutive
+    transactions of one connection may run on different server connections, so nothing may
+    outlive a transaction on the server: no prepared statements (client-side binding,
+    prepare_threshold None) and no server-side cursors for .iterator() (README, "Scaling
+    out"). DATABASE_PREPARE_THRESHOLD=0 alone turns preparing off."""
     settings = env.db_url_config(url)
-    if settings["ENGINE"] == "django.db.backends.postgresql":
-        threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
-        if threshold:
-            settings.setdefault("OPTIONS", {}).update(
-                server_side_binding=True, prepare_threshold=threshold
-            )
+    if settings["ENGINE"] != "django.db.backends.postgresql":
+        return settings
+    if env("DATABASE_POOLER", default="") == "pgbouncer":
+        settings.setdefault("OPTIONS", {})["prepare_threshold"] = None
+        settings["DISABLE_SERVER_SIDE_CURSORS"] = True
+        return settings
+    threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    if threshold:
+        settings.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=threshold
+        )
     return settings
 
 
@@ -184,6 +194,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
+# Renders (PDFs, compiled backups) have a queue of their own, consumed by workers that run
+# one at a time (`celery -A config worker -Q pdf --concurrency=1`, Makefile `worker-pdf`):
+# a 2,000-line PDF holds a few hundred MB while it renders, so a box's memory is bounded
+# by its number of PDF workers. The other jobs (emails) use the default queue, `celery`,
+# and never wait behind a render (docs/documents.md).
+PDF_QUEUE = "pdf"
+CELERY_TASK_ROUTES = {"invoices.tasks.render_document": {"queue": PDF_QUEUE}}
 # A job whose worker died unacknowledged goes back to the queue after this long. Twice
 # the longest a job may run (a render is cut off at 330 s, invoices.tasks) and longer
 # than the longest retry delay (an email's, 300 s): a job still running, or waiting for

@@ -21,6 +21,8 @@ CELERY_BROKER_URL = REDIS_URL
 # per run keeps a stale message from an earlier run from reaching this run's worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"billwright-{KEY_PREFIX}")
+PDF_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-pdf"
+CELERY_TASK_ROUTES = {"invoices.tasks.render_document": {"queue": PDF_QUEUE}}
 # A worker process started by a test makes each render last this long, so that the test
 # can kill it in the middle of one.
 TEST_RENDER_SECONDS = env.float("TEST_RENDER_SECONDS", default=0)
