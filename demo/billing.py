@@ -13,6 +13,7 @@ from invoices.models import Invitation, Invoice, ReviewStatus
 from invoices.services import (
     invoice_create,
     invoice_line_update,
+    invoice_lines_bulk_update,
     invoice_review,
     invoice_submit,
 )
@@ -270,3 +271,56 @@ def _take_to(invoice, status, author, admin, sent_back):
         decisions = {line.pk: (ReviewStatus.APPROVED, "")}
     if status != Invoice.Status.UNDER_REVIEW:
         invoice_review(invoice=invoice, decisions=decisions, outcome=status, acting_user=admin)
+
+
+# The large job (docs/invoices.md, "What a page and a cell save cost"): enough commitments
+# that the invoicing page and the contract list page (50 a page), and a schedule of values
+# long enough that the G703 shows how a big invoice edits and prints.
+SCALE_COMMITMENTS = 120
+SCALE_LINES = 400
+SCALE_TRADES = ["Drywall", "Painting", "Flooring", "Glazing", "Roofing", "Millwork", "Fire"]
+
+
+def seed_scale(project, *, admin):
+    """Idempotent like seed_billing: a project that has contracts is left as it is."""
+    if Contract.objects.filter(project=project).exists():
+        return
+    start, end, due = _periods(timezone.localdate())[-1]
+    period = billing_services.period_create(
+        project=project, start_date=start, end_date=end, due_date=due
+    )
+    billing_services.period_open(period=period)
+    mechanical = _contract(
+        project,
+        "SC-H000",
+        "subcontract",
+        "Keystone Mechanical",
+        "Mechanical, piping and plumbing",
+        "amount",
+        ("10", "5"),
+        False,
+        [
+            (f"Level {n // 20 + 1}, zone {n % 20 + 1}: piping and equipment", "12500.00")
+            for n in range(SCALE_LINES)
+        ],
+    )
+    invoice = invoice_create(
+        contract=mechanical, period=period, acting_user=admin, billing_date=period.end_date
+    )
+    first_floors = list(invoice.lines.order_by("position").values_list("pk", flat=True)[:120])
+    invoice_lines_bulk_update(
+        invoice=invoice, line_ids=first_floors, percent_complete=D("35"), acting_user=admin
+    )
+    for n in range(1, SCALE_COMMITMENTS):
+        trade = SCALE_TRADES[n % len(SCALE_TRADES)]
+        _contract(
+            project,
+            f"SC-H{n:03d}",
+            "subcontract",
+            f"{trade} Partner {n:03d}",
+            f"{trade}, package {n:03d}",
+            "amount",
+            ("10", "0"),
+            False,
+            [(f"{trade} labour", "40000.00"), (f"{trade} materials", "25000.00")],
+        )

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
-from demo.billing import seed_billing
+from demo.billing import seed_billing, seed_scale
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
@@ -64,6 +64,9 @@ class Command(BaseCommand):
         with scope(company=demo):
             self._permissions(demo, projects, users)
             for project in projects:
+                if project.number == "P-1003":
+                    seed_scale(project, admin=users["admin@demo.test"])
+                    continue
                 seed_billing(
                     project, admin=users["admin@demo.test"], contact=users["contact@vendor.test"]
                 )
@@ -128,6 +131,13 @@ class Command(BaseCommand):
                 "Oak Street Parking Garage",
                 "45 Oak St\nAustin, TX 78702",
                 date(2026, 6, 1),
+            ),
+            (
+                demo,
+                "P-1003",
+                "Regional Hospital Tower",
+                "300 Medical Pkwy\nAustin, TX 78756",
+                date(2026, 1, 12),
             ),
             (
                 other,
