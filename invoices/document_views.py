@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from permissions.access import permissions_for, requires
 
 from . import backups, documents, sending
-from .editing import may_attach, may_compile_backup
+from .editing import line_editing, may_attach, may_compile_backup
 from .forms import InvoiceEmailForm
 from .models import InvoiceDocument
 from .views import EDIT_ACTIONS, EXPORT_ACTIONS, SEND_ACTIONS
@@ -150,5 +150,6 @@ def invoice_attachment_download(request, company, project, contract, invoice, at
 
 
 def _require_may_attach(request, invoice):
-    if not may_attach(permissions_for(request), invoice):
+    permissions = permissions_for(request)
+    if not may_attach(permissions, invoice, line_editing(permissions, invoice)):
         raise PermissionDenied("This invoice's attachments cannot be changed now.")

@@ -66,11 +66,10 @@ class RetainageRights:
         }
 
 
-def may_attach(permissions, invoice):
-    """Attachments: whoever may fill in the invoice now, and its admins at any time."""
-    return line_editing(permissions, invoice) is not Editing.NONE or permissions.can(
-        *ADMIN_ACTIONS, obj=invoice
-    )
+def may_attach(permissions, invoice, editing):
+    """Attachments: whoever may fill in the invoice now (`editing`, the request's
+    line_editing(), asked once: for a non-admin it is a query), and its admins at any time."""
+    return editing is not Editing.NONE or permissions.can(*ADMIN_ACTIONS, obj=invoice)
 
 
 def may_compile_backup(permissions, invoice):

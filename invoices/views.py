@@ -80,7 +80,7 @@ def _invoice_page(request, invoice, *, status=200):
         ),
         "attachments": selectors.invoice_attachments(invoice),
         "history": selectors.invoice_history(invoice),
-        "may_attach": may_attach(permissions, invoice),
+        "may_attach": may_attach(permissions, invoice, editing),
         "may_compile_backup": may_compile_backup(permissions, invoice),
         "editing": editing,
         "editable_lines": editing is not Editing.NONE,
