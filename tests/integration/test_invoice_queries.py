@@ -7,7 +7,14 @@ from django_scopes import scope
 
 from contracts.models import SOVLine
 from invoices.services import invoice_create
-from tests.factories import BillingPeriodFactory, ContractFactory, SOVLineFactory
+from permissions.levels import Level
+from tests.factories import (
+    BillingPeriodFactory,
+    ContractFactory,
+    MembershipFactory,
+    SOVLineFactory,
+)
+from tests.helpers import client_for, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +38,22 @@ def test_the_invoice_page(
     with django_assert_max_num_queries(12):
         response = admin_client.get(url)
     assert response.content.decode().count('<tr id="line-') == lines
+
+
+def test_a_standard_users_invoice_page_asks_once_whether_the_invoice_is_the_latest(
+    company, project, admin
+):
+    """Below Admin, who may type on the lines depends on the invoice being the contract's
+    latest, a query: the page asks it once, for the lines and the attachments alike."""
+    invoice = make_invoice(company, project, admin, 10)
+    user = grant(MembershipFactory(company=company).user, project, Level.STANDARD, Level.STANDARD)
+    client = client_for(user)
+    url = f"/acme/projects/{project.pk}/contracts/{invoice.contract_id}/invoices/{invoice.pk}/"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    latest = [q for q in queries if '"invoices_invoice"."sequence" >' in q["sql"]]
+    assert len(latest) == 1
 
 
 @pytest.mark.parametrize("commitments", [10, 200])
