@@ -203,7 +203,10 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     The result: the saved line, its invoice with the new G702 and totals, and the other
     lines whose figures the edit moved (a sliding scale re-rates them).
     """
-    invoice = invoice_lock(line.invoice_id)
+    # The contract as the URL's lookup read it: terms that change refresh the drafts, which
+    # moves every line's version, so an edit begun under the old terms is refused below.
+    invoice = invoice_lock(line.invoice_id, contract=line.invoice.contract)
+    stored_sums = copy(invoice)
     policy = pay_application.retainage_policy(invoice.contract)
     if policy.work_rules:
         # A sliding scale re-rates lines without moving their versions (below): the line
@@ -241,7 +244,7 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         # What the new rates moved (on the lines with work this period), in one statement.
         others, fields = changed_lines(others, stored, pay_application.COMPUTED_FIELDS)
         lines_write(invoice, others, fields, move_versions=False)
-    _line_edit_save(target, version, invoice)
+    _line_edit_save(target, version, invoice, line=line, sums=stored_sums)
     return target, invoice, others
 
 
@@ -266,17 +269,26 @@ def _line_alone(invoice, line, before, policy):
     return result
 
 
-def _line_edit_save(line, version, invoice):
+def _line_edit_save(target, version, invoice, *, line, sums):
     """Write the line's edit, only over `version`, then the invoice's new figures: a line
-    saved by someone else since matches no row, and the edit is refused (docs/tenancy.md)."""
-    edited = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
-    saved = InvoiceLine.objects.filter(pk=line.pk, version=version).update(
+    saved by someone else since matches no row, and the edit is refused (docs/tenancy.md).
+    Only the columns that moved are written, from `line` and `sums` as read (a cell save
+    moves a few of them; docs/invoices.md, cell save)."""
+    moved = _moved(target, line, pay_application.EDITED_FIELDS)
+    edited = {name: getattr(target, name) for name in moved}
+    saved = InvoiceLine.objects.filter(pk=target.pk, version=version).update(
         **edited, version=version + 1
     )
     if not saved:  # the line moved since: the transaction undoes the other lines' writes
-        raise StaleEdit(InvoiceLine.objects.get(pk=line.pk))
-    line.version = version + 1
-    invoice.save(update_fields=pay_application.SAVED_FIELDS)
+        raise StaleEdit(InvoiceLine.objects.get(pk=target.pk))
+    target.version = version + 1
+    if moved := _moved(invoice, sums, pay_application.SAVED_FIELDS):
+        invoice.save(update_fields=moved)
+
+
+def _moved(obj, was, fields):
+    """Those of `fields` whose value on `obj` differs from `was`, an earlier copy of it."""
+    return [name for name in fields if getattr(obj, name) != getattr(was, name)]
 
 
 def _keep_claimed(line):
@@ -370,15 +382,17 @@ def _overbilling_forbidden(invoice):
     return setting != BillingSettings.Overbilling.WARN
 
 
-def invoice_lock(invoice_id):
+def invoice_lock(invoice_id, *, contract=None):
     """The invoice, read again within the tenant and locked against concurrent edits, with
-    its contract. Only the invoice's row is locked (`of`), not the contract and project
-    rows the scope joins to check the company (docs/tenancy.md)."""
-    return (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("contract")
-        .get(pk=invoice_id)
-    )
+    its contract (or `contract`, the caller's copy, which it already read). Only the
+    invoice's row is locked (`of`), not the contract and project rows the scope joins to
+    check the company (docs/tenancy.md)."""
+    invoices = Invoice.objects.select_for_update(of=("self",))
+    if contract is None:
+        return invoices.select_related("contract").get(pk=invoice_id)
+    invoice = invoices.get(pk=invoice_id)
+    invoice.contract = contract
+    return invoice
 
 
 def _raise_line_issues(result, line, invoice, before, *, entries):
