@@ -96,18 +96,23 @@ def line_input(line):
     )
 
 
+# What apply_entry sets for a percent complete or 100%.
+PERCENT_FIELDS = ("work_this_period", "quantity_this_period", "materials_stored")
+
+
 def apply_entry(line, *, percent_complete=None, complete=False, **entries):
-    """Set what was typed on a line: amounts as given, a percent complete, or 100%."""
+    """Set what was typed on a line: amounts as given, a percent complete, or 100%. The
+    line's input to the engine as entered (line_input), so that it is not built twice."""
     for name, value in entries.items():
         setattr(line, name, value)
+    entered = line_input(line)
     if percent_complete is not None or complete:
-        entered = line_input(line)
         entered = (
             bill_to_complete(entered) if complete else work_for_percent(entered, percent_complete)
         )
-        line.work_this_period = entered.work_this_period
-        line.quantity_this_period = entered.quantity_this_period
-        line.materials_stored = entered.materials_stored
+        for name in PERCENT_FIELDS:
+            setattr(line, name, getattr(entered, name))
+    return entered
 
 
 def line_placed(invoice, pk):
@@ -123,9 +128,11 @@ def line_placed(invoice, pk):
     return invoice.lines.annotate(previous_completed=Subquery(previous)).get(pk=pk)
 
 
-def compute_invoice(invoice, lines, policy):
+def compute_invoice(invoice, lines, policy, *, inputs=None):
+    """The engine's result for the invoice's `lines`; `inputs`, given, are their
+    line_input already built (apply_entry's)."""
     return compute(
-        [line_input(line) for line in lines],
+        [line_input(line) for line in lines] if inputs is None else inputs,
         invoice_type=InvoiceType(invoice.invoice_type),
         retainage=policy,
         period_start=invoice.period_start,
