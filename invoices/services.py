@@ -182,10 +182,11 @@ def _carry(before, line):
         setattr(line, name, value)
 
 
-def _recompute(invoice, lines, contract):
-    """Run the engine over all lines; store the figures. The result, for its issues."""
+def _recompute(invoice, lines, contract, *, inputs=None):
+    """Run the engine over all lines (`inputs`: their engine inputs, if built already);
+    store the figures. The result, for its issues, and the lines whose figures moved."""
     policy = pay_application.retainage_policy(contract)
-    result = pay_application.compute_invoice(invoice, lines, policy)
+    result = pay_application.compute_invoice(invoice, lines, policy, inputs=inputs)
     changed = pay_application.store_rows(lines, result)
     pay_application.store_g702(invoice, result)
     return result, changed
@@ -343,16 +344,18 @@ def invoice_drafts_refresh(*, contract):
                 lines.append(InvoiceLine(invoice=invoice, position=position, **item))
         stored = figures_of(existing, pay_application.COMPUTED_FIELDS)
         _recompute(invoice, lines, contract)
-        _require_fits(invoice, lines)
-        InvoiceLine.objects.bulk_create(lines[len(existing) :])
-        # The lines whose figures moved, and only the columns that moved, in one statement.
+        # The lines whose figures moved, and only the columns that moved.
         moved, fields = changed_lines(existing, stored, pay_application.COMPUTED_FIELDS)
+        added = lines[len(existing) :]
+        # The unmoved lines are as stored, so they fit their columns: the others are checked.
+        _require_fits(invoice, [*moved, *added])
+        InvoiceLine.objects.bulk_create(added)
         lines_write(invoice, moved, fields, move_versions=True)
         # The others' versions move too: a cell save without a sliding scale edits from the
         # copy its request read before the lock, and the sliding scale this refresh may
         # have ended rewrote lines without moving their versions (invoice_line_update).
-        moved = set(moved)
-        unmoved = [each for each in existing if each not in moved]
+        moved_ids = {each.pk for each in moved}
+        unmoved = [each for each in existing if each.pk not in moved_ids]
         lines_write(invoice, unmoved, (), move_versions=True)
         invoice.save(update_fields=pay_application.SAVED_FIELDS)
 
@@ -492,9 +495,12 @@ def invoice_lines_bulk_update(
     if not (reviewing and invoice.status == Status.UNDER_REVIEW):
         _require_editable(invoice)
     lines = list(invoice.lines.all())
-    stored = figures_of(lines, pay_application.EDITED_FIELDS)
+    # Only the fields this change can move are compared and written (not all EDITED_FIELDS).
+    edited = _bulk_fields(percent_complete, retainage_work_rate, release_all, reviewing)
+    stored = figures_of(lines, edited)
     wanted = set(line_ids)
     selected = [line for line in lines if line.pk in wanted]
+    inputs = {}
     for line in selected:
         if reviewing:
             _keep_claimed(line)
@@ -510,9 +516,14 @@ def invoice_lines_bulk_update(
             )
         if percent_complete is not None:
             entries["percent_complete"] = percent_complete
-        pay_application.apply_entry(line, **entries)
+        inputs[line.pk] = pay_application.apply_entry(line, **entries)
     completed_before = invoice.total_completed_and_stored
-    result, _changed = _recompute(invoice, lines, invoice.contract)
+    result, _changed = _recompute(
+        invoice,
+        lines,
+        invoice.contract,
+        inputs=[inputs.get(line.pk) or pay_application.line_input(line) for line in lines],
+    )
     errors = [i.message for i in result.errors if i.key in {line.position for line in selected}]
     if _overbilling_forbidden(invoice):
         # As for one line's edit: an overbilled contract refuses what adds to it only.
@@ -520,7 +531,7 @@ def invoice_lines_bulk_update(
         errors += [i.message for i in result.warnings if i.key is not None or adds]
     # Only the lines whose figures moved, and only the columns that moved, are checked
     # (the rest was stored, so it fits) and written, in one statement.
-    moved, fields = changed_lines(lines, stored, pay_application.EDITED_FIELDS)
+    moved, fields = changed_lines(lines, stored, edited)
     # The engine's findings say what is wrong; without them, one sentence for figures that
     # would not fit their columns (not one per column, line and sum).
     if not errors and pay_application.beyond_columns(moved, invoice, fields):
@@ -536,6 +547,22 @@ def invoice_lines_bulk_update(
         detail=_bulk_detail(len(selected), percent_complete, retainage_work_rate, release_all),
     )
     return len(selected)
+
+
+def _bulk_fields(percent_complete, retainage_work_rate, release_all, reviewing):
+    """The fields of EDITED_FIELDS that a bulk change may move: what it enters (apply_entry),
+    what a reviewer's first adjustment keeps (_keep_claimed), and the computed figures."""
+    entered = [
+        *(pay_application.PERCENT_FIELDS if percent_complete is not None else ()),
+        *(("retainage_work_rate",) if retainage_work_rate is not None else ()),
+        *(("retainage_work_released", "retainage_materials_released") if release_all else ()),
+        *(
+            ("claimed_work_this_period", "claimed_quantity_this_period", "claimed_materials_stored")
+            if reviewing
+            else ()
+        ),
+    ]
+    return (*entered, *pay_application.COMPUTED_FIELDS)
 
 
 def _bulk_detail(count, percent_complete, retainage_work_rate, release_all):
