@@ -5,14 +5,12 @@ import io
 from decimal import Decimal as D
 
 import pytest
-from django.template import engines
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
 
 from billing.models import BillingSettings
 from contracts import services as contract_services
 from contracts.models import Contract
-from invoices.editing import RetainageRights
 from invoices.models import Invoice
 from invoices.services import invoice_create, invoice_line_update, invoice_submit
 from permissions.levels import Level
@@ -666,22 +664,6 @@ def test_typing_rows_keeps_the_sliding_scale_whatever_the_order(
     for each in (first, second):
         box = page.split(f'id="l{each.pk}-retainage_work_rate"')[1].split(">")[0]
         assert 'placeholder="2"' in box and 'value=""' in box
-
-
-def test_a_re_rated_lines_rate_box_is_the_row_macros_byte_for_byte(sliding, invoice, admin_client):
-    """The answer writes a re-rated line's rate box itself (cheaper than the row macro for
-    each of a crossing save's lines): the same markup the macro gives, escapes included."""
-    with scopes_disabled():
-        invoice.lines.filter(position=2).update(number='2"<&>')
-    type_in(admin_client, invoice, 2, work_this_period="5,000.00")
-    page = type_in(admin_client, invoice, 1, work_this_period="10,000.00")  # crosses 40%
-    other = line(invoice, 2)
-    rows = engines["jinja2"].env.get_template("invoices/g703.jinja")
-    rights = RetainageRights(set=True, release=True)
-    context = {"editable": True, "releases": False, "retainage": rights}
-    box = rows.make_module(vars=context).row(other, refresh={"retainage_work_rate": None})
-    assert 'placeholder="2"' in box and "2&#34;&lt;&amp;&gt;" in box
-    assert str(box) in page
 
 
 def test_the_rate_box_holds_the_lines_own_rate_and_shows_the_contracts(
