@@ -60,8 +60,8 @@ def lines_write(invoice, lines, fields, *, move_versions):
             cursor.execute(
                 _arrays_update(columns, move_versions),
                 [
-                    [line.pk for line in lines],
-                    *([value(line) for line in lines] for value in values),
+                    _array_text(line.pk for line in lines),
+                    *(_array_text(map(value, lines)) for value in values),
                     invoice.pk,
                 ],
             )
@@ -73,6 +73,14 @@ def lines_write(invoice, lines, fields, *, move_versions):
     if move_versions:
         for line in lines:
             line.version += 1
+
+
+def _array_text(values):
+    """A column's values as one PostgreSQL array in its text form, which the statement casts
+    to the column's type. psycopg would dump a list of values one by one in Python (about
+    a third of a 2,000-line write's CPU); `str` of a Decimal, an int or a bool is what its
+    dumpers send for each, and PostgreSQL reads them back exactly (True as true)."""
+    return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
 
 
 def _quoted(name):

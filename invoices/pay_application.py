@@ -4,6 +4,7 @@ Views never compute money; services call `compute_invoice` and store what it ret
 """
 
 from functools import cache
+from operator import attrgetter
 
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum
 from django.utils.text import capfirst
@@ -96,18 +97,23 @@ def line_input(line):
     )
 
 
+# What apply_entry sets for a percent complete or 100%.
+PERCENT_FIELDS = ("work_this_period", "quantity_this_period", "materials_stored")
+
+
 def apply_entry(line, *, percent_complete=None, complete=False, **entries):
-    """Set what was typed on a line: amounts as given, a percent complete, or 100%."""
+    """Set what was typed on a line: amounts as given, a percent complete, or 100%. The
+    line's input to the engine as entered (line_input), so that it is not built twice."""
     for name, value in entries.items():
         setattr(line, name, value)
+    entered = line_input(line)
     if percent_complete is not None or complete:
-        entered = line_input(line)
         entered = (
             bill_to_complete(entered) if complete else work_for_percent(entered, percent_complete)
         )
-        line.work_this_period = entered.work_this_period
-        line.quantity_this_period = entered.quantity_this_period
-        line.materials_stored = entered.materials_stored
+        for name in PERCENT_FIELDS:
+            setattr(line, name, getattr(entered, name))
+    return entered
 
 
 def line_placed(invoice, pk):
@@ -123,9 +129,11 @@ def line_placed(invoice, pk):
     return invoice.lines.annotate(previous_completed=Subquery(previous)).get(pk=pk)
 
 
-def compute_invoice(invoice, lines, policy):
+def compute_invoice(invoice, lines, policy, *, inputs=None):
+    """The engine's result for the invoice's `lines`; `inputs`, given, are their
+    line_input already built (apply_entry's)."""
     return compute(
-        [line_input(line) for line in lines],
+        [line_input(line) for line in lines] if inputs is None else inputs,
         invoice_type=InvoiceType(invoice.invoice_type),
         retainage=policy,
         period_start=invoice.period_start,
@@ -133,27 +141,31 @@ def compute_invoice(invoice, lines, policy):
     )
 
 
+_computed = attrgetter(*COMPUTED_FIELDS)
+
+
 def store_rows(lines, result):
-    """Copy the computed figures onto the lines; the lines whose figures changed."""
+    """Copy the computed figures onto the lines; the lines whose figures changed. (Compared
+    as one tuple a line: a bulk edit or a refresh compares 2,000 lines.)"""
     changed = []
     for line, row in zip(lines, result.rows, strict=True):
-        computed = {
-            "work_this_period": row.work_this_period,  # derived on unit-based lines
-            "completed_to_date": row.completed_to_date,
-            "percent_complete": row.percent_complete,
-            "balance_to_finish": row.balance_to_finish,
-            "quantity_to_date": row.quantity_to_date,
-            "applied_work_rate": row.retainage_work_rate,
-            "retainage_work_this_period": row.retainage_work_this_period,
-            "retainage_work_to_date": row.retainage_work_to_date,
-            "applied_materials_rate": row.retainage_materials_rate,
-            "retainage_materials_this_period": row.retainage_materials_this_period,
-            "retainage_materials_to_date": row.retainage_materials_to_date,
-            "retainage_to_date": row.retainage_to_date,
-            "overbilled": row.overbilled,
-        }
-        if any(getattr(line, name) != value for name, value in computed.items()):
-            for name, value in computed.items():
+        computed = (  # in the order of COMPUTED_FIELDS
+            row.work_this_period,  # derived on unit-based lines
+            row.completed_to_date,
+            row.percent_complete,
+            row.balance_to_finish,
+            row.quantity_to_date,
+            row.retainage_work_rate,
+            row.retainage_work_this_period,
+            row.retainage_work_to_date,
+            row.retainage_materials_rate,
+            row.retainage_materials_this_period,
+            row.retainage_materials_to_date,
+            row.retainage_to_date,
+            row.overbilled,
+        )
+        if _computed(line) != computed:
+            for name, value in zip(COMPUTED_FIELDS, computed, strict=True):
                 setattr(line, name, value)
             changed.append(line)
     return changed

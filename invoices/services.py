@@ -182,10 +182,11 @@ def _carry(before, line):
         setattr(line, name, value)
 
 
-def _recompute(invoice, lines, contract):
-    """Run the engine over all lines; store the figures. The result, for its issues."""
+def _recompute(invoice, lines, contract, *, inputs=None):
+    """Run the engine over all lines (`inputs`: their engine inputs, if built already);
+    store the figures. The result, for its issues, and the lines whose figures moved."""
     policy = pay_application.retainage_policy(contract)
-    result = pay_application.compute_invoice(invoice, lines, policy)
+    result = pay_application.compute_invoice(invoice, lines, policy, inputs=inputs)
     changed = pay_application.store_rows(lines, result)
     pay_application.store_g702(invoice, result)
     return result, changed
@@ -203,7 +204,10 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
     The result: the saved line, its invoice with the new G702 and totals, and the other
     lines whose figures the edit moved (a sliding scale re-rates them).
     """
-    invoice = invoice_lock(line.invoice_id)
+    # The contract as the URL's lookup read it: terms that change refresh the drafts, which
+    # moves every line's version, so an edit begun under the old terms is refused below.
+    invoice = invoice_lock(line.invoice_id, contract=line.invoice.contract)
+    stored_sums = copy(invoice)
     policy = pay_application.retainage_policy(invoice.contract)
     if policy.work_rules:
         # A sliding scale re-rates lines without moving their versions (below): the line
@@ -241,7 +245,7 @@ def invoice_line_update(*, line, version, reviewing=False, **entries):
         # What the new rates moved (on the lines with work this period), in one statement.
         others, fields = changed_lines(others, stored, pay_application.COMPUTED_FIELDS)
         lines_write(invoice, others, fields, move_versions=False)
-    _line_edit_save(target, version, invoice)
+    _line_edit_save(target, version, invoice, line=line, sums=stored_sums)
     return target, invoice, others
 
 
@@ -266,17 +270,26 @@ def _line_alone(invoice, line, before, policy):
     return result
 
 
-def _line_edit_save(line, version, invoice):
+def _line_edit_save(target, version, invoice, *, line, sums):
     """Write the line's edit, only over `version`, then the invoice's new figures: a line
-    saved by someone else since matches no row, and the edit is refused (docs/tenancy.md)."""
-    edited = {name: getattr(line, name) for name in pay_application.EDITED_FIELDS}
-    saved = InvoiceLine.objects.filter(pk=line.pk, version=version).update(
+    saved by someone else since matches no row, and the edit is refused (docs/tenancy.md).
+    Only the columns that moved are written, from `line` and `sums` as read (a cell save
+    moves a few of them; docs/invoices.md, cell save)."""
+    moved = _moved(target, line, pay_application.EDITED_FIELDS)
+    edited = {name: getattr(target, name) for name in moved}
+    saved = InvoiceLine.objects.filter(pk=target.pk, version=version).update(
         **edited, version=version + 1
     )
     if not saved:  # the line moved since: the transaction undoes the other lines' writes
-        raise StaleEdit(InvoiceLine.objects.get(pk=line.pk))
-    line.version = version + 1
-    invoice.save(update_fields=pay_application.SAVED_FIELDS)
+        raise StaleEdit(InvoiceLine.objects.get(pk=target.pk))
+    target.version = version + 1
+    if moved := _moved(invoice, sums, pay_application.SAVED_FIELDS):
+        invoice.save(update_fields=moved)
+
+
+def _moved(obj, was, fields):
+    """Those of `fields` whose value on `obj` differs from `was`, an earlier copy of it."""
+    return [name for name in fields if getattr(obj, name) != getattr(was, name)]
 
 
 def _keep_claimed(line):
@@ -331,16 +344,18 @@ def invoice_drafts_refresh(*, contract):
                 lines.append(InvoiceLine(invoice=invoice, position=position, **item))
         stored = figures_of(existing, pay_application.COMPUTED_FIELDS)
         _recompute(invoice, lines, contract)
-        _require_fits(invoice, lines)
-        InvoiceLine.objects.bulk_create(lines[len(existing) :])
-        # The lines whose figures moved, and only the columns that moved, in one statement.
+        # The lines whose figures moved, and only the columns that moved.
         moved, fields = changed_lines(existing, stored, pay_application.COMPUTED_FIELDS)
+        added = lines[len(existing) :]
+        # The unmoved lines are as stored, so they fit their columns: the others are checked.
+        _require_fits(invoice, [*moved, *added])
+        InvoiceLine.objects.bulk_create(added)
         lines_write(invoice, moved, fields, move_versions=True)
         # The others' versions move too: a cell save without a sliding scale edits from the
         # copy its request read before the lock, and the sliding scale this refresh may
         # have ended rewrote lines without moving their versions (invoice_line_update).
-        moved = set(moved)
-        unmoved = [each for each in existing if each not in moved]
+        moved_ids = {each.pk for each in moved}
+        unmoved = [each for each in existing if each.pk not in moved_ids]
         lines_write(invoice, unmoved, (), move_versions=True)
         invoice.save(update_fields=pay_application.SAVED_FIELDS)
 
@@ -370,15 +385,17 @@ def _overbilling_forbidden(invoice):
     return setting != BillingSettings.Overbilling.WARN
 
 
-def invoice_lock(invoice_id):
+def invoice_lock(invoice_id, *, contract=None):
     """The invoice, read again within the tenant and locked against concurrent edits, with
-    its contract. Only the invoice's row is locked (`of`), not the contract and project
-    rows the scope joins to check the company (docs/tenancy.md)."""
-    return (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("contract")
-        .get(pk=invoice_id)
-    )
+    its contract (or `contract`, the caller's copy, which it already read). Only the
+    invoice's row is locked (`of`), not the contract and project rows the scope joins to
+    check the company (docs/tenancy.md)."""
+    invoices = Invoice.objects.select_for_update(of=("self",))
+    if contract is None:
+        return invoices.select_related("contract").get(pk=invoice_id)
+    invoice = invoices.get(pk=invoice_id)
+    invoice.contract = contract
+    return invoice
 
 
 def _raise_line_issues(result, line, invoice, before, *, entries):
@@ -478,9 +495,12 @@ def invoice_lines_bulk_update(
     if not (reviewing and invoice.status == Status.UNDER_REVIEW):
         _require_editable(invoice)
     lines = list(invoice.lines.all())
-    stored = figures_of(lines, pay_application.EDITED_FIELDS)
+    # Only the fields this change can move are compared and written (not all EDITED_FIELDS).
+    edited = _bulk_fields(percent_complete, retainage_work_rate, release_all, reviewing)
+    stored = figures_of(lines, edited)
     wanted = set(line_ids)
     selected = [line for line in lines if line.pk in wanted]
+    inputs = {}
     for line in selected:
         if reviewing:
             _keep_claimed(line)
@@ -496,9 +516,14 @@ def invoice_lines_bulk_update(
             )
         if percent_complete is not None:
             entries["percent_complete"] = percent_complete
-        pay_application.apply_entry(line, **entries)
+        inputs[line.pk] = pay_application.apply_entry(line, **entries)
     completed_before = invoice.total_completed_and_stored
-    result, _changed = _recompute(invoice, lines, invoice.contract)
+    result, _changed = _recompute(
+        invoice,
+        lines,
+        invoice.contract,
+        inputs=[inputs.get(line.pk) or pay_application.line_input(line) for line in lines],
+    )
     errors = [i.message for i in result.errors if i.key in {line.position for line in selected}]
     if _overbilling_forbidden(invoice):
         # As for one line's edit: an overbilled contract refuses what adds to it only.
@@ -506,7 +531,7 @@ def invoice_lines_bulk_update(
         errors += [i.message for i in result.warnings if i.key is not None or adds]
     # Only the lines whose figures moved, and only the columns that moved, are checked
     # (the rest was stored, so it fits) and written, in one statement.
-    moved, fields = changed_lines(lines, stored, pay_application.EDITED_FIELDS)
+    moved, fields = changed_lines(lines, stored, edited)
     # The engine's findings say what is wrong; without them, one sentence for figures that
     # would not fit their columns (not one per column, line and sum).
     if not errors and pay_application.beyond_columns(moved, invoice, fields):
@@ -522,6 +547,22 @@ def invoice_lines_bulk_update(
         detail=_bulk_detail(len(selected), percent_complete, retainage_work_rate, release_all),
     )
     return len(selected)
+
+
+def _bulk_fields(percent_complete, retainage_work_rate, release_all, reviewing):
+    """The fields of EDITED_FIELDS that a bulk change may move: what it enters (apply_entry),
+    what a reviewer's first adjustment keeps (_keep_claimed), and the computed figures."""
+    entered = [
+        *(pay_application.PERCENT_FIELDS if percent_complete is not None else ()),
+        *(("retainage_work_rate",) if retainage_work_rate is not None else ()),
+        *(("retainage_work_released", "retainage_materials_released") if release_all else ()),
+        *(
+            ("claimed_work_this_period", "claimed_quantity_this_period", "claimed_materials_stored")
+            if reviewing
+            else ()
+        ),
+    ]
+    return (*entered, *pay_application.COMPUTED_FIELDS)
 
 
 def _bulk_detail(count, percent_complete, retainage_work_rate, release_all):

@@ -97,8 +97,10 @@ def _invoice_page(request, invoice, *, status=200):
     return render(request, "invoices/invoice_detail.html", context, status=status)
 
 
-def _g703(request, invoice, *, editable, retainage):
-    """What the G703's rows are rendered with besides their lines (docs/invoices.md)."""
+def _g703(request, invoice, *, editable, retainage, whole_rows=True):
+    """What the G703's rows are rendered with besides their lines (docs/invoices.md).
+    `whole_rows`: False when only inputs are swapped (a save's answer), which carry no
+    form, so no CSRF token is minted and its cookie is not set again on every save."""
     # A line's save URL without its id, reversed once rather than for each of 500 rows.
     any_line = reverse(
         "invoice_line_save",
@@ -113,7 +115,7 @@ def _g703(request, invoice, *, editable, retainage):
         "releases": invoice.invoice_type != invoice.Type.PROGRESS,
         "retainage": retainage,
         "save_prefix": any_line.removesuffix("0/"),
-        "csrf": get_token(request) if editable else "",
+        "csrf": get_token(request) if editable and whole_rows else "",
     }
 
 
@@ -226,7 +228,13 @@ def _row_response(request, invoice, context, *, refused=False):
     if request.htmx:
         # Errors come back with 200: htmx swaps them in, where the person is typing.
         invalid = set(form.errors) if form is not None else set()
-        g703 = _g703(request, invoice, editable=True, retainage=context["retainage"]) | {
+        g703 = _g703(
+            request,
+            invoice,
+            editable=True,
+            retainage=context["retainage"],
+            whole_rows="conflict" in context,  # a conflict sends the row whole, its form too
+        ) | {
             "refresh": {"version": None}
             | cells_to_refresh(
                 context["line"], request.POST, invalid, before=context.get("before")
