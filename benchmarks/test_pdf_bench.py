@@ -93,6 +93,16 @@ else:
 """
 
 
+# The G703 columns C to G, shown as money in each row and in the totals.
+AMOUNTS = (
+    "scheduled_value",
+    "previous_work",
+    "work_this_period",
+    "materials_stored",
+    "completed_to_date",
+)
+
+
 def sheets_only(invoice):
     """The PDF's context with the G703 sheets alone, as the project's settings can ask."""
     context = pdf.pdf_context(invoice)
@@ -116,16 +126,7 @@ def floor_html(context):
                 [
                     line.number,
                     description,
-                    *(
-                        money(getattr(line, name))
-                        for name in (
-                            "scheduled_value",
-                            "previous_work",
-                            "work_this_period",
-                            "materials_stored",
-                            "completed_to_date",
-                        )
-                    ),
+                    *(money(getattr(line, name)) for name in AMOUNTS),
                     percent(line.percent_complete),
                     money(line.balance_to_finish),
                     money(line.retainage_to_date),
@@ -136,16 +137,7 @@ def floor_html(context):
         [
             "",
             "Grand totals",
-            *(
-                money(totals[name])
-                for name in (
-                    "scheduled_value",
-                    "previous_work",
-                    "work_this_period",
-                    "materials_stored",
-                    "completed_to_date",
-                )
-            ),
+            *(money(totals[name]) for name in AMOUNTS),
             percent(totals["percent_complete"]),
             money(totals["balance_to_finish"]),
             money(totals["retainage_to_date"]),
