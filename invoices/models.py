@@ -109,6 +109,11 @@ class Invoice(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
     @property
+    def releases_retainage(self):
+        """Whether this invoice can release retainage (every type but a plain progress one)."""
+        return self.invoice_type != self.Type.PROGRESS
+
+    @property
     def is_overbilled(self):
         """Completed and stored to date above the contract sum to date: overbilling of the
         contract, whether or not a line is past its own value."""
@@ -244,14 +249,20 @@ class InvoiceLine(LineFacts, models.Model):
     def contract(self):
         return self.invoice.contract
 
+    # What a line bills, by kind: exactly one of these is set.
+    SOURCES = (("sov", "sov_line"), ("co", "change_order_line"), ("ssov", "ssov_line"))
+
     @property
     def source_key(self):
         """Identifies the billed line across the contract's invoices."""
-        if self.sov_line_id:
-            return ("sov", self.sov_line_id)
-        if self.change_order_line_id:
-            return ("co", self.change_order_line_id)
-        return ("ssov", self.ssov_line_id)
+        billed = ((kind, getattr(self, f"{name}_id")) for kind, name in self.SOURCES)
+        return next((key for key in billed if key[1]), ("ssov", None))
+
+    @classmethod
+    def source_key_of(cls, item):
+        """The source_key of the line a billable item (contracts.selectors.billable_items)
+        makes, without making the line."""
+        return next(((kind, item[name].pk) for kind, name in cls.SOURCES if name in item), None)
 
 
 class InvoiceEvent(models.Model):

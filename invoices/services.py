@@ -339,7 +339,7 @@ def invoice_drafts_refresh(*, contract):
         billed = {line.source_key for line in existing}
         lines = list(existing)
         for item in billable_items(contract, through=invoice.period_end):
-            if _source_key(item) not in billed:
+            if InvoiceLine.source_key_of(item) not in billed:
                 position = max((each.position for each in lines), default=0) + 1
                 lines.append(InvoiceLine(invoice=invoice, position=position, **item))
         stored = figures_of(existing, pay_application.COMPUTED_FIELDS)
@@ -358,13 +358,6 @@ def invoice_drafts_refresh(*, contract):
         unmoved = [each for each in existing if each.pk not in moved_ids]
         lines_write(invoice, unmoved, (), move_versions=True)
         invoice.save(update_fields=pay_application.SAVED_FIELDS)
-
-
-def _source_key(item):
-    """InvoiceLine.source_key of the line that a billable item (billable_items) makes."""
-    for kind, name in (("sov", "sov_line"), ("co", "change_order_line"), ("ssov", "ssov_line")):
-        if name in item:
-            return (kind, item[name].pk)
 
 
 def _require_editable(invoice):
@@ -584,7 +577,7 @@ def invoice_review(*, invoice, decisions, outcome, acting_user):
     invoice back to Revise & Resubmit whatever the outcome asked for, and its invoice
     contacts are told why, line by line.
     """
-    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+    invoice = invoice_lock(invoice.pk)
     if invoice.status != Status.UNDER_REVIEW:
         raise ValidationError(
             f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}, not under "

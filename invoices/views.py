@@ -84,7 +84,7 @@ def _invoice_page(request, invoice, *, status=200):
         "may_compile_backup": may_compile_backup(permissions, invoice),
         "editing": editing,
         "editable_lines": editing is not Editing.NONE,
-        "releases": invoice.invoice_type != invoice.Type.PROGRESS,
+        "releases": invoice.releases_retainage,
         "retainage": RetainageRights.of(permissions, invoice),
         "statuses": invoice.Status.choices,
     }
@@ -112,7 +112,7 @@ def _g703(request, invoice, *, editable, retainage, whole_rows=True):
     )
     return {
         "editable": editable,
-        "releases": invoice.invoice_type != invoice.Type.PROGRESS,
+        "releases": invoice.releases_retainage,
         "retainage": retainage,
         "save_prefix": any_line.removesuffix("0/"),
         "csrf": get_token(request) if editable and whole_rows else "",
