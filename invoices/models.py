@@ -47,6 +47,9 @@ class Invoice(models.Model):
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The contact's note to the reviewer; required, optional or hidden by the project's
+    # fieldsets (billing.models.BillingSettings.FIELDSETS).
+    comments = models.TextField(blank=True, max_length=4000)
     # The G702, as the engine computed it from the lines.
     original_contract_sum = models.DecimalField(**MONEY, default=0)
     net_change_by_change_orders = models.DecimalField(**MONEY, default=0)
@@ -332,6 +335,8 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     new_link_requested_at = models.DateTimeField(null=True, blank=True)
+    # The reminders of an unanswered or unsubmitted invitation (InvitationReminder).
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(company="contract__project__company")
 
@@ -347,6 +352,87 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation of {self.contact} to bill {self.contract.number} for {self.period}"
+
+
+class InvitationReminder(models.Model):
+    """A reminder sent for an invitation, one per day it is due (docs/invite-to-bill.md,
+    reminders): the constraint, not the job's care, keeps a second run of the job, or a
+    second beat, from reminding twice. Sent now by an admin, its `due_on` is that day."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="reminders")
+    due_on = models.DateField()
+    email = models.OneToOneField(
+        "tenancy.OutgoingEmail", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(company="invitation__contract__project__company")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "due_on"], name="reminder_once_a_day_per_invitation"
+            )
+        ]
+
+    def __str__(self):
+        return f"Reminder of {self.invitation} on {self.due_on}"
+
+
+class DueDateExtension(models.Model):
+    """A later due date for one commitment in one period (docs/periods.md, the due date):
+    its invoice contacts may start that period's invoice until then."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="due_date_extensions"
+    )
+    period = models.ForeignKey(
+        BillingPeriod, on_delete=models.CASCADE, related_name="due_date_extensions"
+    )
+    due_date = models.DateField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(company="contract__project__company")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period"],
+                name="extension_one_per_contract_period",
+                violation_error_message="This commitment already has an extension for this period.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contract.number}: due {self.due_date} for {self.period}"
+
+
+class DigestRun(models.Model):
+    """A project's weekly digest, sent once for the week it is dated (docs/invite-to-bill.md,
+    digest): a second run of the job the same week finds this row and sends nothing."""
+
+    project = models.ForeignKey(
+        "tenancy.Project", on_delete=models.CASCADE, related_name="digest_runs"
+    )
+    week_of = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(company="project__company")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "week_of"], name="digest_once_a_week")
+        ]
+
+    def __str__(self):
+        return f"Digest of {self.project} for the week of {self.week_of}"
 
 
 # Longer than a render takes (a 2,000-line PDF: about 20 s): past it, the page offers Retry.

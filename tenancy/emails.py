@@ -59,14 +59,25 @@ def password_link(user):
     return absolute_url(path)
 
 
-def queue_email(*, to, subject_template, body_template, context, company=None, waiting=False):
+def queue_email(
+    *,
+    to,
+    subject_template,
+    body_template,
+    context,
+    company=None,
+    waiting=False,
+    html_template=None,
+):
     """Write the email and queue its delivery once this transaction commits. `waiting`:
-    it is sent when its attachment is (release_email)."""
+    it is sent when its attachment is (release_email). `html_template`: an HTML part
+    beside the plain text (autoescaped, as every template)."""
     email = OutgoingEmail.objects.create(
         company=company,
         to=to,
         subject="".join(render_to_string(subject_template, context).splitlines())[:300],
         body=render_to_string(body_template, context),
+        html_body=render_to_string(html_template, context) if html_template else "",
         status=OutgoingEmail.Status.WAITING if waiting else OutgoingEmail.Status.QUEUED,
     )
     if not waiting:

@@ -71,9 +71,32 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Company(models.Model):
     """The tenant. Everything tenant-owned is reachable from exactly one company."""
 
+    class ClientInvoiceTerm(models.TextChoices):
+        CLIENT = "Client invoice", "Client invoice"
+        OWNER = "Owner invoice", "Owner invoice"
+        FUNDING = "Funding invoice", "Funding invoice"
+        PAY_APPLICATION = "Pay application", "Pay application"
+
+    class SubcontractorInvoiceTerm(models.TextChoices):
+        SUBCONTRACTOR = "Subcontractor invoice", "Subcontractor invoice"
+        REQUISITION = "Requisition", "Requisition"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the company calls its invoices, on every page, email, PDF and export.
+    client_invoice_term = models.CharField(
+        "client invoices are called",
+        max_length=30,
+        choices=ClientInvoiceTerm.choices,
+        default=ClientInvoiceTerm.CLIENT,
+    )
+    subcontractor_invoice_term = models.CharField(
+        "subcontractor invoices are called",
+        max_length=30,
+        choices=SubcontractorInvoiceTerm.choices,
+        default=SubcontractorInvoiceTerm.SUBCONTRACTOR,
+    )
 
     class Meta:
         ordering = ["name"]
@@ -226,6 +249,8 @@ class OutgoingEmail(models.Model):
     to = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    # An HTML alternative to the plain-text body, for the emails that have one (the digest).
+    html_body = models.TextField(blank=True)
     attachment = models.FileField(blank=True)
     attachment_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)

@@ -6,7 +6,7 @@ from smtplib import SMTPException, SMTPResponseException
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.utils import timezone
 
 from config.smtp import ACCEPTED, HANDED_OVER
@@ -84,7 +84,11 @@ def sweep_emails():
 
 
 def _message(email):
-    message = EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to])
+    message = EmailMultiAlternatives(
+        email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to]
+    )
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
     if email.attachment:
         with email.attachment.open("rb") as file:
             message.attach(email.attachment_name, file.read(), "application/pdf")
