@@ -145,21 +145,44 @@ def xlsx_response(filename, sheets):
     return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), f"{filename}.xlsx")
 
 
-def invoice_export(invoice, lines, totals, file_format):
-    filename = f"{invoice.contract.number}-invoice-{invoice.number}"
+def general_info_rows(invoice, fields):
+    """The invoice's own details, those the project's fieldsets do not hide (`fields`, a
+    billing.fieldsets.FieldRules): a hidden field is kept, never exported."""
+    shown = fields.shown
+    rows = [["Application number", invoice.sequence]]
+    if shown["invoice_number"]:
+        rows.append(["Invoice number", invoice.number])
+    if shown["billing_date"]:
+        rows.append(["Billing date", invoice.billing_date])
+    if shown["period_dates"]:
+        rows += [["Period from", invoice.period_start], ["Period to", invoice.period_end]]
+    if shown["comments"]:
+        rows.append(["Comments", invoice.comments])
+    return rows
+
+
+def invoice_export(invoice, lines, totals, file_format, *, fields):
+    name = invoice.number if fields.shown["invoice_number"] else invoice.sequence
+    filename = f"{invoice.contract.number}-invoice-{name}"
     g703 = invoice_rows(invoice, lines, totals)
     g702 = [[number, label, getattr(invoice, attr)] for number, label, attr in G702_LINES]
+    general = general_info_rows(invoice, fields)
     if file_format == "xlsx":
         return xlsx_response(
             filename,
             [
                 ("G703", G703_COLUMNS, g703),
                 ("G702", [("Line", "", None), ("", "", None), ("Amount", "", MONEY_FORMAT)], g702),
+                ("Invoice", [("Field", "", None), ("Value", "", None)], general),
             ],
         )
     return csv_response(
         filename,
-        [([h for h, _, _ in G703_COLUMNS], g703), (["Line", "G702", "Amount"], g702)],
+        [
+            ([h for h, _, _ in G703_COLUMNS], g703),
+            (["Line", "G702", "Amount"], g702),
+            (["Invoice", "Value"], general),
+        ],
     )
 
 

@@ -30,6 +30,56 @@ class InvoiceCreateForm(forms.Form):
             self.fields["period"].initial = open_period
 
 
+class InvoiceDetailsForm(forms.Form):
+    """The General Information a Draft or Revise & Resubmit edits: the fields the project
+    does not hide (docs/invoices.md, "Fieldsets"); required ones are enforced at submission,
+    not here, so a draft can be saved half filled in."""
+
+    number = forms.CharField(
+        label="Invoice number",
+        max_length=40,
+        error_messages={"required": "Enter the invoice number."},
+    )
+    billing_date = forms.DateField(
+        label="Billing date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the billing date.", "invalid": "Enter a date."},
+    )
+    period_start = forms.DateField(
+        label="Period from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the period start.", "invalid": "Enter a date."},
+    )
+    period_end = forms.DateField(
+        label="Period to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the period end.", "invalid": "Enter a date."},
+    )
+    comments = forms.CharField(
+        label="Comments",
+        max_length=Invoice._meta.get_field("comments").max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # The form's fields by the fieldset that governs them.
+    GOVERNED_BY = {
+        "number": "invoice_number",
+        "billing_date": "billing_date",
+        "period_start": "period_dates",
+        "period_end": "period_dates",
+        "comments": "comments",
+    }
+
+    def __init__(self, *args, invoice, rules, **kwargs):
+        initial = {name: getattr(invoice, name) for name in self.GOVERNED_BY}
+        super().__init__(*args, initial=initial, **kwargs)
+        for name, fieldset in self.GOVERNED_BY.items():
+            if not rules.shown[fieldset]:
+                del self.fields[name]
+            elif rules.required[fieldset]:
+                self.fields[name].help_text = "Required to submit on this project."
+
+
 def _money(label):
     return amount_field(MONEY, label=label, required=False)
 

@@ -281,6 +281,7 @@ class InvoiceEvent(models.Model):
         STATUS_CHANGED = "status_changed", "Status changed"
         SENT = "sent", "Sent by email"
         INVITED = "invited", "Contacts invited"
+        DETAILS_UPDATED = "details_updated", "Details updated"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML, URLFetcher
 
+from billing.fieldsets import field_rules
 from billing.models import BillingSettings
 from billing.services import billing_settings
 
@@ -25,6 +26,8 @@ INLINE_ONLY = URLFetcher(allowed_protocols={"data"})
 # What the first page shows of the invoice and its contract, besides the G702 sums.
 INVOICE_FACTS = (
     "number",
+    "sequence",
+    "comments",
     "status",
     "invoice_type",
     "billing_date",
@@ -56,6 +59,8 @@ def pdf_context(invoice):
         "options": {name: getattr(options, name) for name in BillingSettings.PDF_OPTIONS},
         "logo": _data_uri(options.pdf_logo),
         "sections": _sections(page["lines"]),
+        # Which of the invoice's fields the project hides (docs/invoices.md, "Fieldsets").
+        "fields": field_rules(contract.project_id),
     }
 
 
@@ -72,6 +77,7 @@ def fingerprint(context):
         [sorted(vars(line).items()) for line in context["lines"]],
         context["options"],
         context["logo"],
+        context["fields"].key(),
     )
     return hashlib.sha256(repr(shown).encode()).hexdigest()
 

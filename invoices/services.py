@@ -21,6 +21,7 @@ from billing.engine import (
     period_work_segments,
     row_change,
 )
+from billing.fieldsets import field_rules
 from billing.models import BillingSettings
 from contracts.models import Contract
 from contracts.selectors import billable_items
@@ -305,6 +306,7 @@ def invoice_submit(*, invoice, acting_user):
     """Submit for review: every line valid, figures stored, frozen until sent back."""
     invoice = invoice_lock(invoice.pk)
     _require_editable(invoice)
+    _require_fieldsets(invoice)
     was = invoice.status
     lines = list(invoice.lines.all())
     result, changed = _recompute(invoice, lines, invoice.contract)
@@ -321,6 +323,102 @@ def invoice_submit(*, invoice, acting_user):
         invoice, Kind.SUBMITTED, acting_user=acting_user, from_status=was, to_status=invoice.status
     )
     return invoice
+
+
+# The invoice's own details (its General Information) a Draft or Revise & Resubmit edits,
+# by the fieldset that governs each (docs/invoices.md, "General Information").
+DETAILS = {
+    "number": "invoice_number",
+    "billing_date": "billing_date",
+    "period_start": "period_dates",
+    "period_end": "period_dates",
+    "comments": "comments",
+}
+DETAIL_LABELS = {
+    "number": "invoice number",
+    "billing_date": "billing date",
+    "period_start": "period start",
+    "period_end": "period end",
+    "comments": "comments",
+}
+
+
+@transaction.atomic
+def invoice_update_details(*, invoice, acting_user, **fields):
+    """Save the invoice number, billing date, period dates and comments given in `fields`
+    on an editable invoice: the number unique on its contract, the period in order, a
+    field the project hides refused. Records what changed as an event."""
+    if unknown := set(fields) - set(DETAILS):
+        raise ValueError(f"Not an invoice detail: {', '.join(sorted(unknown))}")
+    invoice = invoice_lock(invoice.pk)
+    _require_editable(invoice)
+    hidden = field_rules(invoice.contract.project_id).hidden()
+    errors = {
+        name: "This field is hidden on this project." for name in fields if DETAILS[name] in hidden
+    }
+    if "number" in fields:
+        fields["number"] = (fields["number"] or "").strip()
+        number = fields["number"]
+        if not number:
+            errors["number"] = "Enter the invoice number."
+        elif invoice.contract.invoices.filter(number=number).exclude(pk=invoice.pk).exists():
+            errors["number"] = f"This contract already has an invoice #{number}."
+    for name in ("billing_date", "period_start", "period_end"):
+        if name in fields and fields[name] is None:
+            errors[name] = f"Enter the {DETAIL_LABELS[name]}."
+    start = fields.get("period_start", invoice.period_start)
+    end = fields.get("period_end", invoice.period_end)
+    if start and end and start > end and "period_end" not in errors:
+        errors["period_end"] = "The period ends before it starts."
+    if "comments" in fields:
+        fields["comments"] = (fields["comments"] or "").strip()
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name, value in fields.items() if getattr(invoice, name) != value]
+    if not changed:
+        return invoice
+    for name in changed:
+        setattr(invoice, name, fields[name])
+    try:
+        with transaction.atomic():
+            invoice.save(update_fields=changed)
+    except IntegrityError as error:  # a number taken since the check: the constraint says so
+        raise ValidationError(
+            {"number": f"This contract already has an invoice #{invoice.number}."}
+        ) from error
+    labels = [DETAIL_LABELS[name] for name in changed]
+    event_record(
+        invoice,
+        Kind.DETAILS_UPDATED,
+        acting_user=acting_user,
+        detail=", ".join(labels).capitalize() + ".",
+    )
+    return invoice
+
+
+# What a required field asks for when it is missing (docs/invoices.md, "Fieldsets").
+MISSING = {
+    "attachments": "Attach at least one file: this project requires attachments.",
+    "billing_date": "Enter the billing date: this project requires it.",
+    "invoice_number": "Enter the invoice number: this project requires it.",
+    "period_dates": "Enter the period's start and end dates: this project requires them.",
+    "comments": "Enter comments: this project requires them.",
+}
+
+
+def _require_fieldsets(invoice):
+    """Refuse to submit while a field the project requires is empty, naming each one."""
+    required = field_rules(invoice.contract.project_id).required
+    present = {
+        "attachments": lambda: invoice.attachments.exists(),
+        "billing_date": lambda: invoice.billing_date is not None,
+        "invoice_number": lambda: bool(invoice.number.strip()),
+        "period_dates": lambda: invoice.period_start is not None and invoice.period_end is not None,
+        "comments": lambda: bool(invoice.comments.strip()),
+    }
+    missing = [MISSING[name] for name, check in present.items() if required[name] and not check()]
+    if missing:
+        raise ValidationError(missing)
 
 
 def _require_fits(invoice, lines):

@@ -26,6 +26,12 @@ urlpatterns = [
     path(CONTRACT + "invoices/<int:invoice>/", views.invoice_detail, name="invoice_detail"),
     path(CONTRACT + "invoices/<int:invoice>/submit/", views.invoice_submit, name="invoice_submit"),
     path(
+        CONTRACT + "invoices/<int:invoice>/details/", views.invoice_details, name="invoice_details"
+    ),
+    path(
+        CONTRACT + "invoices/<int:invoice>/preview/", views.invoice_preview, name="invoice_preview"
+    ),
+    path(
         CONTRACT + "invoices/<int:invoice>/bulk/", views.invoice_bulk_edit, name="invoice_bulk_edit"
     ),
     path(CONTRACT + "invoices/<int:invoice>/review/", views.invoice_review, name="invoice_review"),

@@ -9,12 +9,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billing.fieldsets import field_rules
 from contracts.models import Contract
 from contracts.views import contract_page
 from permissions.access import permissions_for, requires
 from tenancy.forms import add_service_error, report_service_error, valid_ids
 
-from . import exports, invitations, pay_application, selectors, services
+from . import exports, invitations, pay_application, pdf, selectors, services
 from . import invoicing as invoicing_module
 from .editing import (
     ADMIN_ACTIONS,
@@ -26,7 +27,7 @@ from .editing import (
     may_attach,
     may_compile_backup,
 )
-from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
+from .forms import BulkEditForm, InvoiceCreateForm, InvoiceDetailsForm, LineEntryForm, ReviewForm
 from .models import Invoice
 
 INVOICING_PAGE_SIZE = 50
@@ -63,31 +64,38 @@ def invoice_detail(request, company, project, contract, invoice):
     return _invoice_page(request, invoice)
 
 
-def _invoice_page(request, invoice, *, status=200):
+def _invoice_page(request, invoice, *, status=200, details_form=None):
     permissions = permissions_for(request)
     editing = line_editing(permissions, invoice)
-    context = selectors.invoice_page(invoice) | {
-        # A PDF being made, or that could not be made: its state stays on the page.
-        "document": (
-            selectors.unfinished_document(invoice)
-            if permissions.can(*EXPORT_ACTIONS, obj=invoice)
-            else None
-        ),
-        "sends": (
-            selectors.invoice_sends(invoice)
-            if permissions.can(*SEND_ACTIONS, obj=invoice)
-            else None
-        ),
-        "attachments": selectors.invoice_attachments(invoice),
-        "history": selectors.invoice_history(invoice),
-        "may_attach": may_attach(permissions, invoice, editing),
-        "may_compile_backup": may_compile_backup(permissions, invoice),
-        "editing": editing,
-        "editable_lines": editing is not Editing.NONE,
-        "releases": invoice.releases_retainage,
-        "retainage": RetainageRights.of(permissions, invoice),
-        "statuses": invoice.Status.choices,
-    }
+    rules = field_rules(invoice.contract.project_id)
+    shows_attachments = rules.shown["attachments"]
+    context = (
+        selectors.invoice_page(invoice)
+        | _general_info(invoice, rules, editing, details_form)
+        | {
+            # A PDF being made, or that could not be made: its state stays on the page.
+            "document": (
+                selectors.unfinished_document(invoice)
+                if permissions.can(*EXPORT_ACTIONS, obj=invoice)
+                else None
+            ),
+            "sends": (
+                selectors.invoice_sends(invoice)
+                if permissions.can(*SEND_ACTIONS, obj=invoice)
+                else None
+            ),
+            # Hidden by the project's fieldsets: no panel, kept in the database (docs/invoices.md).
+            "attachments": selectors.invoice_attachments(invoice) if shows_attachments else None,
+            "history": selectors.invoice_history(invoice),
+            "may_attach": shows_attachments and may_attach(permissions, invoice, editing),
+            "may_compile_backup": may_compile_backup(permissions, invoice),
+            "editing": editing,
+            "editable_lines": editing is not Editing.NONE,
+            "releases": invoice.releases_retainage,
+            "retainage": RetainageRights.of(permissions, invoice),
+            "statuses": invoice.Status.choices,
+        }
+    )
     g703 = _g703(
         request, invoice, editable=context["editable_lines"], retainage=context["retainage"]
     )
@@ -95,6 +103,56 @@ def _invoice_page(request, invoice, *, status=200):
         "invoices/g703.jinja", g703 | {"lines": context["lines"]}, using="jinja2"
     )
     return render(request, "invoices/invoice_detail.html", context, status=status)
+
+
+def _general_info(invoice, rules, editing, details_form=None):
+    """The General Information area (docs/invoices.md): what the PDF's G702 header shows,
+    and on an invoice being filled in the form for its own details."""
+    if details_form is None and editing is Editing.ENTRY:
+        details_form = InvoiceDetailsForm(invoice=invoice, rules=rules)
+    return {
+        "fields": rules,
+        "party": invoice.contract.party,
+        "details_form": details_form if editing is Editing.ENTRY else None,
+    }
+
+
+@requires(*EDIT_ACTIONS, on="invoice")
+@require_POST
+def invoice_details(request, company, project, contract, invoice):
+    """Save the invoice number, billing date, period dates and comments of an invoice being
+    filled in. htmx gets the General Information area back; a plain post the page."""
+    editing = line_editing(permissions_for(request), invoice)
+    if editing is not Editing.ENTRY:
+        raise PermissionDenied("This invoice's details cannot be edited now.")
+    rules = field_rules(project.pk)
+    form = InvoiceDetailsForm(request.POST, invoice=invoice, rules=rules)
+    if form.is_valid():
+        try:
+            invoice = services.invoice_update_details(
+                invoice=invoice, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+    if form.errors:
+        if request.htmx:
+            context = {"invoice": invoice, "contract": contract}
+            context |= _general_info(invoice, rules, editing, form)
+            return render(request, "invoices/partials/general_info.html", context, status=422)
+        return _invoice_page(request, invoice, status=422, details_form=form)
+    if request.htmx:
+        context = {"invoice": invoice, "contract": invoice.contract, "saved": True}
+        context |= _general_info(invoice, rules, editing)
+        return render(request, "invoices/partials/general_info.html", context)
+    messages.success(request, "Invoice details saved.")
+    return redirect(invoice)
+
+
+@requires("preview_invoice", "view_contract", on="invoice")
+def invoice_preview(request, company, project, contract, invoice):
+    """The G702 page in the browser from the stored figures: the PDF's own template for it,
+    with screen styles (docs/invoices.md, "Summary Preview")."""
+    return render(request, "invoices/invoice_preview.html", pdf.pdf_context(invoice))
 
 
 def _g703(request, invoice, *, editable, retainage, whole_rows=True):
@@ -439,7 +497,11 @@ def _back_to_invoicing(request, company, project, period):
 def invoice_export(request, company, project, contract, invoice):
     page = selectors.invoice_page(invoice)
     return exports.invoice_export(
-        invoice, page["lines"], page["totals"], request.GET.get("format", "csv")
+        invoice,
+        page["lines"],
+        page["totals"],
+        request.GET.get("format", "csv"),
+        fields=field_rules(project.pk),
     )
 
 

@@ -17,3 +17,14 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("focusin", (event) => {
   if (event.target.classList && event.target.classList.contains("cell")) event.target.select();
 });
+
+// An area marked data-swap-errors (the General Information form) answers a refused save
+// with 422 and the form as typed, with its messages: htmx leaves 4xx answers unswapped
+// unless told to.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (event.detail.xhr.status === 422 && target && target.hasAttribute("data-swap-errors")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
