@@ -28,6 +28,7 @@ from .editing import (
     may_compile_backup,
 )
 from .forms import BulkEditForm, InvoiceCreateForm, InvoiceDetailsForm, LineEntryForm, ReviewForm
+from .invoicing_summary import invoicing_summary
 from .models import Invoice
 
 INVOICING_PAGE_SIZE = 50
@@ -416,6 +417,12 @@ def invoicing(request, company, project, period):
         "client_invoices": invoicing_module.client_invoices(project=project, period=period),
         "statuses": Invoice.Status.choices,
         "invitable": invoicing_module.INVITABLE_STATES,
+        # The period at a glance, whatever the filters (docs/invoices.md).
+        "summary": None
+        if request.htmx
+        else invoicing_summary(
+            period=period, project=project, permissions=permissions_for(request)
+        ),
     }
     template = "invoices/invoicing.html#results" if request.htmx else "invoices/invoicing.html"
     return render(request, template, context)
