@@ -52,7 +52,7 @@ def make_hostile(invoice, admin):
             title=PAYLOAD, number=NUMBER, contractor=PAYLOAD, architect=PAYLOAD
         )
         ChangeOrder.objects.filter(contract=contract).update(title=PAYLOAD, number=SHORT)
-        Invoice.objects.filter(pk=invoice.pk).update(number=NUMBER)
+        Invoice.objects.filter(pk=invoice.pk).update(number=NUMBER, comments=PAYLOAD)
         lines = InvoiceLine.objects.filter(invoice=invoice)
         lines.update(
             number=NUMBER, description=PAYLOAD, review_status="rejected", review_reason=PAYLOAD
@@ -156,3 +156,35 @@ def test_the_html_the_pdf_is_made_from_is_escaped(company, invoice, monkeypatch)
     with scope(company=company):
         pdf.render_pdf(pdf.pdf_context(invoice))
     assert_escaped(fed[0])
+
+
+def test_the_summary_preview_escapes_what_people_typed(invoice, admin_client):
+    answer = admin_client.get(f"{invoice_url(invoice)}preview/")
+    assert answer.status_code == 200
+    assert_escaped(answer.content.decode())
+
+
+def test_the_general_information_escapes_the_comments(invoice, admin_client):
+    page = admin_client.get(invoice_url(invoice)).content.decode()
+    general = page[
+        page.index('id="general-info"') : page.index("</section>", page.index('id="general-info"'))
+    ]
+    assert_escaped(general)  # the comments are shown there, and in the form's textarea
+
+
+def test_refused_details_come_back_escaped_as_typed(invoice, admin_client):
+    answer = admin_client.post(
+        f"{invoice_url(invoice)}details/",
+        {
+            "number": "",
+            "billing_date": PAYLOAD,
+            "period_start": "2026-11-01",
+            "period_end": "2026-11-30",
+            "comments": PAYLOAD,
+        },
+        headers=HTMX,
+    )
+    assert answer.status_code == 422
+    html = answer.content.decode()
+    assert "Enter the invoice number." in html
+    assert_escaped(html)
