@@ -8,6 +8,7 @@ from django.utils import timezone
 from billing import services as billing_services
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
+from demo.invoice_details import seed_invoice_details
 from invoices.invitations import invitation_decline, invite_to_bill
 from invoices.models import Invitation, Invoice, ReviewStatus
 from invoices.services import (
@@ -157,6 +158,7 @@ def seed_billing(project, *, admin, contact):
     )
     for invitation in Invitation.objects.filter(contract=contracts["PO-001"]):
         invitation_decline(invitation=invitation)
+    seed_invoice_details(project, contracts=contracts, author=contact)
 
 
 def _contract(project, number, kind, party, title, method, rates, private, lines):

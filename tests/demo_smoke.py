@@ -57,6 +57,7 @@ for invoice in invoices:
         ("period_list", keys),
         ("contract_detail", {**keys, "contract": contract.pk}),
         ("invoice_detail", {**keys, "contract": contract.pk, "invoice": invoice.pk}),
+        ("invoice_preview", {**keys, "contract": contract.pk, "invoice": invoice.pk}),
     ]:
         path = reverse(name, kwargs=kwargs)
         assert admin.get(path).status_code == 200, path
