@@ -124,8 +124,16 @@ def invoice_details(request, company, project, contract, invoice):
     """Save the invoice number, billing date, period dates and comments of an invoice being
     filled in. htmx gets the General Information area back; a plain post the page."""
     editing = line_editing(permissions_for(request), invoice)
-    if editing is not Editing.ENTRY:
+    if editing is Editing.NONE:
         raise PermissionDenied("This invoice's details cannot be edited now.")
+    if editing is not Editing.ENTRY:
+        # An admin reviewing it: refused like any change to a submitted invoice, with why.
+        messages.error(
+            request,
+            f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}; its "
+            "details are frozen.",
+        )
+        return redirect(invoice)
     rules = field_rules(project.pk)
     form = InvoiceDetailsForm(request.POST, invoice=invoice, rules=rules)
     if form.is_valid():

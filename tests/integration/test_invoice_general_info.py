@@ -17,7 +17,9 @@ from billing.templatetags.money import money
 from invoices import pdf
 from invoices.models import Invoice, InvoiceAttachment, InvoiceEvent
 from invoices.services import invoice_submit
-from tests.helpers import HTMX, client_for, invoice_url, make_invoice
+from permissions.levels import Level
+from tests.factories import MembershipFactory
+from tests.helpers import HTMX, client_for, grant, invoice_url, make_invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -290,8 +292,8 @@ def test_a_submitted_invoices_details_are_read_only(company, invoice, admin, adm
         invoice_submit(invoice=invoice, acting_user=admin)
     page = admin_client.get(invoice_url(invoice)).content.decode()
     assert COMMENTS in page and 'name="comments"' not in page
-    answer = admin_client.post(f"{invoice_url(invoice)}details/", {"comments": "late"})
-    assert answer.status_code == 403
+    answer = admin_client.post(f"{invoice_url(invoice)}details/", {"comments": "late"}, follow=True)
+    assert "is under review; its details are frozen." in answer.content.decode()
     invoice.refresh_from_db()
     assert invoice.comments == COMMENTS
 
@@ -318,3 +320,15 @@ def test_the_summary_preview_is_the_pdfs_g702_page(company, invoice, admin_clien
 def test_the_preview_needs_the_right_to_see_the_invoice(company, project, invoice, member):
     answer = client_for(member).get(f"{invoice_url(invoice)}preview/")
     assert answer.status_code in (403, 404)
+
+
+def test_someone_who_may_not_fill_it_in_is_refused(company, project, invoice):
+    """A Read Only member sees the invoice, without the form, and may not post it."""
+    reader = MembershipFactory(company=company).user
+    grant(reader, project, Level.READ_ONLY, Level.READ_ONLY)
+    client = client_for(reader)
+    page = client.get(invoice_url(invoice)).content.decode()
+    assert COMMENTS in page and 'name="comments"' not in page
+    assert client.post(f"{invoice_url(invoice)}details/", {"comments": "x"}).status_code == 403
+    invoice.refresh_from_db()
+    assert invoice.comments == COMMENTS
