@@ -87,7 +87,7 @@ def test_a_hidden_field_is_absent_from_the_page_the_pdf_and_the_exports(
     assert "Nov 27, 2026" not in page and "Billing date" not in page
     assert "INV-0042" not in page
     assert 'name="comments"' not in page and 'name="billing_date"' not in page
-    assert "Application #1" in page  # the application number names it instead
+    assert "application #1" in page  # the application number names it instead
     text = pdf_text(company, invoice)
     assert "switchgear" not in text and "Nov 27, 2026" not in text and "INV-0042" not in text
     assert "Application and certificate for payment" in text
