@@ -74,7 +74,6 @@ SECTION_FORMS = {
     ),
     "numbering": _section_form(
         "numbering",
-        widgets={"numbering": forms.RadioSelect},
         help_texts={
             "number_prefix": "Project-wide numbering: INV- gives INV-0001, INV-0002, …",
             "number_padding": "Project-wide numbering: the number is padded with zeros to this.",
@@ -88,7 +87,6 @@ SECTION_FORMS = {
     ),
     "overbilling": _section_form(
         "overbilling",
-        widgets={"overbilling": forms.RadioSelect},
         help_texts={
             "overbilling": "Past a line's scheduled value, or the contract's sum to date. "
             "Flagged: marked on the line and on the invoice's G702.",
