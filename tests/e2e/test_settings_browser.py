@@ -64,7 +64,7 @@ def test_an_admin_sets_numbering_and_overbilling_and_sees_them_on_an_invoice(
     number = new_invoice.locator("input[name=number]")
     expect(number).to_have_attribute("placeholder", "INV-0001")
     new_invoice.get_by_role("button", name="New invoice").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Invoice #INV-0001")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("#INV-0001")
 
     # Billing past the line's value is saved (not refused) and flagged.
     work = page.get_by_label("Work this period, line 1", exact=True)
