@@ -131,6 +131,28 @@ BILLED_BY_CONTACT = "SC-001"
 SENT_BACK = {("SC-001", 0): (2, "Please attach the rough-in inspection report.")}
 
 
+def seed_settings(project, *, admin):
+    """A project billing its own way (docs/settings.md): invoices numbered INV-0001, … across
+    its contracts, overbilling allowed but flagged, a billing date required on every invoice.
+    Saved through the settings page's service, so its History shows who set them. Run before
+    seed_billing, whose invoices then take the project's numbers. Idempotent: a project with
+    recorded changes is left as it is."""
+    settings = billing_services.billing_settings(project)
+    if settings.changes.exists():
+        return
+    for section, data in [
+        (
+            "numbering",
+            {"numbering": "project_pattern", "number_prefix": "INV-", "number_padding": 4},
+        ),
+        ("overbilling", {"overbilling": "warn"}),
+        ("fieldsets", {"field_billing_date": "required"}),
+    ]:
+        billing_services.billing_settings_update(
+            project=project, section=section, data=data, acting_user=admin
+        )
+
+
 def seed_billing(project, *, admin, contact):
     """Idempotent: a project that has contracts is left as it is. `contact` is the invoice
     contact of BILLED_BY_CONTACT's vendor."""

@@ -22,6 +22,8 @@ from billing.engine import (
     row_change,
 )
 from billing.models import BillingSettings
+from billing.selectors import overbilling_rule
+from billing.services import invoice_number_take
 from contracts.models import Contract
 from contracts.selectors import billable_items
 
@@ -66,7 +68,7 @@ def invoice_create(
     previous = latest_invoice(contract)
     check_can_invoice(contract, period, previous)
     sequence = (previous.sequence if previous else 0) + 1
-    number = (number or "").strip() or str(sequence)
+    number = (number or "").strip() or _next_number(contract, sequence)
     if contract.invoices.filter(number=number).exists():
         raise ValidationError({"number": f"This contract already has an invoice #{number}."})
     invoice = Invoice(
@@ -98,6 +100,15 @@ def invoice_create(
         detail=f"For {period}.",
     )
     return invoice
+
+
+def _next_number(contract, sequence):
+    """The contract's sequence, or with the project's pattern its next number (taken under
+    the settings row's lock, docs/settings.md), past any typed on this contract."""
+    while (number := invoice_number_take(project=contract.project_id)) is not None:
+        if not contract.invoices.filter(number=number).exists():
+            return number
+    return str(sequence)
 
 
 def latest_invoice(contract):
@@ -369,13 +380,9 @@ def _require_editable(invoice):
 
 
 def _overbilling_forbidden(invoice):
-    """The project's rule: overbilling is refused unless the project allows it, flagged."""
-    setting = (
-        BillingSettings.objects.filter(project=invoice.contract.project_id)
-        .values_list("overbilling", flat=True)
-        .first()
-    )
-    return setting != BillingSettings.Overbilling.WARN
+    """The project's rule: overbilling is refused unless the project allows it (flagged
+    or not: the pages decide, billing.selectors.overbilling_flagged)."""
+    return overbilling_rule(invoice.contract.project_id) == BillingSettings.Overbilling.FORBID
 
 
 def invoice_lock(invoice_id, *, contract=None):

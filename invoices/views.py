@@ -7,8 +7,10 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billing.selectors import overbilling_flagged
 from contracts.models import Contract
 from contracts.views import contract_page
 from permissions.access import permissions_for, requires
@@ -91,6 +93,7 @@ def _invoice_page(request, invoice, *, status=200):
     g703 = _g703(
         request, invoice, editable=context["editable_lines"], retainage=context["retainage"]
     )
+    context["flag_overbilled"] = g703["flag_overbilled"]
     context["rows"] = render_to_string(
         "invoices/g703.jinja", g703 | {"lines": context["lines"]}, using="jinja2"
     )
@@ -112,6 +115,11 @@ def _g703(request, invoice, *, editable, retainage, whole_rows=True):
     )
     return {
         "editable": editable,
+        # Where the project allows overbilling outright, nothing marks it (docs/settings.md).
+        # Read only when a line or the invoice is overbilled: a cell save stays 7 queries.
+        "flag_overbilled": SimpleLazyObject(
+            lambda: overbilling_flagged(invoice.contract.project_id)
+        ),
         "releases": invoice.releases_retainage,
         "retainage": retainage,
         "save_prefix": any_line.removesuffix("0/"),
@@ -244,6 +252,7 @@ def _row_response(request, invoice, context, *, refused=False):
             "moved": context.get("others", ()),
         }
         context["releases"] = g703["releases"]
+        context["flag_overbilled"] = g703["flag_overbilled"]
         context["g703"] = render_to_string(
             "invoices/g703_answer.jinja", context | g703, using="jinja2"
         )

@@ -55,6 +55,7 @@ for invoice in invoices:
     for name, kwargs in [
         ("contract_list", keys),
         ("period_list", keys),
+        ("project_settings", keys),
         ("contract_detail", {**keys, "contract": contract.pk}),
         ("invoice_detail", {**keys, "contract": contract.pk, "invoice": invoice.pk}),
     ]:

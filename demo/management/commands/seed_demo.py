@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
-from demo.billing import seed_billing, seed_scale
+from demo.billing import seed_billing, seed_scale, seed_settings
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
@@ -67,6 +67,8 @@ class Command(BaseCommand):
                 if project.number == "P-1003":
                     seed_scale(project, admin=users["admin@demo.test"])
                     continue
+                if project.number == "P-1002":
+                    seed_settings(project, admin=users["admin@demo.test"])
                 seed_billing(
                     project, admin=users["admin@demo.test"], contact=users["contact@vendor.test"]
                 )
