@@ -7,10 +7,12 @@ job, a second beat, or "Send reminder now" twice in a day send nothing more.
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from billing.models import BillingPeriod
+from contracts.models import Contract
 from tenancy.emails import absolute_url, queue_email
 from tenancy.models import SweepRun
 
@@ -45,8 +47,14 @@ def owing_invitations(period):
     contact and commitment, the latest: a contact asked again to complete a Draft is not
     reminded twice."""
     submitted = Invoice.objects.filter(period=period).exclude(status=Invoice.Status.DRAFT)
+    # A contact removed from the commitment since is no longer asked for its invoice.
+    still_contact = Exists(
+        Contract.invoice_contacts.through.objects.filter(
+            contract=OuterRef("contract"), person=OuterRef("contact")
+        )
+    )
     invitations = (
-        Invitation.objects.filter(period=period, status__in=OPEN_ANSWERS)
+        Invitation.objects.filter(still_contact, period=period, status__in=OPEN_ANSWERS)
         .exclude(contract__in=submitted.values("contract"))
         .select_related("contract__project__company", "contact__user", "period")
         .order_by("contract_id", "contact_id", "invited_at", "pk")

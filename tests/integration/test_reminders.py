@@ -493,3 +493,21 @@ def test_a_standard_user_cannot_remind(
     assert "Send reminder now" not in page.content.decode()
     with scopes_disabled():
         assert not InvitationReminder.objects.exists()
+
+
+def test_a_contact_removed_from_the_commitment_is_not_reminded(
+    company, admin, period, billing_settings, commitments, django_capture_on_commit_callbacks
+):
+    a = commitments["A"]
+    with time_machine.travel(at(date(2026, 11, 30)), tick=False):
+        invite(company, admin, period, a)
+    with scope(company=company):
+        invitations.invitation_accept(invitation=invitation_of(a), password=PASSWORD)
+        a.invoice_contacts.clear()
+        assert not a.invoice_contacts.exists()
+        # Still accepted: only the commitment's contacts list says it is not theirs now.
+        assert a.invitations.get().status == Invitation.Status.ACCEPTED
+    with time_machine.travel(at(date(2026, 12, 18)), tick=False):
+        assert reminders.reminders_send() == 0
+    with scopes_disabled():
+        assert not InvitationReminder.objects.exists()
