@@ -23,7 +23,7 @@ from permissions.services import project_member_set
 from tenancy.emails import absolute_url, queue_email
 from tenancy.models import Membership, User
 
-from . import services
+from . import notices, services
 from .events import Kind, event_record
 from .models import Invitation, Invoice
 
@@ -218,6 +218,7 @@ def invitation_decline(*, invitation):
     invitation.status = Status.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
+    notices.invitation_declined_notice(invitation)
     return invitation
 
 

@@ -1,6 +1,7 @@
 """The subcontractor invoicing page of a billing period: every commitment and its state."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import django_filters
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -53,6 +55,7 @@ class Row:
     invoice: Invoice | None
     state: str
     invitation: str | None = None  # the contacts' answer, also once an invoice exists
+    last_reminded_at: datetime | None = None  # the latest reminder of its contacts
 
     @property
     def state_label(self):
@@ -153,6 +156,14 @@ def invoicing_commitments(*, period, permissions, filters):
             default=None,
             output_field=CharField(),
         ),
+        # When its contacts were last reminded (docs/invite-to-bill.md, reminders).
+        last_reminded_at=Subquery(
+            Invitation.objects.filter(
+                contract=OuterRef("pk"), period=period, last_reminded_at__isnull=False
+            )
+            .order_by("-last_reminded_at")
+            .values("last_reminded_at")[:1]
+        ),
     ).annotate(
         state=Case(
             When(invoice_id__isnull=False, then=F("period_invoice__status")),
@@ -200,7 +211,10 @@ def invoicing_rows(commitments):
     invoices = Invoice.objects.in_bulk(
         [c.invoice_id for c in commitments if c.invoice_id is not None]
     )
-    return [Row(c, invoices.get(c.invoice_id), c.state, c.invitation) for c in commitments]
+    return [
+        Row(c, invoices.get(c.invoice_id), c.state, c.invitation, c.last_reminded_at)
+        for c in commitments
+    ]
 
 
 def client_invoices(*, project, period):

@@ -27,7 +27,7 @@ from billing.services import invoice_number_take
 from contracts.models import Contract
 from contracts.selectors import billable_items
 
-from . import pay_application
+from . import notices, pay_application
 from .emails import notify_revise_resubmit
 from .events import Kind, event_record
 from .line_writes import changed_lines, figures_of, lines_write
@@ -331,6 +331,7 @@ def invoice_submit(*, invoice, acting_user):
     event_record(
         invoice, Kind.SUBMITTED, acting_user=acting_user, from_status=was, to_status=invoice.status
     )
+    notices.invoice_submitted_notice(invoice, was=was, acting_user=acting_user)
     return invoice
 
 
@@ -460,6 +461,7 @@ def invoice_set_status(*, invoice, status, acting_user):
     )
     if status == Status.REVISE_RESUBMIT:
         notify_revise_resubmit(invoice, [], reviewer=acting_user)
+    notices.invoice_status_notice(invoice, was=was, acting_user=acting_user)
     return invoice
 
 
@@ -612,6 +614,7 @@ def invoice_review(*, invoice, decisions, outcome, acting_user):
     )
     if rejected:
         notify_revise_resubmit(invoice, rejected, reviewer=acting_user)
+    notices.invoice_status_notice(invoice, was=Status.UNDER_REVIEW, acting_user=acting_user)
     return invoice, rejected
 
 

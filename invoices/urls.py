@@ -11,6 +11,7 @@ urlpatterns = [
     path(PERIOD + "invoicing/export/", views.invoicing_export, name="invoicing_export"),
     path(PERIOD + "invoicing/status/", views.invoicing_bulk_status, name="invoicing_bulk_status"),
     path(PERIOD + "invoicing/invite/", views.invoicing_invite, name="invoicing_invite"),
+    path(PERIOD + "invoicing/remind/", views.invoicing_remind, name="invoicing_remind"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path(
         "invitations/<str:token>/new-link/",

@@ -16,7 +16,7 @@ from contracts.views import contract_page
 from permissions.access import permissions_for, requires
 from tenancy.forms import add_service_error, report_service_error, valid_ids
 
-from . import exports, invitations, pay_application, selectors, services
+from . import exports, invitations, pay_application, reminders, selectors, services
 from . import invoicing as invoicing_module
 from .editing import (
     ADMIN_ACTIONS,
@@ -408,19 +408,7 @@ def invoicing_bulk_status(request, company, project, period):
 @require_POST
 def invoicing_invite(request, company, project, period):
     """Invite the invoice contacts of the selected commitments to bill the period."""
-    ids = valid_ids(request.POST.getlist("commitments"))
-    # A row with an invoice is selected by its invoice (the same box sets statuses): its
-    # commitment is invited, to complete a Draft or Revise & Resubmit one.
-    invoice_ids = valid_ids(request.POST.getlist("invoices"))
-    commitments = permissions_for(request).visible(
-        Contract.objects.filter(
-            Q(pk__in=ids) | Q(invoices__pk__in=invoice_ids, invoices__period=period),
-            project=project,
-        )
-        .exclude(kind=Contract.Kind.CLIENT)
-        .distinct()
-        .order_by("number")
-    )
+    commitments = _selected_commitments(request, project, period)
     invited, refused = invitations.invite_to_bill(
         contracts=commitments,
         period=period,
@@ -435,6 +423,42 @@ def invoicing_invite(request, company, project, period):
     for message in refused or ([] if invited or commitments else [nothing]):
         messages.error(request, message)
     return _back_to_invoicing(request, company, project, period)
+
+
+@requires("pb_send_invite", "send_invite", on="period")
+@require_POST
+def invoicing_remind(request, company, project, period):
+    """Remind now the contacts of the selected commitments who owe the period an invoice
+    (docs/invite-to-bill.md, reminders)."""
+    commitments = _selected_commitments(request, project, period)
+    reminded, skipped = reminders.invitations_remind(
+        contracts=commitments, period=period, acting_user=request.user
+    )
+    if reminded:
+        messages.success(
+            request, f"{reminded} invoice contact{'s' if reminded != 1 else ''} reminded."
+        )
+    for message in skipped:
+        messages.error(request, f"Not reminded: {message}")
+    if not (reminded or skipped):
+        messages.error(request, "Select the commitments to remind: none was selected.")
+    return _back_to_invoicing(request, company, project, period)
+
+
+def _selected_commitments(request, project, period):
+    """The commitments ticked on the invoicing page that the user may see. A row with an
+    invoice is selected by its invoice (the same box sets statuses): its commitment."""
+    ids = valid_ids(request.POST.getlist("commitments"))
+    invoice_ids = valid_ids(request.POST.getlist("invoices"))
+    return permissions_for(request).visible(
+        Contract.objects.filter(
+            Q(pk__in=ids) | Q(invoices__pk__in=invoice_ids, invoices__period=period),
+            project=project,
+        )
+        .exclude(kind=Contract.Kind.CLIENT)
+        .distinct()
+        .order_by("number")
+    )
 
 
 def _back_to_invoicing(request, company, project, period):

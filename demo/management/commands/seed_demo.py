@@ -6,6 +6,7 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from demo.billing import seed_billing, seed_scale, seed_settings
+from demo.mail import seed_mail
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
@@ -72,6 +73,8 @@ class Command(BaseCommand):
                 seed_billing(
                     project, admin=users["admin@demo.test"], contact=users["contact@vendor.test"]
                 )
+                # Reminders, digest and notices; the garage's period is past due.
+                seed_mail(project, admin=users["admin@demo.test"], late=project.number == "P-1002")
         login = f"{settings.SITE_URL}/accounts/login/"
         self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in at {login} with:"))
         for email, _, _, _, shows in DEMO_USERS:
