@@ -1,13 +1,19 @@
 """Writes on billing periods and the project's billing settings."""
 
+import logging
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tenancy.models import Project
 
+from . import cycle
 from .models import BillingPeriod, BillingSettings
 
 Status = BillingPeriod.Status
+Frequency = BillingSettings.Frequency
+logger = logging.getLogger(__name__)
 
 
 def _lock_project(project):
@@ -98,3 +104,42 @@ def billing_settings(project):
     """The project's settings, created with the defaults on first use."""
     settings, _ = BillingSettings.objects.get_or_create(project=project)
     return settings
+
+
+@transaction.atomic
+def periods_advance(*, project, today):
+    """One step of the automatic cycle (docs/periods.md) for one project, run by the beat
+    job as often as it likes: the open period whose end has passed is closed, and the next
+    period is created and opened once `today` is within the lead days of its start. The
+    result: the period created, or None. A project with automatic periods off is untouched.
+
+    Exactly once, however many runs: runs of one project queue on the project's lock and
+    the later one finds the period made; and the period_unique_start constraint refuses a
+    second period with that start (caught in a savepoint: nothing is made, nothing fails).
+    """
+    settings = billing_settings(project)
+    if settings.period_frequency == Frequency.OFF:
+        return None
+    _lock_project(project)
+    BillingPeriod.objects.filter(project=project, status=Status.OPEN, end_date__lt=today).update(
+        status=Status.CLOSED
+    )
+    last = BillingPeriod.objects.filter(project=project).order_by("-position").first()
+    dates = cycle.upcoming_period(cycle.Rules.of(settings), last, today)
+    if today < dates.start - timedelta(days=settings.period_lead_days):
+        return None
+    try:
+        with transaction.atomic():
+            period = BillingPeriod.objects.create(
+                project=project,
+                position=(last.position if last else 0) + 1,
+                start_date=dates.start,
+                end_date=dates.end,
+                due_date=dates.due,
+                created_automatically=True,
+            )
+    except IntegrityError:
+        logger.info("%s: the period starting %s exists already", project, dates.start)
+        return None
+    return period_open(period=period)
+

@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from permissions.access import requires
 from tenancy.forms import add_service_error
 
-from . import services
+from . import selectors, services
 from .forms import BillingPeriodForm, PdfSettingsForm
 from .models import BillingPeriod
 
@@ -30,7 +31,10 @@ def period_list(request, company, project):
 @requires("create_manual_periods")
 @require_http_methods(["GET", "POST"])
 def period_create(request, company, project):
-    form = BillingPeriodForm(request.POST or None)
+    # The settings' next dates are offered; the admin may change any of them.
+    proposal = selectors.period_proposal(project, timezone.localdate())
+    initial = {"start_date": proposal.start, "end_date": proposal.end, "due_date": proposal.due}
+    form = BillingPeriodForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             period = services.period_create(
