@@ -142,4 +142,3 @@ def periods_advance(*, project, today):
         logger.info("%s: the period starting %s exists already", project, dates.start)
         return None
     return period_open(period=period)
-

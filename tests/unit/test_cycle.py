@@ -2,6 +2,7 @@
 each frequency, and properties over random settings and days (hypothesis)."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -109,7 +110,7 @@ def test_periods_follow_one_another_without_gap_or_overlap_due_inside(rules, day
     for period in periods:
         assert period.start <= period.due <= period.end
         assert period.end - period.start < timedelta(days=62)
-    for before, after in zip(periods, periods[1:], strict=False):
+    for before, after in pairwise(periods):
         assert after.start == before.end + timedelta(days=1)
 
 
