@@ -113,19 +113,21 @@ def periods_advance(*, project, today):
     period is created and opened once `today` is within the lead days of its start. The
     result: the period created, or None. A project with automatic periods off is untouched.
 
-    Exactly once, however many runs: runs of one project queue on the project's lock and
-    the later one finds the period made; and the period_unique_start constraint refuses a
-    second period with that start (caught in a savepoint: nothing is made, nothing fails).
+    Exactly once, however many runs and beats: the next period is worked out from what
+    the project had when this run read it; when another run (or an admin) added a period
+    since, the insert hits period_unique_start or period_unique_position, caught in a
+    savepoint: nothing is made and nothing fails. The insert waits for the project's lock,
+    so it never races an admin's period_create, which checks its dates under that lock.
     """
     settings = billing_settings(project)
     if settings.period_frequency == Frequency.OFF:
         return None
+    last = BillingPeriod.objects.filter(project=project).order_by("-position").first()
+    dates = cycle.upcoming_period(cycle.Rules.of(settings), last, today)
     _lock_project(project)
     BillingPeriod.objects.filter(project=project, status=Status.OPEN, end_date__lt=today).update(
         status=Status.CLOSED
     )
-    last = BillingPeriod.objects.filter(project=project).order_by("-position").first()
-    dates = cycle.upcoming_period(cycle.Rules.of(settings), last, today)
     if today < dates.start - timedelta(days=settings.period_lead_days):
         return None
     try:
