@@ -470,7 +470,7 @@ def invoice_delete(request, company, project, contract, invoice):
     return render(request, "invoices/invoice_delete.html", {"invoice": invoice})
 
 
-@requires("edit_period", on="contract")
+@requires("edit_period", on="period")
 @require_http_methods(["GET", "POST"])
 def due_date_extend(request, company, project, contract, period):
     """A later due date for one commitment in one period (docs/periods.md): its contacts
