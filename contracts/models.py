@@ -136,6 +136,13 @@ class Contract(models.Model):
         return self.kind != self.Kind.CLIENT
 
     @property
+    def invoice_term(self):
+        """What the company calls this contract's invoices ("Requisition", "Pay
+        application", ...; docs/tenancy.md, terminology): every page, email, PDF and export
+        names an invoice by it."""
+        return self.project.company.invoice_term(client=not self.is_commitment)
+
+    @property
     def is_unit_based(self):
         return self.accounting_method == self.AccountingMethod.UNIT
 

@@ -112,6 +112,11 @@ class Invoice(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
     @property
+    def title(self):
+        """The invoice as the company names it: "Requisition #7", "Pay application #3"."""
+        return f"{self.contract.invoice_term} #{self.number}"
+
+    @property
     def releases_retainage(self):
         """Whether this invoice can release retainage (every type but a plain progress one)."""
         return self.invoice_type != self.Type.PROGRESS

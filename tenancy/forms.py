@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from .emails import queue_email
-from .models import Person, Project, User, Vendor, login_name
+from .models import Company, Person, Project, User, Vendor, login_name
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -153,6 +153,12 @@ class TenantModelForm(forms.ModelForm):
         cleaned = super().clean()
         validate_constraints_over(self, {"company"})
         return cleaned
+
+
+class TerminologyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ["client_invoice_term", "subcontractor_invoice_term"]
 
 
 class ProjectForm(TenantModelForm):

@@ -105,6 +105,10 @@ class Company(models.Model):
     def __str__(self):
         return self.name
 
+    def invoice_term(self, *, client):
+        """What this company calls an invoice of a client contract, or of a commitment."""
+        return self.client_invoice_term if client else self.subcontractor_invoice_term
+
 
 class Membership(models.Model):
     """A user employed by a company; company admins manage projects, users and directory."""

@@ -11,6 +11,14 @@ from .models import CompanyInvitation, Membership, Project, User, Vendor, login_
 
 
 @transaction.atomic
+def company_update_terms(*, company, client_invoice_term, subcontractor_invoice_term):
+    """What the company calls its invoices, from now on everywhere (docs/tenancy.md)."""
+    company.client_invoice_term = client_invoice_term
+    company.subcontractor_invoice_term = subcontractor_invoice_term
+    company.save(update_fields=["client_invoice_term", "subcontractor_invoice_term"])
+    return company
+
+
 def project_create(*, company, **fields):
     return Project.objects.create(company=company, **fields)
 

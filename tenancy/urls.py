@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:company>/projects/new/", views.project_create, name="project_create"),
     path("<slug:company>/projects/<int:project>/", views.project_detail, name="project_detail"),
     path("<slug:company>/projects/<int:project>/edit/", views.project_edit, name="project_edit"),
+    path("<slug:company>/settings/", views.company_settings, name="company_settings"),
     path("<slug:company>/users/", views.user_list, name="user_list"),
     path("<slug:company>/users/new/", views.user_add, name="user_add"),
     path("<slug:company>/emails/", views.email_log, name="email_log"),

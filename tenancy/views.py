@@ -14,6 +14,7 @@ from .forms import (
     PersonForm,
     ProjectForm,
     SearchForm,
+    TerminologyForm,
     UserAddForm,
     VendorForm,
     report_service_error,
@@ -114,6 +115,23 @@ def project_edit(request, company, project):
         messages.success(request, "Project saved.")
         return redirect("project_detail", company=company.slug, project=project.pk)
     return render(request, "tenancy/project_form.html", {"form": form})
+
+
+@company_admin_required
+@require_http_methods(["GET", "POST"])
+def company_settings(request, company):
+    """What the company calls its invoices (docs/tenancy.md, terminology)."""
+    form = TerminologyForm(request.POST or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        services.company_update_terms(company=company, **form.cleaned_data)
+        messages.success(request, "Saved: pages, emails, PDFs and exports use these names.")
+        return redirect("company_settings", company=company.slug)
+    return render(
+        request,
+        "tenancy/company_settings.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
 
 
 @company_admin_required

@@ -189,7 +189,7 @@ def test_revise_and_resubmit_from_the_invoice_form_emails_the_contacts(
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "pm@apex.test"
     body = message.get_content()
-    assert f"{admin} sent invoice #1 for SC-5 Electrical" in body
+    assert f"{admin} sent Subcontractor invoice #1 for SC-5 Electrical" in body
     assert invoice_url(invoice) in body
     assert events(invoice)[-1] == (
         Kind.STATUS_CHANGED,
