@@ -214,7 +214,7 @@ def test_ask_to_reopen_emails_the_inviter_once_a_day(company, admin, period, dry
     assert message["To"] == "admin@acme.test"
     assert message["Subject"] == f"Contact of SC-7 asks to reopen {period} (SC-7)"
     body = message.get_content()
-    assert "can no longer start the invoice" in body
+    assert "can no longer start the subcontractor invoice" in body
     assert f"/contracts/{drywall.pk}/billing-periods/{period.pk}/due-date/" in body
     assert "You asked today already" in client.get(again.url).content.decode()
     assert len(smtp_server.messages) == 1
@@ -237,3 +237,19 @@ def test_a_contact_who_may_start_cannot_ask_to_reopen(company, admin, project, d
     assert "The invoice can be started: answer Yes." in client.get(response.url).content.decode()
     with scopes_disabled():
         assert not ReopenRequest.objects.exists()
+
+
+def test_without_an_inviter_the_company_admins_are_asked(
+    company, admin, period, drywall, django_capture_on_commit_callbacks
+):
+    second = MembershipFactory(company=company, is_admin=True, user__email="boss@acme.test").user
+    link = invited(drywall, period, None, "n" * 43)
+    client = Client()
+    with django_capture_on_commit_callbacks():
+        response = client.post(link + "reopen/")
+    assert (
+        "Asked the admins of Acme Builders by email." in client.get(response.url).content.decode()
+    )
+    with scopes_disabled():
+        queued = sorted(OutgoingEmail.objects.values_list("to", flat=True))
+    assert queued == sorted([admin.email, second.email])
