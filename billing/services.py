@@ -130,6 +130,10 @@ def periods_advance(*, project, today):
     )
     if today < dates.start - timedelta(days=settings.period_lead_days):
         return None
+    if last is not None and last.start_date > today:
+        # One period ahead at most: lead days longer than a period (20 days on weekly
+        # periods) would otherwise open one after another ahead of the running one.
+        return None
     try:
         with transaction.atomic():
             period = BillingPeriod.objects.create(

@@ -162,3 +162,20 @@ def test_two_runs_racing_make_one_period_the_constraint_refusing_the_second(
         (date(2027, 4, 1), date(2027, 4, 30), date(2027, 4, 25), OPEN, True)
     ]
     assert "exists already" in caplog.text
+
+
+def test_lead_days_longer_than_a_period_open_one_period_ahead_at_most(company, project):
+    automatic(project, period_frequency=BillingSettings.Frequency.WEEKLY, period_lead_days=20)
+    with time_machine.travel(at(date(2027, 1, 6)), tick=False) as clock:  # a Wednesday
+        for offset in range(10):
+            clock.move_to(at(date(2027, 1, 6) + timedelta(days=offset)))
+            run_billing_cycle()
+            run_billing_cycle()
+    # The week of Jan 4, then the next one made at once (within 20 days), and no more
+    # until that one starts; then the one after it.
+    starts = [(start, status) for start, _, _, status, _ in periods_of(project)]
+    assert starts == [
+        (date(2027, 1, 4), CLOSED),
+        (date(2027, 1, 11), CLOSED),
+        (date(2027, 1, 18), OPEN),
+    ]
