@@ -1,17 +1,22 @@
 """Writes on billing periods and the project's billing settings."""
 
+import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from contracts.services import retainage_rules_checked
 from tenancy.models import Project
 
+from . import cycle
 from .models import BillingPeriod, BillingSettings, BillingSettingsChange
 
 Status = BillingPeriod.Status
+Frequency = BillingSettings.Frequency
+logger = logging.getLogger(__name__)
 
 
 def _lock_project(project):
@@ -279,3 +284,47 @@ def invoice_number_take(*, project):
     settings.last_number += 1
     settings.save(update_fields=["last_number"])
     return f"{settings.number_prefix}{settings.last_number:0{settings.number_padding}d}"
+
+
+@transaction.atomic
+def periods_advance(*, project, today):
+    """One step of the automatic cycle (docs/periods.md) for one project, run by the beat
+    job as often as it likes: the open period whose end has passed is closed, and the next
+    period is created and opened once `today` is within the lead days of its start. The
+    result: the period created, or None. A project with automatic periods off is untouched.
+
+    Exactly once, however many runs and beats: the next period is worked out from what
+    the project had when this run read it; when another run (or an admin) added a period
+    since, the insert hits period_unique_start or period_unique_position, caught in a
+    savepoint: nothing is made and nothing fails. The insert waits for the project's lock,
+    so it never races an admin's period_create, which checks its dates under that lock.
+    """
+    settings = billing_settings(project)
+    if settings.period_frequency == Frequency.OFF:
+        return None
+    last = BillingPeriod.objects.filter(project=project).order_by("-position").first()
+    dates = cycle.upcoming_period(cycle.Rules.of(settings), last, today)
+    _lock_project(project)
+    BillingPeriod.objects.filter(project=project, status=Status.OPEN, end_date__lt=today).update(
+        status=Status.CLOSED
+    )
+    if today < dates.start - timedelta(days=settings.period_lead_days):
+        return None
+    if last is not None and last.start_date > today:
+        # One period ahead at most: lead days longer than a period (20 days on weekly
+        # periods) would otherwise open one after another ahead of the running one.
+        return None
+    try:
+        with transaction.atomic():
+            period = BillingPeriod.objects.create(
+                project=project,
+                position=(last.position if last else 0) + 1,
+                start_date=dates.start,
+                end_date=dates.end,
+                due_date=dates.due,
+                created_automatically=True,
+            )
+    except IntegrityError:
+        logger.info("%s: the period starting %s exists already", project, dates.start)
+        return None
+    return period_open(period=period)

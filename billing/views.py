@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts.forms import RetainageRuleFormSet
@@ -35,7 +36,10 @@ def period_list(request, company, project):
 @requires("create_manual_periods")
 @require_http_methods(["GET", "POST"])
 def period_create(request, company, project):
-    form = BillingPeriodForm(request.POST or None)
+    # The settings' next dates are offered; the admin may change any of them.
+    proposal = selectors.period_proposal(project, timezone.localdate())
+    initial = {"start_date": proposal.start, "end_date": proposal.end, "due_date": proposal.due}
+    form = BillingPeriodForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             period = services.period_create(

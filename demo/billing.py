@@ -8,7 +8,7 @@ from django.utils import timezone
 from billing import services as billing_services
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
-from invoices.invitations import invitation_decline, invite_to_bill
+from invoices.invitations import due_date_extend, invitation_decline, invite_to_bill
 from invoices.models import Invitation, Invoice, ReviewStatus
 from invoices.services import (
     invoice_create,
@@ -179,6 +179,24 @@ def seed_billing(project, *, admin, contact):
     )
     for invitation in Invitation.objects.filter(contract=contracts["PO-001"]):
         invitation_decline(invitation=invitation)
+    _automatic_cycle(project, periods[-1], contracts["SC-002"], admin)
+
+
+def _automatic_cycle(project, period, late_commitment, admin):
+    """The project's periods come by themselves (docs/periods.md): monthly, the 1st to the
+    month's last day, due on the 25th, opened 3 days early by the beat job. SC-002's
+    contacts have a week more than the others to start this period's invoice."""
+    settings = billing_services.billing_settings(project)
+    settings.period_frequency = settings.Frequency.MONTHLY
+    settings.period_start_day, settings.period_end_day, settings.period_due_day = 1, 31, 25
+    settings.period_lead_days = 3
+    settings.save()
+    due_date_extend(
+        contract=late_commitment,
+        period=period,
+        due_date=period.due_date + timedelta(days=7),
+        acting_user=admin,
+    )
 
 
 def _contract(project, number, kind, party, title, method, rates, private, lines):

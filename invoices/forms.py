@@ -228,3 +228,11 @@ class InvoiceEmailForm(forms.Form):
         if len(addresses) > MAX_ADDRESSES:
             raise forms.ValidationError(f"At most {MAX_ADDRESSES} addresses at once.")
         return list(dict.fromkeys(address.lower() for address in addresses))
+
+
+class DueDateExtensionForm(forms.Form):
+    due_date = forms.DateField(
+        label="New due date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The last day this commitment's contacts may start the period's invoice.",
+    )

@@ -1,7 +1,7 @@
 """The subcontractor invoicing page of a billing period: every commitment and its state."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import django_filters
 from django.db.models import (
@@ -25,7 +25,7 @@ from contracts.money import ZERO
 from tenancy.forms import IdChoiceField
 from tenancy.models import Vendor
 
-from .models import Invitation, Invoice
+from .models import DueDateExtension, Invitation, Invoice
 
 # States a commitment can be in for a period before it has an invoice, then its invoice's.
 NOT_INVOICED_STATES = {
@@ -56,6 +56,7 @@ class Row:
     state: str
     invitation: str | None = None  # the contacts' answer, also once an invoice exists
     last_reminded_at: datetime | None = None  # the latest reminder of its contacts
+    extended_due: date | None = None  # the commitment's own due date (docs/periods.md)
 
     @property
     def state_label(self):
@@ -221,3 +222,16 @@ def client_invoices(*, project, period):
     return Invoice.objects.filter(
         period=period, contract__project=project, contract__kind=Contract.Kind.CLIENT
     ).select_related("contract")
+
+
+def with_extensions(rows, period):
+    """The rows, each with its commitment's extended due date if an admin gave it one:
+    one query."""
+    extended = dict(
+        DueDateExtension.objects.filter(
+            period=period, contract__in=[row.commitment.pk for row in rows]
+        ).values_list("contract_id", "due_date")
+    )
+    for row in rows:
+        row.extended_due = extended.get(row.commitment.pk)
+    return rows

@@ -14,6 +14,16 @@ urlpatterns = [
     path(PERIOD + "invoicing/remind/", views.invoicing_remind, name="invoicing_remind"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     path(
+        "invitations/<str:token>/reopen/",
+        invitation_views.invitation_reopen,
+        name="invitation_reopen",
+    ),
+    path(
+        CONTRACT + "billing-periods/<int:period>/due-date/",
+        views.due_date_extend,
+        name="due_date_extend",
+    ),
+    path(
         "invitations/<str:token>/new-link/",
         invitation_views.invitation_new_link,
         name="invitation_new_link",

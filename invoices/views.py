@@ -28,7 +28,13 @@ from .editing import (
     may_attach,
     may_compile_backup,
 )
-from .forms import BulkEditForm, InvoiceCreateForm, LineEntryForm, ReviewForm
+from .forms import (
+    BulkEditForm,
+    DueDateExtensionForm,
+    InvoiceCreateForm,
+    LineEntryForm,
+    ReviewForm,
+)
 from .models import Invoice
 
 INVOICING_PAGE_SIZE = 50
@@ -47,7 +53,9 @@ def invoice_create(request, company, project, contract):
             # Admins create at any time; others not after the period's due date (docs/periods.md).
             if not permissions_for(request).can(*ADMIN_ACTIONS, obj=contract):
                 invitations.check_contact_may_start(
-                    form.cleaned_data["period"], ask=f"the admins of {company.name}"
+                    form.cleaned_data["period"],
+                    ask=f"the admins of {company.name}",
+                    contract=contract,
                 )
             invoice = services.invoice_create(
                 contract=contract, acting_user=request.user, **form.cleaned_data
@@ -357,7 +365,9 @@ def invoicing(request, company, project, period):
     context = {
         "period": period,
         "page": page,
-        "rows": invoicing_module.invoicing_rows(page.object_list),
+        "rows": invoicing_module.with_extensions(
+            invoicing_module.invoicing_rows(page.object_list), period
+        ),
         "totals": invoicing_module.invoicing_totals(commitments),
         "filters": filters.values(),
         "query": request.GET.urlencode(),
@@ -491,3 +501,37 @@ def invoice_delete(request, company, project, contract, invoice):
             "contract_detail", company=company.slug, project=project.pk, contract=contract.pk
         )
     return render(request, "invoices/invoice_delete.html", {"invoice": invoice})
+
+
+@requires("edit_period", on="period")
+@require_http_methods(["GET", "POST"])
+def due_date_extend(request, company, project, contract, period):
+    """A later due date for one commitment in one period (docs/periods.md): its contacts
+    may start the invoice until then."""
+    extended = selectors.due_date_extension(contract=contract, period=period)
+    form = DueDateExtensionForm(
+        request.POST or None, initial={"due_date": extended.due_date if extended else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            extension = invitations.due_date_extend(
+                contract=contract,
+                period=period,
+                due_date=form.cleaned_data["due_date"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{contract.number} is due on {extension.due_date:%b} {extension.due_date.day}, "
+                f"{extension.due_date.year} for {period}.",
+            )
+            return redirect("invoicing", company=company.slug, project=project.pk, period=period.pk)
+    return render(
+        request,
+        "invoices/due_date_extend.html",
+        {"contract": contract, "period": period, "form": form, "extension": extended},
+        status=422 if form.errors else 200,
+    )

@@ -41,7 +41,7 @@ for email, *_ in DEMO_USERS:
 from django.urls import reverse  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
-from billing.models import BillingPeriod  # noqa: E402
+from billing.models import BillingPeriod, BillingSettings  # noqa: E402
 from invoices.models import Invoice  # noqa: E402
 
 admin = Client()
@@ -111,6 +111,10 @@ invoicing = admin.get(
 ).content.decode()
 assert "status-invited" in invoicing and "status-declined" in invoicing, "demo invitations"
 assert 'class="muted last-reminded">Reminded ' in invoicing, "demo reminder"
+# SC-002 has a later due date than the period's (docs/periods.md), and the cycle is on.
+assert "(extended)" in invoicing, "demo due-date extension"
+with scopes_disabled():
+    assert BillingSettings.objects.get(project=1).period_frequency == "monthly"
 
 # Each demo user reaches a demo project's contracts as its name promises.
 project_contracts = reverse("contract_list", kwargs={"company": "demo", "project": 1})

@@ -225,6 +225,9 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders and digests: hourly, each sent once a day / week by a constraint.
     "send-reminders": {"task": "invoices.tasks.send_reminders", "schedule": 3600},
     "send-digests": {"task": "invoices.tasks.send_digests", "schedule": 3600},
+    # Automatic billing periods (docs/periods.md): hourly, so a period opens within the
+    # hour its day begins; a run more or fewer changes nothing.
+    "billing-cycle": {"task": "billing.tasks.run_billing_cycle", "schedule": 3600},
 }
 # No Redis cache: nothing a page needs may stop working when Redis does (the default
 # local-memory cache is per process, which is all any cache use here may assume).
