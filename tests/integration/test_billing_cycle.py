@@ -2,6 +2,7 @@
 set, creates and opens each next period once, closes the one that ended, and leaves a
 project without automatic periods alone; runs twice, or racing, change nothing more."""
 
+import logging
 import threading
 import time
 from datetime import date, datetime, timedelta
@@ -133,6 +134,8 @@ def test_two_runs_racing_make_one_period_the_constraint_refusing_the_second(
 ):
     """Both runs read the project's periods before either writes (the main thread holds
     the project's lock meanwhile): the second insert hits period_unique_start."""
+    # Whatever an earlier test left of the logging levels, this logger's INFO is read here.
+    caplog.set_level(logging.INFO, logger="billing.services")
     automatic(project)
     results, errors = [], []
     ready = threading.Barrier(3)

@@ -343,9 +343,9 @@ def test_the_inviter_hears_of_a_resubmission_and_not_of_their_own(
         invoice_submit(invoice=invoice, acting_user=admin)
     messages = smtp_server.wait_for(3)
     assert [(m["To"], m["Subject"]) for m in messages] == [
-        ("a@vendor.test", "Invoice #1 for SC-A needs revision"),
+        ("a@vendor.test", "Subcontractor invoice #1 for SC-A needs revision"),
         ("admin@acme.test", "SC-A: invoice #1 resubmitted"),
-        ("a@vendor.test", "Invoice #1 for SC-A needs revision"),
+        ("a@vendor.test", "Subcontractor invoice #1 for SC-A needs revision"),
     ]
 
 
