@@ -15,4 +15,9 @@ urlpatterns = [
         views.pdf_settings,
         name="pdf_settings",
     ),
+    path(
+        "<slug:company>/projects/<int:project>/settings/progress-billings/",
+        views.project_settings,
+        name="project_settings",
+    ),
 ]

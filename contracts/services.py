@@ -9,7 +9,12 @@ from permissions.services import contract_private_users_set
 from . import selectors
 from .models import MONEY, ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine, out_of_range
 from .money import MAX_RETAINAGE_RULES, ZERO, money
-from .signals import change_order_withdrawn, contract_terms_changed, invoice_contacts_removed
+from .signals import (
+    change_order_withdrawn,
+    contract_terms_changed,
+    invoice_contacts_removed,
+    new_contract_defaults,
+)
 
 Status = ChangeOrder.Status
 
@@ -40,8 +45,27 @@ def _require_sov_editable(contract):
         )
 
 
+def contract_defaults(*, project, kind):
+    """What a new contract of `project` starts with where its creator gives nothing: the
+    project's settings (docs/settings.md), answered by the apps above (contracts.signals).
+    A client contract takes the retainage defaults only, a commitment also its own."""
+    defaults = {}
+    for _receiver, answer in new_contract_defaults.send(sender=Contract, project=project):
+        defaults |= answer or {}
+    if kind == Contract.Kind.CLIENT:
+        defaults = {name: value for name, value in defaults.items() if name in CLIENT_DEFAULTS}
+    return defaults
+
+
+# The defaults a client contract takes; commitments take every one.
+CLIENT_DEFAULTS = ("retainage_work_rate", "retainage_materials_rate", "retainage_rules")
+
+
 @transaction.atomic
 def contract_create(*, project, acting_user, invoice_contacts=(), private_list=(), **fields):
+    """A new contract; what `fields` leaves out comes from the project's settings
+    (contract_defaults), and later changes to them leave it as it is."""
+    fields = contract_defaults(project=project, kind=fields.get("kind")) | fields
     contract = Contract(project=project, **fields)
     contract.full_clean()
     contract.save()
@@ -162,9 +186,10 @@ def sov_line_move(*, line, up):
     SOVLine.objects.bulk_update(lines, ["position"])
 
 
-@transaction.atomic
-def retainage_rules_set(*, contract, rules):
-    """Replace the sliding scale: up to five (from % complete, rate) pairs."""
+def retainage_rules_checked(rules):
+    """(from % complete, rate) pairs as Contract.retainage_rules stores them, in order;
+    ValidationError for more than five, two at one threshold, or a percent beyond 0–100.
+    Also the project's default rules (billing settings) pass here."""
     if len(rules) > MAX_RETAINAGE_RULES:
         raise ValidationError(f"A contract has at most {MAX_RETAINAGE_RULES} retainage rules.")
     thresholds = [from_percent for from_percent, _ in rules]
@@ -172,10 +197,16 @@ def retainage_rules_set(*, contract, rules):
         raise ValidationError("Two rules start at the same percent complete.")
     if any(not ZERO <= value <= 100 for rule in rules for value in rule):
         raise ValidationError("Percents complete and rates are between 0 and 100.")
-    contract.retainage_rules = [
+    return [
         {"from_percent": str(from_percent), "rate": str(rate)}
         for from_percent, rate in sorted(rules)
     ]
+
+
+@transaction.atomic
+def retainage_rules_set(*, contract, rules):
+    """Replace the sliding scale: up to five (from % complete, rate) pairs."""
+    contract.retainage_rules = retainage_rules_checked(rules)
     contract.save(update_fields=["retainage_rules", "updated_at"])
     contract_terms_changed.send(sender=Contract, contract=contract)
     return contract.sliding_scale

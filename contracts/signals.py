@@ -17,3 +17,8 @@ change_order_withdrawn = Signal()
 # `contract`, `people` (the directory people no longer its invoice contacts) and
 # `acting_user`: invoices revoke their open invitations to bill.
 invoice_contacts_removed = Signal()
+
+# `project`: a contract of it is being created. Each receiver answers a dict of the
+# Contract fields it starts with (billing: the project's settings, docs/settings.md); the
+# contract's creator overrides any of them.
+new_contract_defaults = Signal()

@@ -70,7 +70,10 @@ def contract_create(request, company, project):
     kind = request.GET.get("kind", Contract.Kind.SUBCONTRACT)
     if kind not in Contract.Kind.values:
         raise Http404("No such kind of contract.")
-    form = ContractForm(request.POST or None, project=project, kind=kind)
+    # The form starts from the project's defaults (docs/settings.md); what is not on it
+    # (the sliding scale) the service takes from them.
+    initial = services.contract_defaults(project=project, kind=kind)
+    form = ContractForm(request.POST or None, project=project, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             contract = services.contract_create(

@@ -9,7 +9,7 @@ from billing import services as billing_services
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
 from demo.invoice_details import seed_invoice_details
-from invoices.invitations import invitation_decline, invite_to_bill
+from invoices.invitations import due_date_extend, invitation_decline, invite_to_bill
 from invoices.models import Invitation, Invoice, ReviewStatus
 from invoices.services import (
     invoice_create,
@@ -132,6 +132,28 @@ BILLED_BY_CONTACT = "SC-001"
 SENT_BACK = {("SC-001", 0): (2, "Please attach the rough-in inspection report.")}
 
 
+def seed_settings(project, *, admin):
+    """A project billing its own way (docs/settings.md): invoices numbered INV-0001, … across
+    its contracts, overbilling allowed but flagged, a billing date required on every invoice.
+    Saved through the settings page's service, so its History shows who set them. Run before
+    seed_billing, whose invoices then take the project's numbers. Idempotent: a project with
+    recorded changes is left as it is."""
+    settings = billing_services.billing_settings(project)
+    if settings.changes.exists():
+        return
+    for section, data in [
+        (
+            "numbering",
+            {"numbering": "project_pattern", "number_prefix": "INV-", "number_padding": 4},
+        ),
+        ("overbilling", {"overbilling": "warn"}),
+        ("fieldsets", {"field_billing_date": "required"}),
+    ]:
+        billing_services.billing_settings_update(
+            project=project, section=section, data=data, acting_user=admin
+        )
+
+
 def seed_billing(project, *, admin, contact):
     """Idempotent: a project that has contracts is left as it is. `contact` is the invoice
     contact of BILLED_BY_CONTACT's vendor."""
@@ -158,7 +180,25 @@ def seed_billing(project, *, admin, contact):
     )
     for invitation in Invitation.objects.filter(contract=contracts["PO-001"]):
         invitation_decline(invitation=invitation)
+    _automatic_cycle(project, periods[-1], contracts["SC-002"], admin)
     seed_invoice_details(project, contracts=contracts, author=contact)
+
+
+def _automatic_cycle(project, period, late_commitment, admin):
+    """The project's periods come by themselves (docs/periods.md): monthly, the 1st to the
+    month's last day, due on the 25th, opened 3 days early by the beat job. SC-002's
+    contacts have a week more than the others to start this period's invoice."""
+    settings = billing_services.billing_settings(project)
+    settings.period_frequency = settings.Frequency.MONTHLY
+    settings.period_start_day, settings.period_end_day, settings.period_due_day = 1, 31, 25
+    settings.period_lead_days = 3
+    settings.save()
+    due_date_extend(
+        contract=late_commitment,
+        period=period,
+        due_date=period.due_date + timedelta(days=7),
+        acting_user=admin,
+    )
 
 
 def _contract(project, number, kind, party, title, method, rates, private, lines):

@@ -3,7 +3,7 @@ import re
 from django import forms
 from django.core.validators import validate_email
 
-from billing.models import BillingPeriod
+from billing.models import BillingPeriod, BillingSettings
 from contracts.forms import amount_field
 from contracts.models import MONEY, QUANTITY
 
@@ -28,6 +28,14 @@ class InvoiceCreateForm(forms.Form):
         open_period = next((period for period in periods if period.is_open), None)
         if open_period:
             self.fields["period"].initial = open_period
+        settings = BillingSettings.objects.filter(project=project).first()
+        if settings and settings.numbering == BillingSettings.Numbering.PROJECT_PATTERN:
+            # The next number now; another invoice made first may take it (docs/settings.md).
+            upcoming = (
+                f"{settings.number_prefix}{settings.last_number + 1:0{settings.number_padding}d}"
+            )
+            self.fields["number"].help_text = f"Left empty: the project's next number ({upcoming})."
+            self.fields["number"].widget.attrs["placeholder"] = upcoming
 
 
 class InvoiceDetailsForm(forms.Form):
@@ -270,3 +278,11 @@ class InvoiceEmailForm(forms.Form):
         if len(addresses) > MAX_ADDRESSES:
             raise forms.ValidationError(f"At most {MAX_ADDRESSES} addresses at once.")
         return list(dict.fromkeys(address.lower() for address in addresses))
+
+
+class DueDateExtensionForm(forms.Form):
+    due_date = forms.DateField(
+        label="New due date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The last day this commitment's contacts may start the period's invoice.",
+    )

@@ -80,12 +80,15 @@ def _answer(request, invitation, token):
         "new_link_url": reverse("invitation_new_link", kwargs={"token": token}),
         # Past the due date with no invoice to finish, Yes can do nothing: say whom to ask.
         "lockout": invitations.lockout(invitation) if live else "",
+        "reopen_url": reverse("invitation_reopen", kwargs={"token": token}),
         "invoice": (
             invitation.contract.invoices.filter(period=invitation.period).first()
             if invitation.status == Status.ACCEPTED
             else None
         ),
     }
+    if context["lockout"]:
+        context["reopen_asked"] = invitations.reopen_requested_today(invitation)
     return render(
         request,
         "invoices/invitation.html",
@@ -143,4 +146,31 @@ def invitation_new_link(request, token):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, "Asked. A new link will come by email.")
+    return redirect("invitation", token=token)
+
+
+@declare("public")
+@login_not_required
+@require_POST
+def invitation_reopen(request, token):
+    """Past the due date with no invoice: the contact asks the inviter to reopen the
+    period for their commitment (docs/periods.md)."""
+    found = invitations.invitation_for_token(token)
+    if found is None:
+        return _unknown(request)
+    with scope(company=found.contract.project.company):
+        live = found.status == Status.INVITED and not (
+            invitations.is_expired(found) or invitations.is_revoked(found)
+        )
+        try:
+            if not live:
+                raise ValidationError("This link no longer works.")
+            asked = invitations.invitation_reopen_request(invitation=found)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if asked:
+                messages.success(request, f"Asked {invitations.whom_to_ask(found)} by email.")
+            else:
+                messages.info(request, "You asked today already; you can ask again tomorrow.")
     return redirect("invitation", token=token)

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -23,9 +23,9 @@ from permissions.services import project_member_set
 from tenancy.emails import absolute_url, queue_email
 from tenancy.models import Membership, User
 
-from . import services
+from . import notices, services
 from .events import Kind, event_record
-from .models import Invitation, Invoice
+from .models import DueDateExtension, Invitation, Invoice, ReopenRequest
 
 Status = Invitation.Status
 
@@ -59,10 +59,11 @@ def _invite(contract, period, acting_user, message):
         raise ValidationError(f"{period} is closed: invitations go out for the open period.")
     existing = contract.invoices.filter(period=period).first()
     if existing is None:
-        if is_past_due(period):
+        if is_past_due(period, contract):
             # The contacts could open the link but not start the invoice it asks for.
             raise ValidationError(
-                f"{contract}: {period} was due on {_day(period.due_date)}, so its contacts "
+                f"{contract}: {period} was due on {_day(due_date_for(period, contract))}, so "
+                "its contacts "
                 "can no longer start an invoice. Create it on their behalf, then invite them "
                 "to complete it."
             )
@@ -123,22 +124,36 @@ def _email_invitation(invitation, token):
     )
 
 
-def is_past_due(period):
+def due_date_for(period, contract=None):
+    """The last day the commitment's contacts may start the period's invoice: the
+    period's due date, or the later one an admin gave this one commitment (docs/periods.md,
+    extending the due date)."""
+    if contract is not None:
+        extension = DueDateExtension.objects.filter(contract=contract, period=period).first()
+        if extension is not None:
+            return extension.due_date
+    return period.due_date
+
+
+def is_past_due(period, contract=None):
     """After the due date (the last day to submit) contacts start no new invoice for the
-    period (docs/periods.md); they may still finish one that exists, and admins may create one."""
-    return timezone.localdate() > period.due_date
+    period (docs/periods.md); they may still finish one that exists, and admins may create one.
+    With `contract`, its extension, if it has one, counts instead."""
+    return timezone.localdate() > due_date_for(period, contract)
 
 
 def _day(day):
     return f"{day:%b} {day.day}, {day.year}"
 
 
-def check_contact_may_start(period, *, ask):
-    """Refuse a contact starting an invoice for `period` after its due date; `ask` says
-    who can start it for them."""
-    if is_past_due(period):
+def check_contact_may_start(period, *, ask, contract=None):
+    """Refuse a contact starting an invoice for `period` after its due date (the
+    commitment's extended one, given `contract`); `ask` says who can start it for them."""
+    due = due_date_for(period, contract)
+    if timezone.localdate() > due:
+        extended = " (extended)" if due != period.due_date else ""
         raise ValidationError(
-            f"{period} was due on {_day(period.due_date)}: invoice contacts can no longer "
+            f"{period} was due on {_day(due)}{extended}: invoice contacts can no longer "
             f"start an invoice for it. Ask {ask} to start it for you."
         )
 
@@ -158,10 +173,100 @@ def lockout(invitation):
     if invitation.contract.invoices.filter(period=invitation.period).exists():
         return ""
     try:
-        check_contact_may_start(invitation.period, ask=whom_to_ask(invitation))
+        check_contact_may_start(
+            invitation.period, ask=whom_to_ask(invitation), contract=invitation.contract
+        )
     except ValidationError as error:
         return " ".join(error.messages)
     return ""
+
+
+@transaction.atomic
+def invitation_reopen_request(*, invitation):
+    """A contact refused after the due date asks to reopen the period for their
+    commitment: the inviter (or, without one, the company's admins) is emailed, at most
+    once a day per contact, commitment and period (docs/periods.md). The result: whether
+    they were emailed now (False: asked today already)."""
+    if not lockout(invitation):
+        raise ValidationError("The invoice can be started: answer Yes.")
+    try:
+        with transaction.atomic():
+            ReopenRequest.objects.create(
+                contract=invitation.contract,
+                period=invitation.period,
+                contact=invitation.contact,
+                requested_on=timezone.localdate(),
+            )
+    except IntegrityError:  # reopen_request_once_a_day: asked today already
+        return False
+    contract = invitation.contract
+    link = absolute_url(
+        reverse(
+            "due_date_extend",
+            kwargs={
+                "company": contract.project.company.slug,
+                "project": contract.project_id,
+                "contract": contract.pk,
+                "period": invitation.period_id,
+            },
+        )
+    )
+    for email in _inviter_or_admins(invitation):
+        queue_email(
+            to=email,
+            subject_template="invoices/emails/reopen_request_subject.txt",
+            body_template="invoices/emails/reopen_request.txt",
+            context={
+                "invitation": invitation,
+                "contract": contract,
+                "due_date": due_date_for(invitation.period, contract),
+                "link": link,
+            },
+            company=contract.project.company,
+        )
+    return True
+
+
+def reopen_requested_today(invitation):
+    return ReopenRequest.objects.filter(
+        contract=invitation.contract_id,
+        period=invitation.period_id,
+        contact=invitation.contact_id,
+        requested_on=timezone.localdate(),
+    ).exists()
+
+
+def _inviter_or_admins(invitation):
+    """The addresses to tell what the contact asks: the inviter's, or the admins'."""
+    if invitation.invited_by and invitation.invited_by.is_active:
+        return [invitation.invited_by.email]
+    return list(
+        Membership.objects.filter(
+            company=invitation.contract.project.company, is_admin=True, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+
+
+@transaction.atomic
+def due_date_extend(*, contract, period, due_date, acting_user):
+    """Give one commitment a later due date for `period` (docs/periods.md): its contacts
+    may start the period's invoice until then; the other commitments keep the period's.
+    Extending again replaces the date."""
+    errors = {}
+    if not contract.is_commitment:
+        errors["due_date"] = f"{contract} is a client contract: only commitments have contacts."
+    elif due_date <= period.due_date:
+        errors["due_date"] = (
+            f"The new due date must be after the period's, {_day(period.due_date)}."
+        )
+    if errors:
+        raise ValidationError(errors)
+    extension, _ = DueDateExtension.objects.update_or_create(
+        contract=contract,
+        period=period,
+        defaults={"due_date": due_date, "granted_by": acting_user, "granted_at": timezone.now()},
+    )
+    return extension
 
 
 def invitation_for_token(token):
@@ -218,6 +323,7 @@ def invitation_decline(*, invitation):
     invitation.status = Status.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
+    notices.invitation_declined_notice(invitation)
     return invitation
 
 
@@ -266,7 +372,7 @@ def _period_invoice(invitation):
     existing = contract.invoices.filter(period=period).first()
     if existing is not None:
         return existing
-    check_contact_may_start(period, ask=whom_to_ask(invitation))
+    check_contact_may_start(period, ask=whom_to_ask(invitation), contract=contract)
     try:
         return services.invoice_create(contract=contract, period=period, acting_user=user)
     except ValidationError:
@@ -316,15 +422,7 @@ def invitation_new_link_request(*, invitation):
     invitation.new_link_requested_at = now
     invitation.save(update_fields=["new_link_requested_at"])
     contract = invitation.contract
-    recipients = (
-        [invitation.invited_by.email]
-        if invitation.invited_by and invitation.invited_by.is_active
-        else list(
-            Membership.objects.filter(
-                company=contract.project.company, is_admin=True, user__is_active=True
-            ).values_list("user__email", flat=True)
-        )
-    )
+    recipients = _inviter_or_admins(invitation)
     link = absolute_url(
         reverse(
             "invoicing",

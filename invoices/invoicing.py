@@ -1,6 +1,7 @@
 """The subcontractor invoicing page of a billing period: every commitment and its state."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import django_filters
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -23,7 +25,7 @@ from contracts.money import ZERO
 from tenancy.forms import IdChoiceField
 from tenancy.models import Vendor
 
-from .models import Invitation, Invoice
+from .models import DueDateExtension, Invitation, Invoice
 
 # States a commitment can be in for a period before it has an invoice, then its invoice's.
 NOT_INVOICED_STATES = {
@@ -53,6 +55,8 @@ class Row:
     invoice: Invoice | None
     state: str
     invitation: str | None = None  # the contacts' answer, also once an invoice exists
+    last_reminded_at: datetime | None = None  # the latest reminder of its contacts
+    extended_due: date | None = None  # the commitment's own due date (docs/periods.md)
 
     @property
     def state_label(self):
@@ -153,6 +157,14 @@ def invoicing_commitments(*, period, permissions, filters):
             default=None,
             output_field=CharField(),
         ),
+        # When its contacts were last reminded (docs/invite-to-bill.md, reminders).
+        last_reminded_at=Subquery(
+            Invitation.objects.filter(
+                contract=OuterRef("pk"), period=period, last_reminded_at__isnull=False
+            )
+            .order_by("-last_reminded_at")
+            .values("last_reminded_at")[:1]
+        ),
     ).annotate(
         state=Case(
             When(invoice_id__isnull=False, then=F("period_invoice__status")),
@@ -200,10 +212,26 @@ def invoicing_rows(commitments):
     invoices = Invoice.objects.in_bulk(
         [c.invoice_id for c in commitments if c.invoice_id is not None]
     )
-    return [Row(c, invoices.get(c.invoice_id), c.state, c.invitation) for c in commitments]
+    return [
+        Row(c, invoices.get(c.invoice_id), c.state, c.invitation, c.last_reminded_at)
+        for c in commitments
+    ]
 
 
 def client_invoices(*, project, period):
     return Invoice.objects.filter(
         period=period, contract__project=project, contract__kind=Contract.Kind.CLIENT
     ).select_related("contract")
+
+
+def with_extensions(rows, period):
+    """The rows, each with its commitment's extended due date if an admin gave it one:
+    one query."""
+    extended = dict(
+        DueDateExtension.objects.filter(
+            period=period, contract__in=[row.commitment.pk for row in rows]
+        ).values_list("contract_id", "due_date")
+    )
+    for row in rows:
+        row.extended_due = extended.get(row.commitment.pk)
+    return rows

@@ -420,6 +420,32 @@ class DueDateExtension(models.Model):
         return f"{self.contract.number}: due {self.due_date} for {self.period}"
 
 
+class ReopenRequest(models.Model):
+    """An invoice contact refused after the due date asked to reopen the period for their
+    commitment (docs/periods.md, the due date): the inviter is emailed. Once a day per
+    contact, commitment and period: the constraint, not the page's care, keeps a second
+    click or a second tab from sending a second email."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(BillingPeriod, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey("tenancy.Person", on_delete=models.CASCADE, related_name="+")
+    requested_on = models.DateField()
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(company="contract__project__company")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period", "contact", "requested_on"],
+                name="reopen_request_once_a_day",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contact} asks to reopen {self.period} for {self.contract}"
+
+
 class DigestRun(models.Model):
     """A project's weekly digest, sent once for the week it is dated (docs/invite-to-bill.md,
     digest): a second run of the job the same week finds this row and sends nothing."""

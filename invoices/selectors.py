@@ -3,6 +3,7 @@
 from billing.engine import change_order_summary
 
 from .models import (
+    DueDateExtension,
     InvoiceAttachment,
     InvoiceDocument,
     InvoiceEmail,
@@ -81,3 +82,7 @@ def invoice_attachments(invoice):
 def invoice_history(invoice):
     """Who did what to the invoice, oldest first (docs/invoices.md, "Who did what")."""
     return list(InvoiceEvent.objects.filter(invoice=invoice).select_related("actor"))
+
+
+def due_date_extension(*, contract, period):
+    return DueDateExtension.objects.filter(contract=contract, period=period).first()

@@ -23,10 +23,12 @@ from billing.engine import (
 )
 from billing.fieldsets import field_rules
 from billing.models import BillingSettings
+from billing.selectors import overbilling_rule
+from billing.services import invoice_number_take
 from contracts.models import Contract
 from contracts.selectors import billable_items
 
-from . import pay_application
+from . import notices, pay_application
 from .emails import notify_revise_resubmit
 from .events import Kind, event_record
 from .line_writes import changed_lines, figures_of, lines_write
@@ -67,7 +69,7 @@ def invoice_create(
     previous = latest_invoice(contract)
     check_can_invoice(contract, period, previous)
     sequence = (previous.sequence if previous else 0) + 1
-    number = (number or "").strip() or str(sequence)
+    number = (number or "").strip() or _next_number(contract, sequence)
     if contract.invoices.filter(number=number).exists():
         raise ValidationError({"number": f"This contract already has an invoice #{number}."})
     invoice = Invoice(
@@ -99,6 +101,15 @@ def invoice_create(
         detail=f"For {period}.",
     )
     return invoice
+
+
+def _next_number(contract, sequence):
+    """The contract's sequence, or with the project's pattern its next number (taken under
+    the settings row's lock, docs/settings.md), past any typed on this contract."""
+    while (number := invoice_number_take(project=contract.project_id)) is not None:
+        if not contract.invoices.filter(number=number).exists():
+            return number
+    return str(sequence)
 
 
 def latest_invoice(contract):
@@ -322,6 +333,7 @@ def invoice_submit(*, invoice, acting_user):
     event_record(
         invoice, Kind.SUBMITTED, acting_user=acting_user, from_status=was, to_status=invoice.status
     )
+    notices.invoice_submitted_notice(invoice, was=was, acting_user=acting_user)
     return invoice
 
 
@@ -467,13 +479,9 @@ def _require_editable(invoice):
 
 
 def _overbilling_forbidden(invoice):
-    """The project's rule: overbilling is refused unless the project allows it, flagged."""
-    setting = (
-        BillingSettings.objects.filter(project=invoice.contract.project_id)
-        .values_list("overbilling", flat=True)
-        .first()
-    )
-    return setting != BillingSettings.Overbilling.WARN
+    """The project's rule: overbilling is refused unless the project allows it (flagged
+    or not: the pages decide, billing.selectors.overbilling_flagged)."""
+    return overbilling_rule(invoice.contract.project_id) == BillingSettings.Overbilling.FORBID
 
 
 def invoice_lock(invoice_id, *, contract=None):
@@ -551,6 +559,7 @@ def invoice_set_status(*, invoice, status, acting_user):
     )
     if status == Status.REVISE_RESUBMIT:
         notify_revise_resubmit(invoice, [], reviewer=acting_user)
+    notices.invoice_status_notice(invoice, was=was, acting_user=acting_user)
     return invoice
 
 
@@ -703,6 +712,7 @@ def invoice_review(*, invoice, decisions, outcome, acting_user):
     )
     if rejected:
         notify_revise_resubmit(invoice, rejected, reviewer=acting_user)
+    notices.invoice_status_notice(invoice, was=Status.UNDER_REVIEW, acting_user=acting_user)
     return invoice, rejected
 
 

@@ -4,7 +4,7 @@ import uuid
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
-from . import documents
+from . import digest, documents, reminders
 from .models import InvoiceDocument
 
 MAX_RETRIES = 2
@@ -59,3 +59,16 @@ def sweep_documents():
     """Beat, every minute: documents the broker never delivered, and attempts that died."""
     with scopes_disabled():
         documents.documents_sweep()
+
+
+@shared_task
+def send_reminders():
+    """Beat, every hour: the reminders due today (docs/invite-to-bill.md). Hourly so that
+    a beat that was down catches up the same day; the constraint keeps it to one a day."""
+    reminders.reminders_send()
+
+
+@shared_task
+def send_digests():
+    """Beat, every hour: the weekly digests due today, once a week (DigestRun)."""
+    digest.digests_send()

@@ -11,7 +11,18 @@ urlpatterns = [
     path(PERIOD + "invoicing/export/", views.invoicing_export, name="invoicing_export"),
     path(PERIOD + "invoicing/status/", views.invoicing_bulk_status, name="invoicing_bulk_status"),
     path(PERIOD + "invoicing/invite/", views.invoicing_invite, name="invoicing_invite"),
+    path(PERIOD + "invoicing/remind/", views.invoicing_remind, name="invoicing_remind"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
+    path(
+        "invitations/<str:token>/reopen/",
+        invitation_views.invitation_reopen,
+        name="invitation_reopen",
+    ),
+    path(
+        CONTRACT + "billing-periods/<int:period>/due-date/",
+        views.due_date_extend,
+        name="due_date_extend",
+    ),
     path(
         "invitations/<str:token>/new-link/",
         invitation_views.invitation_new_link,

@@ -7,15 +7,17 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.fieldsets import field_rules
+from billing.selectors import overbilling_flagged
 from contracts.models import Contract
 from contracts.views import contract_page
 from permissions.access import permissions_for, requires
 from tenancy.forms import add_service_error, report_service_error, valid_ids
 
-from . import exports, invitations, pay_application, pdf, selectors, services
+from . import exports, invitations, pay_application, pdf, reminders, selectors, services
 from . import invoicing as invoicing_module
 from .editing import (
     ADMIN_ACTIONS,
@@ -27,7 +29,14 @@ from .editing import (
     may_attach,
     may_compile_backup,
 )
-from .forms import BulkEditForm, InvoiceCreateForm, InvoiceDetailsForm, LineEntryForm, ReviewForm
+from .forms import (
+    BulkEditForm,
+    DueDateExtensionForm,
+    InvoiceCreateForm,
+    InvoiceDetailsForm,
+    LineEntryForm,
+    ReviewForm,
+)
 from .invoicing_summary import invoicing_summary
 from .models import Invoice
 
@@ -47,7 +56,9 @@ def invoice_create(request, company, project, contract):
             # Admins create at any time; others not after the period's due date (docs/periods.md).
             if not permissions_for(request).can(*ADMIN_ACTIONS, obj=contract):
                 invitations.check_contact_may_start(
-                    form.cleaned_data["period"], ask=f"the admins of {company.name}"
+                    form.cleaned_data["period"],
+                    ask=f"the admins of {company.name}",
+                    contract=contract,
                 )
             invoice = services.invoice_create(
                 contract=contract, acting_user=request.user, **form.cleaned_data
@@ -100,6 +111,7 @@ def _invoice_page(request, invoice, *, status=200, details_form=None):
     g703 = _g703(
         request, invoice, editable=context["editable_lines"], retainage=context["retainage"]
     )
+    context["flag_overbilled"] = g703["flag_overbilled"]
     context["rows"] = render_to_string(
         "invoices/g703.jinja", g703 | {"lines": context["lines"]}, using="jinja2"
     )
@@ -179,6 +191,11 @@ def _g703(request, invoice, *, editable, retainage, whole_rows=True):
     )
     return {
         "editable": editable,
+        # Where the project allows overbilling outright, nothing marks it (docs/settings.md).
+        # Read only when a line or the invoice is overbilled: a cell save stays 7 queries.
+        "flag_overbilled": SimpleLazyObject(
+            lambda: overbilling_flagged(invoice.contract.project_id)
+        ),
         "releases": invoice.releases_retainage,
         "retainage": retainage,
         "save_prefix": any_line.removesuffix("0/"),
@@ -311,6 +328,7 @@ def _row_response(request, invoice, context, *, refused=False):
             "moved": context.get("others", ()),
         }
         context["releases"] = g703["releases"]
+        context["flag_overbilled"] = g703["flag_overbilled"]
         context["g703"] = render_to_string(
             "invoices/g703_answer.jinja", context | g703, using="jinja2"
         )
@@ -415,7 +433,9 @@ def invoicing(request, company, project, period):
     context = {
         "period": period,
         "page": page,
-        "rows": invoicing_module.invoicing_rows(page.object_list),
+        "rows": invoicing_module.with_extensions(
+            invoicing_module.invoicing_rows(page.object_list), period
+        ),
         "totals": invoicing_module.invoicing_totals(commitments),
         "filters": filters.values(),
         "query": request.GET.urlencode(),
@@ -472,19 +492,7 @@ def invoicing_bulk_status(request, company, project, period):
 @require_POST
 def invoicing_invite(request, company, project, period):
     """Invite the invoice contacts of the selected commitments to bill the period."""
-    ids = valid_ids(request.POST.getlist("commitments"))
-    # A row with an invoice is selected by its invoice (the same box sets statuses): its
-    # commitment is invited, to complete a Draft or Revise & Resubmit one.
-    invoice_ids = valid_ids(request.POST.getlist("invoices"))
-    commitments = permissions_for(request).visible(
-        Contract.objects.filter(
-            Q(pk__in=ids) | Q(invoices__pk__in=invoice_ids, invoices__period=period),
-            project=project,
-        )
-        .exclude(kind=Contract.Kind.CLIENT)
-        .distinct()
-        .order_by("number")
-    )
+    commitments = _selected_commitments(request, project, period)
     invited, refused = invitations.invite_to_bill(
         contracts=commitments,
         period=period,
@@ -499,6 +507,42 @@ def invoicing_invite(request, company, project, period):
     for message in refused or ([] if invited or commitments else [nothing]):
         messages.error(request, message)
     return _back_to_invoicing(request, company, project, period)
+
+
+@requires("pb_send_invite", "send_invite", on="period")
+@require_POST
+def invoicing_remind(request, company, project, period):
+    """Remind now the contacts of the selected commitments who owe the period an invoice
+    (docs/invite-to-bill.md, reminders)."""
+    commitments = _selected_commitments(request, project, period)
+    reminded, skipped = reminders.invitations_remind(
+        contracts=commitments, period=period, acting_user=request.user
+    )
+    if reminded:
+        messages.success(
+            request, f"{reminded} invoice contact{'s' if reminded != 1 else ''} reminded."
+        )
+    for message in skipped:
+        messages.error(request, f"Not reminded: {message}")
+    if not (reminded or skipped):
+        messages.error(request, "Select the commitments to remind: none was selected.")
+    return _back_to_invoicing(request, company, project, period)
+
+
+def _selected_commitments(request, project, period):
+    """The commitments ticked on the invoicing page that the user may see. A row with an
+    invoice is selected by its invoice (the same box sets statuses): its commitment."""
+    ids = valid_ids(request.POST.getlist("commitments"))
+    invoice_ids = valid_ids(request.POST.getlist("invoices"))
+    return permissions_for(request).visible(
+        Contract.objects.filter(
+            Q(pk__in=ids) | Q(invoices__pk__in=invoice_ids, invoices__period=period),
+            project=project,
+        )
+        .exclude(kind=Contract.Kind.CLIENT)
+        .distinct()
+        .order_by("number")
+    )
 
 
 def _back_to_invoicing(request, company, project, period):
@@ -535,3 +579,37 @@ def invoice_delete(request, company, project, contract, invoice):
             "contract_detail", company=company.slug, project=project.pk, contract=contract.pk
         )
     return render(request, "invoices/invoice_delete.html", {"invoice": invoice})
+
+
+@requires("edit_period", on="period")
+@require_http_methods(["GET", "POST"])
+def due_date_extend(request, company, project, contract, period):
+    """A later due date for one commitment in one period (docs/periods.md): its contacts
+    may start the invoice until then."""
+    extended = selectors.due_date_extension(contract=contract, period=period)
+    form = DueDateExtensionForm(
+        request.POST or None, initial={"due_date": extended.due_date if extended else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            extension = invitations.due_date_extend(
+                contract=contract,
+                period=period,
+                due_date=form.cleaned_data["due_date"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{contract.number} is due on {extension.due_date:%b} {extension.due_date.day}, "
+                f"{extension.due_date.year} for {period}.",
+            )
+            return redirect("invoicing", company=company.slug, project=project.pk, period=period.pk)
+    return render(
+        request,
+        "invoices/due_date_extend.html",
+        {"contract": contract, "period": period, "form": form, "extension": extended},
+        status=422 if form.errors else 200,
+    )

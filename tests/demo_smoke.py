@@ -41,7 +41,7 @@ for email, *_ in DEMO_USERS:
 from django.urls import reverse  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
-from billing.models import BillingPeriod  # noqa: E402
+from billing.models import BillingPeriod, BillingSettings  # noqa: E402
 from invoices.models import Invoice  # noqa: E402
 
 admin = Client()
@@ -55,6 +55,7 @@ for invoice in invoices:
     for name, kwargs in [
         ("contract_list", keys),
         ("period_list", keys),
+        ("project_settings", keys),
         ("contract_detail", {**keys, "contract": contract.pk}),
         ("invoice_detail", {**keys, "contract": contract.pk, "invoice": invoice.pk}),
         ("invoice_preview", {**keys, "contract": contract.pk, "invoice": invoice.pk}),
@@ -110,6 +111,11 @@ invoicing = admin.get(
     reverse("invoicing", kwargs={"company": "demo", "project": 1, "period": open_period.pk})
 ).content.decode()
 assert "status-invited" in invoicing and "status-declined" in invoicing, "demo invitations"
+assert 'class="muted last-reminded">Reminded ' in invoicing, "demo reminder"
+# SC-002 has a later due date than the period's (docs/periods.md), and the cycle is on.
+assert "(extended)" in invoicing, "demo due-date extension"
+with scopes_disabled():
+    assert BillingSettings.objects.get(project=1).period_frequency == "monthly"
 
 # Each demo user reaches a demo project's contracts as its name promises.
 project_contracts = reverse("contract_list", kwargs={"company": "demo", "project": 1})
@@ -129,11 +135,17 @@ response = Client().post("/accounts/password-reset/", {"email": "admin@demo.test
 assert response.status_code == 302
 mail_dir = Path(os.environ["EMAIL_URL"].removeprefix("file://"))
 assert any("Set your Billwright password" in p.read_text() for p in mail_dir.iterdir())
+mails = [p.read_text() for p in mail_dir.iterdir()]
 invitation_mails = [
-    p.read_text() for p in mail_dir.iterdir() if "Invitation to bill SC-002" in p.read_text()
+    text
+    for text in mails
+    if "Invitation to bill SC-002" in text and "Riverside Medical Office Building" in text
 ]
 assert invitation_mails
-# The open period is not yet due whenever the demo is seeded: its invitation can be accepted.
+assert any("Weekly digest: Oak Street Parking Garage" in text for text in mails), "demo digest"
+assert any("Reminder: bill SC-002" in text for text in mails), "demo reminder email"
+# The first project's open period is not yet due whenever the demo is seeded (the garage's
+# is past due, to show what is late): its invitation can be accepted.
 link = re.search(r"http://\S+(/invitations/\S+/)", invitation_mails[0]).group(1)
 assert "Yes, open my invoice" in Client().get(link).content.decode(), "demo period past due"
 print("demo pages ok")

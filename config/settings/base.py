@@ -222,6 +222,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
 CELERY_BEAT_SCHEDULE = {
     "sweep-emails": {"task": "tenancy.tasks.sweep_emails", "schedule": 60},
     "sweep-documents": {"task": "invoices.tasks.sweep_documents", "schedule": 60},
+    # Reminders and digests: hourly, each sent once a day / week by a constraint.
+    "send-reminders": {"task": "invoices.tasks.send_reminders", "schedule": 3600},
+    "send-digests": {"task": "invoices.tasks.send_digests", "schedule": 3600},
+    # Automatic billing periods (docs/periods.md): hourly, so a period opens within the
+    # hour its day begins; a run more or fewer changes nothing.
+    "billing-cycle": {"task": "billing.tasks.run_billing_cycle", "schedule": 3600},
 }
 # No Redis cache: nothing a page needs may stop working when Redis does (the default
 # local-memory cache is per process, which is all any cache use here may assume).

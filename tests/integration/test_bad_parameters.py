@@ -55,6 +55,7 @@ def pages(company, project, vendor, admin):
             f"{p}/contracts/{contract.pk}/invoices/new/": ["period"],
             invoicing + "status/": ["invoices", "status"],
             invoicing + "invite/": ["commitments"],
+            invoicing + "remind/": ["commitments", "invoices"],
             f"{p}/permissions/": ["user", "template"],
             "/acme/emails/resend/": ["email"],
         },

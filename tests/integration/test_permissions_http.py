@@ -97,6 +97,7 @@ def test_rows_with_views(company, project, world, case):
 
     requests = {
         # code: (method, path, data, whether the object in the URL is within reach)
+        "T1-6": ("get", f"{base}/settings/progress-billings/", None, sees_project),
         "T1-8": ("get", f"{base}/billing-periods/new/", None, sees_project),
         "T1-12": ("post", f"{base}/billing-periods/{second.pk}/open/", {}, sees_project),
         "T1-20": ("get", f"{contract_url}/invoices/{world['invoice'].pk}/", None, sees_commitment),

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
-from demo.billing import seed_billing, seed_scale
+from demo.billing import seed_billing, seed_scale, seed_settings
+from demo.mail import seed_mail
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
@@ -67,9 +68,13 @@ class Command(BaseCommand):
                 if project.number == "P-1003":
                     seed_scale(project, admin=users["admin@demo.test"])
                     continue
+                if project.number == "P-1002":
+                    seed_settings(project, admin=users["admin@demo.test"])
                 seed_billing(
                     project, admin=users["admin@demo.test"], contact=users["contact@vendor.test"]
                 )
+                # Reminders, digest and notices; the garage's period is past due.
+                seed_mail(project, admin=users["admin@demo.test"], late=project.number == "P-1002")
         login = f"{settings.SITE_URL}/accounts/login/"
         self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in at {login} with:"))
         for email, _, _, _, shows in DEMO_USERS:
