@@ -28,7 +28,7 @@ from contracts.selectors import billable_items
 from . import pay_application
 from .emails import notify_revise_resubmit
 from .events import Kind, event_record
-from .line_writes import changed_lines, figures_of, lines_write
+from .line_writes import changed_lines, figures_of, lines_read, lines_write
 from .models import Invoice, InvoiceLine, ReviewStatus
 
 Status = Invoice.Status
@@ -335,7 +335,7 @@ def invoice_drafts_refresh(*, contract):
     approved (or withdrawn) since they were made, and its retainage terms."""
     for draft in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
         invoice = invoice_lock(draft.pk)  # not while someone's line edit moves its sums
-        existing = list(invoice.lines.all())
+        existing = lines_read(invoice)
         billed = {line.source_key for line in existing}
         lines = list(existing)
         for item in billable_items(contract, through=invoice.period_end):
@@ -487,7 +487,7 @@ def invoice_lines_bulk_update(
     invoice = invoice_lock(invoice.pk)
     if not (reviewing and invoice.status == Status.UNDER_REVIEW):
         _require_editable(invoice)
-    lines = list(invoice.lines.all())
+    lines = lines_read(invoice)
     # Only the fields this change can move are compared and written (not all EDITED_FIELDS).
     edited = _bulk_fields(percent_complete, retainage_work_rate, release_all, reviewing)
     stored = figures_of(lines, edited)
