@@ -19,12 +19,12 @@ from django.db import connection
 
 from .models import InvoiceLine, LineFacts
 
-# Every stored column of a line but the review's verdict and reason, which no write of
-# many lines reads or moves.
+# Every stored column of a line but its invoice (the caller's), its cost code and unit and
+# the review's verdict and reason, which no write of many lines reads or moves.
 ROW_FIELDS = tuple(
     field.attname
     for field in InvoiceLine._meta.concrete_fields
-    if field.name not in {"id", "review_status", "review_reason"}
+    if field.name not in {"id", "invoice", "cost_code", "unit", "review_status", "review_reason"}
 )
 
 
@@ -56,16 +56,20 @@ def changed_lines(lines, before, fields):
     """The lines whose `fields` differ from `before` (figures_of, taken earlier; a line not
     in it counts as changed), and those of `fields` that differ on any of them."""
     values = attrgetter(*fields)
-    changed, moved = [], set()
+    changed, pairs = [], []
     for line in lines:
         now, was = values(line), before.get(line.pk)
-        if was is None:
+        if now != was:
             changed.append(line)
-            moved.update(fields)
-        elif now != was:
-            changed.append(line)
-            moved.update(name for name, a, b in zip(fields, now, was, strict=True) if a != b)
-    return changed, [name for name in dict.fromkeys(fields) if name in moved]
+            pairs.append((now, was))
+    # Column by column: a column that moved is found at its first changed line, and only
+    # the columns that did not are compared on every one (2,000 lines × 16 fields).
+    moved = (
+        name
+        for index, name in enumerate(fields)
+        if any(was is None or now[index] != was[index] for now, was in pairs)
+    )
+    return changed, list(dict.fromkeys(moved))
 
 
 def lines_write(invoice, lines, fields, *, move_versions):
