@@ -70,15 +70,21 @@ def change_orders_of(contract):
     ).order_by("created_at", "id")
 
 
-def billable_items(contract, *, through):
+def billable_items(contract, *, through, billed=None):
     """The lines an invoice of `contract` for a period ending `through` bills, in order.
 
     SOV lines (replaced by their detail lines when the subcontractor SOV is approved), then
     the lines of change orders approved on or before `through`, each as the fields of an
-    invoice line, its source named by id. The SOV and its details are read as values, not
-    model instances: a drafts refresh reads all 2,000 lines of a large SOV on every
-    contract edit (docs/invoices.md, "Writing many lines").
+    invoice line, its source named by id (`sov_line_id`, `ssov_line_id` or
+    `change_order_line_id`). `billed`: for each of those names, the ids of the sources an
+    invoice bills already, which are left out. The SOV and its details are read as values,
+    not model instances: a drafts refresh reads all 2,000 lines of a large SOV on every
+    contract edit, to find the few not billed yet (docs/invoices.md, "Writing many lines").
     """
+    billed = billed or {}
+    billed_sov, billed_ssov, billed_change_orders = (
+        billed.get(name, ()) for name in ("sov_line_id", "ssov_line_id", "change_order_line_id")
+    )
     ssov_approved = contract.ssov_status == Contract.SSOVStatus.APPROVED
     sov_lines = SOVLine.objects.filter(contract=contract).values(
         "pk", "number", "description", "cost_code", "scheduled_value", *UNIT_FIELDS
@@ -101,8 +107,9 @@ def billable_items(contract, *, through):
                     "scheduled_value": detail["scheduled_value"],
                 }
                 for detail in line_details
+                if detail["pk"] not in billed_ssov
             )
-        else:
+        elif line["pk"] not in billed_sov:
             items.append(
                 {
                     "sov_line_id": line["pk"],
@@ -134,6 +141,7 @@ def billable_items(contract, *, through):
             **_unit_fields({name: getattr(line, name) for name in UNIT_FIELDS}),
         }
         for line in change_order_lines
+        if line.pk not in billed_change_orders
     )
     return items
 

@@ -133,15 +133,6 @@ class LineFacts:
     invoice page reads (selectors.StoredLine) and the writes of many lines read
     (line_writes.LineRow) alike."""
 
-    # What a line bills, by kind: exactly one of these is set.
-    SOURCES = (("sov", "sov_line"), ("co", "change_order_line"), ("ssov", "ssov_line"))
-
-    @property
-    def source_key(self):
-        """Identifies the billed line across the contract's invoices."""
-        billed = ((kind, getattr(self, f"{name}_id")) for kind, name in self.SOURCES)
-        return next((key for key in billed if key[1]), ("ssov", None))
-
     @property
     def is_unit_based(self):
         return self.unit_price is not None
@@ -270,14 +261,14 @@ class InvoiceLine(LineFacts, models.Model):
     def contract(self):
         return self.invoice.contract
 
-    @classmethod
-    def source_key_of(cls, item):
-        """The source_key of the line a billable item (contracts.selectors.billable_items,
-        which names its source by id) makes, without making the line."""
-        return next(
-            ((kind, item[f"{name}_id"]) for kind, name in cls.SOURCES if f"{name}_id" in item),
-            None,
-        )
+    # What a line bills, by kind: exactly one of these is set.
+    SOURCES = (("sov", "sov_line"), ("co", "change_order_line"), ("ssov", "ssov_line"))
+
+    @property
+    def source_key(self):
+        """Identifies the billed line across the contract's invoices."""
+        billed = ((kind, getattr(self, f"{name}_id")) for kind, name in self.SOURCES)
+        return next((key for key in billed if key[1]), ("ssov", None))
 
 
 class InvoiceEvent(models.Model):

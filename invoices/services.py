@@ -336,12 +336,20 @@ def invoice_drafts_refresh(*, contract):
     for draft in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
         invoice = invoice_lock(draft.pk)  # not while someone's line edit moves its sums
         existing = lines_read(invoice)
-        billed = {line.source_key for line in existing}
-        lines = list(existing)
-        for item in billable_items(contract, through=invoice.period_end):
-            if InvoiceLine.source_key_of(item) not in billed:
-                position = max((each.position for each in lines), default=0) + 1
-                lines.append(InvoiceLine(invoice=invoice, position=position, **item))
+        billed = {
+            f"{name}_id": {getattr(line, f"{name}_id") for line in existing}
+            for _kind, name in InvoiceLine.SOURCES
+        }
+        # The sources not billed yet, after the last line.
+        last = max((each.position for each in existing), default=0)
+        items = billable_items(contract, through=invoice.period_end, billed=billed)
+        lines = [
+            *existing,
+            *(
+                InvoiceLine(invoice=invoice, position=position, **item)
+                for position, item in enumerate(items, last + 1)
+            ),
+        ]
         stored = figures_of(existing, pay_application.COMPUTED_FIELDS)
         _recompute(invoice, lines, contract)
         # The lines whose figures moved, and only the columns that moved.
