@@ -323,9 +323,10 @@ def invoice_submit(*, invoice, acting_user):
     return invoice
 
 
-def _require_fits(invoice, lines):
-    """Refuse figures the columns cannot hold: stored, they could not be read back."""
-    if beyond := pay_application.beyond_columns(lines, invoice):
+def _require_fits(invoice, lines, fields=pay_application.EDITED_FIELDS):
+    """Refuse figures the columns cannot hold: stored, they could not be read back.
+    `fields`: those the lines' change may have moved (the others were stored)."""
+    if beyond := pay_application.beyond_columns(lines, invoice, fields):
         raise ValidationError(beyond[0])
 
 
@@ -355,8 +356,10 @@ def invoice_drafts_refresh(*, contract):
         # The lines whose figures moved, and only the columns that moved.
         moved, fields = changed_lines(existing, stored, pay_application.COMPUTED_FIELDS)
         added = lines[len(existing) :]
-        # The unmoved lines are as stored, so they fit their columns: the others are checked.
-        _require_fits(invoice, [*moved, *added])
+        # The unmoved lines are as stored, so they fit their columns: the others are checked,
+        # the moved ones in the columns that moved.
+        _require_fits(invoice, moved, fields)
+        _require_fits(invoice, added)
         InvoiceLine.objects.bulk_create(added)
         lines_write(invoice, moved, fields, move_versions=True)
         # The others' versions move too: a cell save without a sliding scale edits from the
