@@ -3,7 +3,7 @@
 from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import MONEY, ChangeOrder, ChangeOrderLine, Contract, SOVLine
+from .models import MONEY, ChangeOrder, ChangeOrderLine, Contract, SOVLine, SSOVLine
 from .money import ZERO
 
 
@@ -70,39 +70,53 @@ def change_orders_of(contract):
     ).order_by("created_at", "id")
 
 
-def billable_items(contract, *, through):
+def billable_items(contract, *, through, billed=None):
     """The lines an invoice of `contract` for a period ending `through` bills, in order.
 
     SOV lines (replaced by their detail lines when the subcontractor SOV is approved), then
     the lines of change orders approved on or before `through`, each as the fields of an
-    invoice line.
+    invoice line, its source named by id (`sov_line_id`, `ssov_line_id` or
+    `change_order_line_id`). `billed`: for each of those names, the ids of the sources an
+    invoice bills already, which are left out. The SOV and its details are read as values,
+    not model instances: a drafts refresh reads all 2,000 lines of a large SOV on every
+    contract edit, to find the few not billed yet (docs/invoices.md, "Writing many lines").
     """
+    billed = billed or {}
+    billed_sov, billed_ssov, billed_change_orders = (
+        billed.get(name, ()) for name in ("sov_line_id", "ssov_line_id", "change_order_line_id")
+    )
     ssov_approved = contract.ssov_status == Contract.SSOVStatus.APPROVED
-    sov_lines = SOVLine.objects.filter(contract=contract)
+    sov_lines = SOVLine.objects.filter(contract=contract).values(
+        "pk", "number", "description", "cost_code", "scheduled_value", *UNIT_FIELDS
+    )
+    details = {}
     if ssov_approved:
-        sov_lines = sov_lines.prefetch_related("ssov_lines")
+        for detail in SSOVLine.objects.filter(sov_line__contract=contract).values(
+            "pk", "sov_line", "position", "description", "scheduled_value"
+        ):
+            details.setdefault(detail["sov_line"], []).append(detail)
     items = []
     for line in sov_lines:
-        details = list(line.ssov_lines.all()) if ssov_approved else []
-        if details:
+        if line_details := details.get(line["pk"]):
             items.extend(
                 {
-                    "ssov_line": detail,
-                    "number": f"{line.number}.{detail.position}",
-                    "description": detail.description,
-                    "cost_code": line.cost_code,
-                    "scheduled_value": detail.scheduled_value,
+                    "ssov_line_id": detail["pk"],
+                    "number": f"{line['number']}.{detail['position']}",
+                    "description": detail["description"],
+                    "cost_code": line["cost_code"],
+                    "scheduled_value": detail["scheduled_value"],
                 }
-                for detail in details
+                for detail in line_details
+                if detail["pk"] not in billed_ssov
             )
-        else:
+        elif line["pk"] not in billed_sov:
             items.append(
                 {
-                    "sov_line": line,
-                    "number": line.number,
-                    "description": line.description,
-                    "cost_code": line.cost_code,
-                    "scheduled_value": line.scheduled_value,
+                    "sov_line_id": line["pk"],
+                    "number": line["number"],
+                    "description": line["description"],
+                    "cost_code": line["cost_code"],
+                    "scheduled_value": line["scheduled_value"],
                     **_unit_fields(line),
                 }
             )
@@ -117,24 +131,33 @@ def billable_items(contract, *, through):
     )
     items.extend(
         {
-            "change_order_line": line,
+            "change_order_line_id": line.pk,
             "number": line.number,
             "description": line.description,
             "cost_code": line.cost_code,
             "scheduled_value": line.scheduled_value,
             "change_order_number": line.change_order.number,
             "change_order_approved_on": line.change_order.approved_on,
-            **_unit_fields(line),
+            **_unit_fields({name: getattr(line, name) for name in UNIT_FIELDS}),
         }
         for line in change_order_lines
+        if line.pk not in billed_change_orders
     )
     return items
 
 
+UNIT_FIELDS = ("unit", "unit_price", "quantity")
+
+
 def _unit_fields(line):
-    if line.unit_price is None:
+    """A unit-priced line's unit fields (`line`: its values by name)."""
+    if line["unit_price"] is None:
         return {}
-    return {"unit": line.unit, "unit_price": line.unit_price, "scheduled_quantity": line.quantity}
+    return {
+        "unit": line["unit"],
+        "unit_price": line["unit_price"],
+        "scheduled_quantity": line["quantity"],
+    }
 
 
 def contract_detail_lines(contract):

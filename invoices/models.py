@@ -11,6 +11,7 @@ from django_scopes import ScopedManager
 
 from billing.models import BillingPeriod
 from contracts.models import MONEY, QUANTITY, RATE, ChangeOrderLine, Contract, SOVLine, SSOVLine
+from contracts.money import ZERO
 
 
 class Invoice(models.Model):
@@ -135,7 +136,8 @@ class ReviewStatus(models.TextChoices):
 
 class LineFacts:
     """What a G703 line says about itself, for model instances and for the lighter rows the
-    invoice page reads (selectors.StoredLine) alike."""
+    invoice page reads (selectors.StoredLine) and the writes of many lines read
+    (line_writes.LineRow) alike."""
 
     @property
     def is_unit_based(self):
@@ -157,14 +159,22 @@ class InvoiceLine(LineFacts, models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField()
+    # Each source is looked up through its unique constraint below, which leads with it: an
+    # index of its own would be one more to write on every line's update (docs/invoices.md,
+    # "Writing many lines").
     sov_line = models.ForeignKey(
-        SOVLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        SOVLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     change_order_line = models.ForeignKey(
-        ChangeOrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ChangeOrderLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     ssov_line = models.ForeignKey(
-        SSOVLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        SSOVLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # A: B: C, as billed.
     number = models.CharField(max_length=40)
@@ -177,33 +187,33 @@ class InvoiceLine(LineFacts, models.Model):
     unit_price = models.DecimalField(**QUANTITY, null=True, blank=True)
     scheduled_quantity = models.DecimalField(**QUANTITY, null=True, blank=True)
     # Carried from the previous invoice of the contract.
-    previous_work = models.DecimalField(**MONEY, default=0)
-    previous_materials = models.DecimalField(**MONEY, default=0)
-    previous_retainage_work = models.DecimalField(**MONEY, default=0)
-    previous_retainage_materials = models.DecimalField(**MONEY, default=0)
-    previous_quantity = models.DecimalField(**QUANTITY, default=0)
+    previous_work = models.DecimalField(**MONEY, default=ZERO)
+    previous_materials = models.DecimalField(**MONEY, default=ZERO)
+    previous_retainage_work = models.DecimalField(**MONEY, default=ZERO)
+    previous_retainage_materials = models.DecimalField(**MONEY, default=ZERO)
+    previous_quantity = models.DecimalField(**QUANTITY, default=ZERO)
     # Entered for this period.
-    work_this_period = models.DecimalField(**MONEY, default=0)
-    quantity_this_period = models.DecimalField(**QUANTITY, default=0)
-    materials_stored = models.DecimalField(**MONEY, default=0)
+    work_this_period = models.DecimalField(**MONEY, default=ZERO)
+    quantity_this_period = models.DecimalField(**QUANTITY, default=ZERO)
+    materials_stored = models.DecimalField(**MONEY, default=ZERO)
     retainage_work_rate = models.DecimalField(**RATE, null=True, blank=True)
     retainage_work_amount = models.DecimalField(**MONEY, null=True, blank=True)
-    retainage_work_released = models.DecimalField(**MONEY, default=0)
+    retainage_work_released = models.DecimalField(**MONEY, default=ZERO)
     retainage_materials_rate = models.DecimalField(**RATE, null=True, blank=True)
     retainage_materials_amount = models.DecimalField(**MONEY, null=True, blank=True)
-    retainage_materials_released = models.DecimalField(**MONEY, default=0)
+    retainage_materials_released = models.DecimalField(**MONEY, default=ZERO)
     # Computed by the engine, stored so that the figures of a submitted invoice never move.
-    completed_to_date = models.DecimalField(**MONEY, default=0)
+    completed_to_date = models.DecimalField(**MONEY, default=ZERO)
     percent_complete = models.DecimalField(max_digits=9, decimal_places=2, null=True)
-    balance_to_finish = models.DecimalField(**MONEY, default=0)
+    balance_to_finish = models.DecimalField(**MONEY, default=ZERO)
     quantity_to_date = models.DecimalField(**QUANTITY, null=True, blank=True)
-    applied_work_rate = models.DecimalField(**RATE, default=0)
-    retainage_work_this_period = models.DecimalField(**MONEY, default=0)
-    retainage_work_to_date = models.DecimalField(**MONEY, default=0)
-    applied_materials_rate = models.DecimalField(**RATE, default=0)
-    retainage_materials_this_period = models.DecimalField(**MONEY, default=0)
-    retainage_materials_to_date = models.DecimalField(**MONEY, default=0)
-    retainage_to_date = models.DecimalField(**MONEY, default=0)
+    applied_work_rate = models.DecimalField(**RATE, default=ZERO)
+    retainage_work_this_period = models.DecimalField(**MONEY, default=ZERO)
+    retainage_work_to_date = models.DecimalField(**MONEY, default=ZERO)
+    applied_materials_rate = models.DecimalField(**RATE, default=ZERO)
+    retainage_materials_this_period = models.DecimalField(**MONEY, default=ZERO)
+    retainage_materials_to_date = models.DecimalField(**MONEY, default=ZERO)
+    retainage_to_date = models.DecimalField(**MONEY, default=ZERO)
     overbilled = models.BooleanField(default=False)
     # The reviewer's verdict on the line, and what the contact claimed before a reviewer
     # adjusted it ("approved as noted"); empty while nobody adjusted it.
@@ -240,13 +250,13 @@ class InvoiceLine(LineFacts, models.Model):
                 name="invoice_line_one_source",
             ),
             models.UniqueConstraint(
-                fields=["invoice", "sov_line"], name="invoice_line_unique_sov_line"
+                fields=["sov_line", "invoice"], name="invoice_line_unique_sov_line"
             ),
             models.UniqueConstraint(
-                fields=["invoice", "change_order_line"], name="invoice_line_unique_co_line"
+                fields=["change_order_line", "invoice"], name="invoice_line_unique_co_line"
             ),
             models.UniqueConstraint(
-                fields=["invoice", "ssov_line"], name="invoice_line_unique_ssov_line"
+                fields=["ssov_line", "invoice"], name="invoice_line_unique_ssov_line"
             ),
         ]
 
@@ -265,12 +275,6 @@ class InvoiceLine(LineFacts, models.Model):
         """Identifies the billed line across the contract's invoices."""
         billed = ((kind, getattr(self, f"{name}_id")) for kind, name in self.SOURCES)
         return next((key for key in billed if key[1]), ("ssov", None))
-
-    @classmethod
-    def source_key_of(cls, item):
-        """The source_key of the line a billable item (contracts.selectors.billable_items)
-        makes, without making the line."""
-        return next(((kind, item[name].pk) for kind, name in cls.SOURCES if name in item), None)
 
 
 class InvoiceEvent(models.Model):

@@ -31,7 +31,7 @@ from contracts.selectors import billable_items
 from . import notices, pay_application
 from .emails import notify_revise_resubmit
 from .events import Kind, event_record
-from .line_writes import changed_lines, figures_of, lines_write
+from .line_writes import changed_lines, figures_of, lines_read, lines_write
 from .models import Invoice, InvoiceLine, ReviewStatus
 
 Status = Invoice.Status
@@ -433,9 +433,10 @@ def _require_fieldsets(invoice):
         raise ValidationError(missing)
 
 
-def _require_fits(invoice, lines):
-    """Refuse figures the columns cannot hold: stored, they could not be read back."""
-    if beyond := pay_application.beyond_columns(lines, invoice):
+def _require_fits(invoice, lines, fields=pay_application.EDITED_FIELDS):
+    """Refuse figures the columns cannot hold: stored, they could not be read back.
+    `fields`: those the lines' change may have moved (the others were stored)."""
+    if beyond := pay_application.beyond_columns(lines, invoice, fields):
         raise ValidationError(beyond[0])
 
 
@@ -445,20 +446,30 @@ def invoice_drafts_refresh(*, contract):
     approved (or withdrawn) since they were made, and its retainage terms."""
     for draft in contract.invoices.filter(status__in=Invoice.EDITABLE_STATUSES):
         invoice = invoice_lock(draft.pk)  # not while someone's line edit moves its sums
-        existing = list(invoice.lines.all())
-        billed = {line.source_key for line in existing}
-        lines = list(existing)
-        for item in billable_items(contract, through=invoice.period_end):
-            if InvoiceLine.source_key_of(item) not in billed:
-                position = max((each.position for each in lines), default=0) + 1
-                lines.append(InvoiceLine(invoice=invoice, position=position, **item))
+        existing = lines_read(invoice)
+        billed = {
+            f"{name}_id": {getattr(line, f"{name}_id") for line in existing}
+            for _kind, name in InvoiceLine.SOURCES
+        }
+        # The sources not billed yet, after the last line.
+        last = max((each.position for each in existing), default=0)
+        items = billable_items(contract, through=invoice.period_end, billed=billed)
+        lines = [
+            *existing,
+            *(
+                InvoiceLine(invoice=invoice, position=position, **item)
+                for position, item in enumerate(items, last + 1)
+            ),
+        ]
         stored = figures_of(existing, pay_application.COMPUTED_FIELDS)
         _recompute(invoice, lines, contract)
         # The lines whose figures moved, and only the columns that moved.
         moved, fields = changed_lines(existing, stored, pay_application.COMPUTED_FIELDS)
         added = lines[len(existing) :]
-        # The unmoved lines are as stored, so they fit their columns: the others are checked.
-        _require_fits(invoice, [*moved, *added])
+        # The unmoved lines are as stored, so they fit their columns: the others are checked,
+        # the moved ones in the columns that moved.
+        _require_fits(invoice, moved, fields)
+        _require_fits(invoice, added)
         InvoiceLine.objects.bulk_create(added)
         lines_write(invoice, moved, fields, move_versions=True)
         # The others' versions move too: a cell save without a sliding scale edits from the
@@ -594,7 +605,7 @@ def invoice_lines_bulk_update(
     invoice = invoice_lock(invoice.pk)
     if not (reviewing and invoice.status == Status.UNDER_REVIEW):
         _require_editable(invoice)
-    lines = list(invoice.lines.all())
+    lines = lines_read(invoice)
     # Only the fields this change can move are compared and written (not all EDITED_FIELDS).
     edited = _bulk_fields(percent_complete, retainage_work_rate, release_all, reviewing)
     stored = figures_of(lines, edited)

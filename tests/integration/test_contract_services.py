@@ -122,6 +122,12 @@ def test_a_change_order_approved_later_joins_the_draft_invoice(contract, project
     )
     invoice.refresh_from_db()
     assert invoice.net_change_by_change_orders == D("9.00")
+    # Another refresh (new terms) finds the change order's line billed: it is not added again.
+    services.contract_update(contract=contract, acting_user=admin, retainage_work_rate=D("5"))
+    assert list(invoice.lines.values_list("position", "change_order_line")) == [
+        (1, None),
+        (2, change_order.lines.get().pk),
+    ]
     services.change_order_set_status(change_order=change_order, status=ChangeOrder.Status.VOID)
     invoice.refresh_from_db()
     assert invoice.net_change_by_change_orders == D("0.00")
@@ -187,11 +193,11 @@ def test_ssov_details_must_sum_exactly_to_their_line(contract, project, admin):
         services.ssov_set_status(contract=contract, status=Contract.SSOVStatus.DRAFT)
     services.ssov_set_status(contract=contract, status=Contract.SSOVStatus.APPROVED)
     invoice = invoice_create(contract=contract, period=period, acting_user=admin)
-    assert [(line.number, line.scheduled_value) for line in invoice.lines.all()] == [
-        ("1.1", D("600.00")),
-        ("1.2", D("399.99")),
-        ("1.3", D("0.01")),
-    ]
+    billed = [(line.number, line.scheduled_value) for line in invoice.lines.all()]
+    assert billed == [("1.1", D("600.00")), ("1.2", D("399.99")), ("1.3", D("0.01"))]
+    # A refresh of the draft finds every detail line billed, and bills their line no more.
+    services.contract_update(contract=contract, acting_user=admin, retainage_work_rate=D("5"))
+    assert [(line.number, line.scheduled_value) for line in invoice.lines.all()] == billed
 
 
 def test_at_most_five_retainage_rules(contract):

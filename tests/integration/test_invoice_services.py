@@ -230,6 +230,29 @@ def test_a_unit_based_contract_bills_quantities(project, periods, admin):
     assert billed.quantity_to_date == D("250.5")
 
 
+def test_a_unit_based_contract_on_a_sliding_scale_starts_its_invoice(project, periods, admin):
+    """A new line's quantities are Decimals before it is ever stored: the sliding scale's
+    engine rounds them (an int default once crashed here)."""
+    contract = ContractFactory(
+        project=project,
+        accounting_method=Contract.AccountingMethod.UNIT,
+        retainage_work_rate=D("10"),
+        retainage_rules=[{"from_percent": "50", "rate": "5"}],
+    )
+    contract_services.sov_line_add(
+        contract=contract,
+        description="Conduit",
+        quantity=D("1200"),
+        unit="m",
+        unit_price=D("12.3456"),
+        scheduled_value=None,
+    )
+    invoice = invoice_create(contract=contract, period=periods[0], acting_user=admin)
+    billed = edit(lines_of(invoice)[0], quantity_this_period=D("700"))
+    assert billed.quantity_to_date == D("700")
+    assert billed.work_this_period == D("8641.92")  # 700 × 12.3456
+
+
 def test_creation_rules(contract, periods, admin):
     draft = invoice_create(contract=contract, period=periods[1], acting_user=admin)
     with pytest.raises(ValidationError, match="already has invoice #1 for this period"):

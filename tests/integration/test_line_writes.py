@@ -33,16 +33,29 @@ INVOICE_FIGURES = pay_application.SAVED_FIELDS
 
 
 def make_invoice(company, project, admin, values, **contract_fields):
-    """A contract whose SOV lines have these scheduled values, and its first invoice."""
+    """A contract whose SOV lines have these scheduled values, and its first invoice. A
+    value given as (quantity, unit price) makes a unit-priced line of that quantity."""
     contract = ContractFactory(project=project, **contract_fields)
     SOVLine.objects.bulk_create(
-        SOVLineFactory.build(contract=contract, position=n, number=str(n), scheduled_value=v)
+        SOVLineFactory.build(contract=contract, position=n, number=str(n), **sov_fields(v))
         for n, v in enumerate(values, 1)
     )
     with scope(company=company):
         return invoice_create(
             contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
+
+
+def sov_fields(value):
+    if not isinstance(value, tuple):
+        return {"scheduled_value": value}
+    quantity, unit_price = value
+    return {
+        "scheduled_value": (quantity * unit_price).quantize(D("0.01")),
+        "quantity": quantity,
+        "unit": "m",
+        "unit_price": unit_price,
+    }
 
 
 def queries(captured):
@@ -130,13 +143,22 @@ def test_a_bulk_edit_and_a_drafts_refresh_cost_the_same_queries_for_10_or_2000_l
 
 @st.composite
 def bulk_edits(draw):
-    """An SOV, its retainage terms, and a bulk edit of some of its lines."""
-    values = draw(st.lists(st.integers(1, 5_000_000).map(lambda n: D(n) / 100), min_size=1))
+    """An SOV (amount lines, and unit-priced ones: a bulk % complete enters their
+    quantities), its retainage terms, and a bulk edit of some of its lines."""
+    amounts = st.integers(1, 5_000_000).map(lambda n: D(n) / 100)
+    units = st.tuples(
+        st.integers(1, 100_000).map(lambda n: D(n) / 10),
+        st.integers(1, 1_000_000).map(lambda n: D(n) / 10_000),
+    )
     rules = draw(
         st.sampled_from(
             [[], [{"from_percent": "30", "rate": "5"}], [{"from_percent": "0.5", "rate": "2"}]]
         )
     )
+    # Unit-priced lines on flat terms only: on a sliding scale, starting the invoice fails
+    # today (a new line's quantities are the model's int defaults, which the engine's
+    # quantity rounding does not take), on main as here.
+    values = draw(st.lists(amounts | units if not rules else amounts, min_size=1))
     selected = draw(st.sets(st.integers(1, len(values)), min_size=1))
     percent = draw(st.none() | st.integers(0, 10000).map(lambda n: D(n) / 100))
     rate = draw(st.integers(0, 1500).map(lambda n: D(n) / 100))
