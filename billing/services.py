@@ -238,11 +238,13 @@ def _check_section(section, settings):
                     f"to day {end} of the next month."
                 }
             )
-        if settings.period_frequency == BillingSettings.Frequency.WEEKLY and (
-            settings.period_lead_days > 6
-        ):
+        # Opening the next period closes the running one: never before that one is well
+        # under way (docs/periods.md).
+        most = {Frequency.WEEKLY: 6, Frequency.TWICE_A_MONTH: 12}.get(settings.period_frequency)
+        if most is not None and settings.period_lead_days > most:
+            label = settings.get_period_frequency_display().lower()
             raise ValidationError(
-                {"period_lead_days": "Weekly periods are opened at most 6 days ahead."}
+                {"period_lead_days": f"Periods made {label} are opened at most {most} days ahead."}
             )
     if section == "emails" and settings.digest_enabled and not settings.distribution_addresses:
         raise ValidationError(

@@ -10,6 +10,7 @@ from django.db import transaction
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
+from billing.fieldsets import field_rules
 from contracts.models import Contract
 from tenancy.uploads import IMAGE_TYPES, image_format
 
@@ -92,10 +93,12 @@ def subcontractor_invoices(invoice):
 
 def backup_parts(invoice):
     """What the backup holds, read once: the invoice's PDF context, its attachments, and
-    the PDF contexts of the subcontractor invoices it carries."""
+    the PDF contexts of the subcontractor invoices it carries. Attachments the project's
+    fieldsets hide are kept on the invoice, not compiled (docs/invoices.md, "Fieldsets")."""
+    shown = field_rules(invoice.contract.project_id).shown["attachments"]
     return {
         "invoice": pdf.pdf_context(invoice),
-        "attachments": list(invoice.attachments.all()),
+        "attachments": list(invoice.attachments.all()) if shown else [],
         "subcontractor": [pdf.pdf_context(sub) for sub in subcontractor_invoices(invoice)],
     }
 

@@ -95,7 +95,7 @@ def invoice_email(request, company, project, contract, invoice):
         if queued:
             messages.success(
                 request,
-                f"Invoice #{invoice.number} is on its way to {len(queued)} address"
+                f"{invoice.title} is on its way to {len(queued)} address"
                 f"{'es' if len(queued) != 1 else ''}, with its PDF once it is made.",
             )
         if already_sent:

@@ -149,9 +149,10 @@ def general_info_rows(invoice, fields):
     """The invoice's own details, those the project's fieldsets do not hide (`fields`, a
     billing.fieldsets.FieldRules): a hidden field is kept, never exported."""
     shown = fields.shown
-    rows = [["Application number", invoice.sequence]]
+    term = invoice.contract.invoice_term
+    rows = [["Document", term], ["Application number", invoice.sequence]]
     if shown["invoice_number"]:
-        rows.append(["Invoice number", invoice.number])
+        rows.append([f"{term} number", invoice.number])
     if shown["billing_date"]:
         rows.append(["Billing date", invoice.billing_date])
     if shown["period_dates"]:
@@ -163,7 +164,7 @@ def general_info_rows(invoice, fields):
 
 def invoice_export(invoice, lines, totals, file_format, *, fields):
     name = invoice.number if fields.shown["invoice_number"] else invoice.sequence
-    filename = f"{invoice.contract.number}-invoice-{name}"
+    filename = f"{invoice.contract.number}-{invoice.contract.invoice_term}-{name}"
     g703 = invoice_rows(invoice, lines, totals)
     g702 = [[number, label, getattr(invoice, attr)] for number, label, attr in G702_LINES]
     general = general_info_rows(invoice, fields)
@@ -189,6 +190,11 @@ def invoice_export(invoice, lines, totals, file_format, *, fields):
 def invoicing_export(period, rows, file_format):
     filename = f"invoicing-period-{period.position}"
     data = invoicing_rows(rows)
+    # The invoice column is named as the company names its subcontractor invoices.
+    term = period.project.company.subcontractor_invoice_term
+    columns = [
+        (term if key == "invoice" else head, key, fmt) for head, key, fmt in INVOICING_COLUMNS
+    ]
     if file_format == "xlsx":
-        return xlsx_response(filename, [("Invoicing", INVOICING_COLUMNS, data)])
-    return csv_response(filename, [([h for h, _, _ in INVOICING_COLUMNS], data)])
+        return xlsx_response(filename, [("Invoicing", columns, data)])
+    return csv_response(filename, [([h for h, _, _ in columns], data)])

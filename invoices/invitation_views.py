@@ -117,7 +117,7 @@ def _unknown(request):
 def _to_invoice(request, invoice):
     """To the invoice, saying what there is to do on it: an old invitation can open one
     that is already submitted or approved."""
-    name = f"Invoice #{invoice.number} of {invoice.contract.number}"
+    name = f"{invoice.title} of {invoice.contract.number}"
     if invoice.status == Invoice.Status.DRAFT:
         messages.success(request, f"{name} is yours to fill in.")
     elif invoice.status == Invoice.Status.REVISE_RESUBMIT:

@@ -73,7 +73,7 @@ def _invite(contract, period, acting_user, message):
         services.check_can_invoice(contract, period, None)
     else:
         raise ValidationError(
-            f"{contract}: invoice #{existing.number} for this period is "
+            f"{contract}: {existing.title} for this period is "
             f"{existing.get_status_display().lower()}, so there is nothing left for its "
             "contacts to fill in."
         )

@@ -94,7 +94,7 @@ class Invoice(models.Model):
         ]
 
     def __str__(self):
-        return f"Invoice #{self.number}"
+        return self.title
 
     def get_absolute_url(self):
         contract = self.contract

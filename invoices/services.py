@@ -133,14 +133,14 @@ def check_can_invoice(contract, period, previous):
     if previous is None:
         return
     if previous.period_id == period.pk:
-        raise ValidationError(f"{contract} already has invoice #{previous.number} for this period.")
+        raise ValidationError(f"{contract} already has {previous.title} for this period.")
     if previous.period.position > period.position:
         raise ValidationError(
             f"{contract} is already invoiced for a later period ({previous.period})."
         )
     if previous.is_editable:
         raise ValidationError(
-            f"Invoice #{previous.number} of {contract} is still "
+            f"{previous.title} of {contract} is still "
             f"{previous.get_status_display().lower()}; submit it before starting the next."
         )
 
@@ -484,8 +484,7 @@ def invoice_drafts_refresh(*, contract):
 def _require_editable(invoice):
     if not invoice.is_editable:
         raise ValidationError(
-            f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}; its figures "
-            "are frozen."
+            f"{invoice.title} is {invoice.get_status_display().lower()}; its figures are frozen."
         )
 
 
@@ -555,9 +554,7 @@ def invoice_set_status(*, invoice, status, acting_user):
     invoice = invoice_lock(invoice.pk)  # the status it has now, not the caller's copy
     reopening = status in Invoice.EDITABLE_STATUSES and not invoice.is_editable
     if reopening and invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists():
-        raise ValidationError(
-            f"Invoice #{invoice.number} cannot be reopened: a later invoice builds on it."
-        )
+        raise ValidationError(f"{invoice.title} cannot be reopened: a later invoice builds on it.")
     if invoice.is_editable and status not in Invoice.EDITABLE_STATUSES:
         invoice = invoice_submit(invoice=invoice, acting_user=acting_user)
     was = invoice.status
@@ -698,8 +695,7 @@ def invoice_review(*, invoice, decisions, outcome, acting_user):
     invoice = invoice_lock(invoice.pk)
     if invoice.status != Status.UNDER_REVIEW:
         raise ValidationError(
-            f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}, not under "
-            "review."
+            f"{invoice.title} is {invoice.get_status_display().lower()}, not under review."
         )
     lines = {line.pk: line for line in invoice.lines.all()}
     for pk, (review_status, reason) in decisions.items():
@@ -734,9 +730,7 @@ def invoice_delete(*, invoice, acting_user):
     Its history goes with it (docs/invoices.md, "Who did what"): who deleted it is logged."""
     invoice = invoice_lock(invoice.pk)
     if invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists():
-        raise ValidationError(
-            f"Invoice #{invoice.number} cannot be deleted: a later invoice builds on it."
-        )
+        raise ValidationError(f"{invoice.title} cannot be deleted: a later invoice builds on it.")
     pk = invoice.pk
     invoice.delete()
     logger.info(

@@ -66,7 +66,7 @@ def invoice_create(request, company, project, contract):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Invoice #{invoice.number} started for {invoice.period}.")
+            messages.success(request, f"{invoice.title} started for {invoice.period}.")
             return redirect(invoice)
     return contract_page(request, contract, invoice_form=form)
 
@@ -142,8 +142,7 @@ def invoice_details(request, company, project, contract, invoice):
         # An admin reviewing it: refused like any change to a submitted invoice, with why.
         messages.error(
             request,
-            f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}; its "
-            "details are frozen.",
+            f"{invoice.title} is {invoice.get_status_display().lower()}; its details are frozen.",
         )
         return redirect(invoice)
     rules = field_rules(project.pk)
@@ -359,7 +358,7 @@ def invoice_submit(request, company, project, contract, invoice):
     except ValidationError as error:
         report_service_error(request, error)
     else:
-        messages.success(request, f"Invoice #{invoice.number} submitted for review.")
+        messages.success(request, f"{invoice.title} submitted for review.")
     return redirect(invoice)
 
 
@@ -371,7 +370,7 @@ def invoice_review(request, company, project, contract, invoice):
         # A form for an invoice that is not under review could only be refused once filled in.
         messages.info(
             request,
-            f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}, not under "
+            f"{invoice.title} is {invoice.get_status_display().lower()}, not under "
             "review: there is nothing to review.",
         )
         return redirect(invoice)
@@ -388,9 +387,7 @@ def invoice_review(request, company, project, contract, invoice):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(
-                request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
-            )
+            messages.success(request, f"{invoice.title} is {invoice.get_status_display().lower()}.")
             return redirect(invoice)
     return render(
         request,
@@ -411,9 +408,7 @@ def invoice_status(request, company, project, contract, invoice):
     except ValidationError as error:
         report_service_error(request, error)
     else:
-        messages.success(
-            request, f"Invoice #{invoice.number} is {invoice.get_status_display().lower()}."
-        )
+        messages.success(request, f"{invoice.title} is {invoice.get_status_display().lower()}.")
     return redirect(invoice)
 
 
@@ -574,7 +569,7 @@ def invoice_delete(request, company, project, contract, invoice):
         except ValidationError as error:
             report_service_error(request, error)
             return redirect(invoice)
-        messages.success(request, f"Invoice #{invoice.number} deleted.")
+        messages.success(request, f"{invoice.title} deleted.")
         return redirect(
             "contract_detail", company=company.slug, project=project.pk, contract=contract.pk
         )

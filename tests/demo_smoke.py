@@ -117,6 +117,25 @@ assert "(extended)" in invoicing, "demo due-date extension"
 with scopes_disabled():
     assert BillingSettings.objects.get(project=1).period_frequency == "monthly"
 
+# The demo company calls its client invoices pay applications (Company settings).
+with scopes_disabled():
+    client_invoice = Invoice.objects.filter(
+        contract__project__company__slug="demo", contract__kind="client"
+    ).first()
+assert client_invoice is not None, "demo client invoice"
+client_page = admin.get(
+    reverse(
+        "invoice_detail",
+        kwargs={
+            "company": "demo",
+            "project": client_invoice.contract.project_id,
+            "contract": client_invoice.contract_id,
+            "invoice": client_invoice.pk,
+        },
+    )
+).content.decode()
+assert f"Pay application #{client_invoice.number}" in client_page, "demo terminology"
+
 # Each demo user reaches a demo project's contracts as its name promises.
 project_contracts = reverse("contract_list", kwargs={"company": "demo", "project": 1})
 for email, expected in [

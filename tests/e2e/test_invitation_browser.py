@@ -51,7 +51,7 @@ def test_a_contact_accepts_the_invitation_and_fills_in_its_invoice(
     contact.screenshot(path=output_dir / "invitation.png", full_page=True)
     contact.get_by_role("button", name="Yes, open my invoice").click()
 
-    expect(contact.locator("h1")).to_contain_text("Invoice #1 · SC-4 Drywall")
+    expect(contact.locator("h1")).to_contain_text("Subcontractor invoice #1 · SC-4 Drywall")
     work = contact.get_by_label("Work this period, line 1", exact=True)
     work.fill("4000")
     work.press("Tab")
@@ -109,6 +109,8 @@ def test_a_draft_is_invited_from_its_row_and_a_past_due_link_says_whom_to_ask(
     contact.locator("#id_new_password1").fill("a-long-and-new-password-42")
     contact.locator("#id_new_password2").fill("a-long-and-new-password-42")
     contact.get_by_role("button", name="Yes, open my invoice").click()
-    expect(contact.locator(".messages")).to_contain_text("Invoice #1 of SC-4 is yours to fill in.")
+    expect(contact.locator(".messages")).to_contain_text(
+        "Subcontractor invoice #1 of SC-4 is yours to fill in."
+    )
     expect(contact.get_by_role("button", name="Submit for review")).to_be_visible()
     contact.screenshot(path=output_dir / "invitation-draft-accepted.png", full_page=True)

@@ -149,7 +149,7 @@ def test_commitments_that_cannot_bill_are_refused_with_reasons(
     page = admin_client.get(response.url).content.decode()
     assert "SC-8" in page and "no invoice contact with an email address" in page
     assert "needs an approved subcontractor SOV" in page
-    assert "invoice #1 for this period is approved" in page
+    assert "Subcontractor invoice #1 for this period is approved" in page
     with scopes_disabled():
         assert not Invitation.objects.exists()
 
@@ -453,9 +453,9 @@ def test_an_editable_invoice_is_invited_from_its_row_and_completed_by_the_contac
     assert f"{invoice.get_status_display()} · accepted" in export.content.decode()
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     assert shown == [
-        "Invoice #1 of SC-7 is yours to fill in."
+        "Subcontractor invoice #1 of SC-7 is yours to fill in."
         if status == Invoice.Status.DRAFT
-        else "Invoice #1 of SC-7 was sent back: revise it and resubmit."
+        else "Subcontractor invoice #1 of SC-7 was sent back: revise it and resubmit."
     ]
     page = client.get(response.url).content.decode()
     assert "Submit for review" in page or "Resubmit" in page
@@ -473,8 +473,8 @@ def test_an_invoice_past_editing_is_refused_with_its_state(
         admin_client, project, period, django_capture_on_commit_callbacks, invoices=[invoice.pk]
     )
     assert messages == [
-        "SC-7 Drywall: invoice #1 for this period is approved, so there is nothing left for "
-        "its contacts to fill in."
+        "SC-7 Drywall: Subcontractor invoice #1 for this period is approved, so there is "
+        "nothing left for its contacts to fill in."
     ]
     with scopes_disabled():
         assert not Invitation.objects.exists()
@@ -503,8 +503,9 @@ def test_an_old_invitation_to_an_invoice_past_editing_says_its_state(
     )
     assert response.url.endswith(f"/invoices/{invoice.pk}/")
     page = client.get(response.url).content.decode()
-    assert f"Invoice #1 of SC-7 for {period} is already {label}: there is nothing to fill in." in (
-        page
+    assert (
+        f"Subcontractor invoice #1 of SC-7 for {period} is already {label}: "
+        "there is nothing to fill in." in page
     )
     assert "yours to fill in" not in page
 

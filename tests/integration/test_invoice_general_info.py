@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from billing.models import BillingSettings
 from billing.templatetags.money import money
 from invoices import pdf
+from invoices.backups import backup_parts
 from invoices.models import Invoice, InvoiceAttachment, InvoiceEvent
 from invoices.services import invoice_submit
 from permissions.levels import Level
@@ -113,9 +114,13 @@ def test_hidden_attachments_have_no_panel(company, project, invoice, admin, admi
             uploaded_by=admin,
         )
     assert 'aria-label="Attachments"' in admin_client.get(invoice_url(invoice)).content.decode()
+    with scope(company=company):
+        assert [a.name for a in backup_parts(invoice)["attachments"]] == ["lien-waiver.pdf"]
     fieldsets(project, attachments="hidden")
     page = admin_client.get(invoice_url(invoice)).content.decode()
     assert 'aria-label="Attachments"' not in page and "lien-waiver.pdf" not in page
+    with scope(company=company):  # nor compiled into the backup PDF
+        assert backup_parts(invoice)["attachments"] == []
 
 
 def test_a_hidden_field_posted_anyway_is_not_saved(project, invoice, admin_client):

@@ -161,7 +161,7 @@ def test_the_bulk_status_sets_each_invoice_and_refuses_alone(
         )
     assert (changed, refused) == (
         1,
-        ["Invoice #1 cannot be reopened: a later invoice builds on it."],
+        [f"{first.title} cannot be reopened: a later invoice builds on it."],
     )
     assert events(invoice)[-1] == (Kind.STATUS_CHANGED, admin, Status.DRAFT, Status.REVISE_RESUBMIT)
     assert events(first)[-1][0] == Kind.SUBMITTED

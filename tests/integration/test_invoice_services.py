@@ -255,7 +255,9 @@ def test_a_unit_based_contract_on_a_sliding_scale_starts_its_invoice(project, pe
 
 def test_creation_rules(contract, periods, admin):
     draft = invoice_create(contract=contract, period=periods[1], acting_user=admin)
-    with pytest.raises(ValidationError, match="already has invoice #1 for this period"):
+    with pytest.raises(
+        ValidationError, match="already has Subcontractor invoice #1 for this period"
+    ):
         invoice_create(contract=contract, period=periods[1], acting_user=admin)
     with pytest.raises(ValidationError, match="submit it before starting the next"):
         invoice_create(contract=contract, period=periods[2], acting_user=admin)
@@ -314,7 +316,7 @@ def test_two_people_creating_at_once_get_one_invoice(contract, periods, admin, c
         thread.join()
     assert results.count("created") == 1
     [refusal] = [result for result in results if result != "created"]
-    assert "already has invoice #1 for this period" in refusal
+    assert "already has Subcontractor invoice #1 for this period" in refusal
     assert Invoice.objects.filter(contract=contract).count() == 1
     assert InvoiceLine.objects.filter(invoice__contract=contract).count() == 2
 

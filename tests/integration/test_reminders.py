@@ -196,7 +196,7 @@ def test_a_month_of_days_sends_each_reminder_and_digest_once(
         ]  # fmt: skip
     notices = by_subject(messages, "SC-")
     assert sorted(m["Subject"] for m in notices) == [
-        "SC-B: invoice #1 submitted",
+        "SC-B: Subcontractor invoice #1 submitted",
         f"SC-C: Contact SC-C declined to bill {period}",
     ]
     assert {m["To"] for m in notices} == {"admin@acme.test"}
@@ -323,7 +323,10 @@ def test_the_inviter_hears_of_a_submission(
         with django_capture_on_commit_callbacks(execute=True):
             invoice_submit(invoice=invoice, acting_user=user)
     [_, notice] = smtp_server.wait_for(2)
-    assert (notice["To"], notice["Subject"]) == ("admin@acme.test", "SC-A: invoice #1 submitted")
+    assert (notice["To"], notice["Subject"]) == (
+        "admin@acme.test",
+        "SC-A: Subcontractor invoice #1 submitted",
+    )
     assert "Contact SC-A" in notice.get_content() or user.email in notice.get_content()
     assert f"/invoices/{invoice.pk}/" in notice.get_content()
 
@@ -344,7 +347,7 @@ def test_the_inviter_hears_of_a_resubmission_and_not_of_their_own(
     messages = smtp_server.wait_for(3)
     assert [(m["To"], m["Subject"]) for m in messages] == [
         ("a@vendor.test", "Subcontractor invoice #1 for SC-A needs revision"),
-        ("admin@acme.test", "SC-A: invoice #1 resubmitted"),
+        ("admin@acme.test", "SC-A: Subcontractor invoice #1 resubmitted"),
         ("a@vendor.test", "Subcontractor invoice #1 for SC-A needs revision"),
     ]
 
@@ -389,7 +392,7 @@ def test_the_contact_is_told_of_an_approval_if_the_project_says_so(
         return
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "a@vendor.test"
-    assert message["Subject"] == "Invoice #1 for SC-A approved"
+    assert message["Subject"] == "Subcontractor invoice #1 for SC-A approved"
     body = message.get_content()
     submitted.refresh_from_db()
     assert f"Approved payment due this period: {submitted.current_payment_due:,.2f}" in body
@@ -412,7 +415,7 @@ def test_approved_as_noted_lists_the_lines_changed(
                 acting_user=admin,
             )
     [message] = smtp_server.wait_for(1)
-    assert message["Subject"] == "Invoice #1 for SC-A approved as noted"
+    assert message["Subject"] == "Subcontractor invoice #1 for SC-A approved as noted"
     body = message.get_content()
     assert "claimed → approved" in body
     assert "work this period 4,000.00 → 3,000.00" in body
@@ -475,7 +478,7 @@ def test_a_submitted_invoice_is_not_reminded(
     _, messages = remind_now(
         admin_client, project, period, django_capture_on_commit_callbacks, invoices=[submitted.pk]
     )
-    assert messages == ["Not reminded: SC-A: invoice #1 is under review."]
+    assert messages == ["Not reminded: SC-A: Subcontractor invoice #1 is under review."]
 
 
 def test_a_standard_user_cannot_remind(

@@ -11,6 +11,7 @@ from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
 from tenancy.models import Company, CompanyInvitation, Membership, Person, Project, User, Vendor
+from tenancy.services import company_update_terms
 
 DEMO_PASSWORD = "billwright-demo"
 
@@ -51,6 +52,12 @@ class Command(BaseCommand):
         with scopes_disabled():
             demo = self._company("demo", "Demo Builders Inc.")
             other = self._company("other", "Other Construction Co.")
+            # Terminology (Company settings): the demo's client invoices are pay applications.
+            company_update_terms(
+                company=demo,
+                client_invoice_term=Company.ClientInvoiceTerm.PAY_APPLICATION,
+                subcontractor_invoice_term=Company.SubcontractorInvoiceTerm.SUBCONTRACTOR,
+            )
             users = self._users({"demo": demo, "other": other})
             self._projects(demo, other)
             self._directory(demo, users["contact@vendor.test"])
