@@ -1,0 +1,27 @@
+"""What waivers does when invoices act (docs/waivers.md): invoices sits below and knows
+nothing of waivers; its events are read here."""
+
+from django.db import transaction
+
+from invoices.models import Invoice
+
+from . import services
+
+ASKING = (Invoice.Status.UNDER_REVIEW, Invoice.Status.APPROVED, Invoice.Status.APPROVED_AS_NOTED)
+
+
+def invoice_event_saved(sender, instance, created, **kwargs):
+    """Submitted or approved: the conditional waiver for this payment goes to the
+    contact, when the project requires one (approved as noted may change the amount: the
+    unsigned waiver is replaced)."""
+    if not created or instance.to_status not in ASKING:
+        return
+    invoice = instance.invoice
+    if not invoice.contract.is_commitment:
+        return
+    if not services.waiver_settings(invoice.contract.project).require_conditional:
+        return
+    if services.signer_for(invoice.contract) is None:
+        return  # nobody to sign: the panel says so, and the gate holds the payment
+    with transaction.atomic():
+        services.waiver_request_conditional(invoice=invoice, acting_user=instance.actor)
