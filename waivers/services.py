@@ -69,14 +69,14 @@ def waiver_templates_save(*, company, bodies, acting_user):
 
 
 def waiver_settings(project):
-    """The project's waiver settings, made on first use."""
-    found, _ = WaiverSettings.objects.get_or_create(project=project)
-    return found
+    """The project's waiver settings: the saved ones, or the defaults (nothing required),
+    unsaved: a read writes nothing; the row is made on the first save."""
+    return WaiverSettings.objects.filter(project=project).first() or WaiverSettings(project=project)
 
 
 @transaction.atomic
 def waiver_settings_save(*, project, require_conditional, require_unconditional, acting_user):
-    options = waiver_settings(project)
+    options, _ = WaiverSettings.objects.get_or_create(project=project)
     options.require_conditional = require_conditional
     options.require_unconditional = require_unconditional
     options.save(update_fields=["require_conditional", "require_unconditional"])
@@ -189,7 +189,8 @@ def waiver_values(waiver):
 
 def waiver_render(waiver_id):
     """Make the waiver's PDF, store it with its digest and email the link. A waiver made
-    already, or replaced meanwhile, is left alone (a job delivered twice makes one)."""
+    already, or replaced meanwhile, is left alone (a job delivered twice makes one). The
+    result: the waiver and its link's token (the demo signs with it), or None."""
     from . import pdf
 
     with transaction.atomic():
@@ -211,7 +212,7 @@ def waiver_render(waiver_id):
         waiver.status = Status.SENT
         waiver.save(update_fields=["file", "pdf_sha256", "token_hash", "expires_at", "status"])
         _email_link(waiver, token)
-    return waiver
+    return waiver, token
 
 
 def waiver_failed(waiver_id, error):

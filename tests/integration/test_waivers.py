@@ -34,9 +34,12 @@ def _setup(company, project, admin, *, require=False, vendor_name="Apex Electric
         contract.invoice_contacts.set(
             [PersonFactory(vendor=contract.vendor, full_name="Pat Signer", email="pat@apex.test")]
         )
-        options = services.waiver_settings(project)
-        options.require_conditional = require
-        options.save()
+        services.waiver_settings_save(
+            project=project,
+            require_conditional=require,
+            require_unconditional=False,
+            acting_user=admin,
+        )
     return invoice
 
 
