@@ -366,4 +366,9 @@ def subtier_waiver_add(*, invoice, kind, party, upload, acting_user):
 
 
 def conditional_signed(invoice):
-    return invoice.waivers.filter(kind__in=CONDITIONAL, status=Status.SIGNED).exists()
+    """A conditional waiver for this payment, signed: for the invoice's payment due as it
+    stands (an invoice resubmitted or approved as noted for another amount needs a new
+    one; a waiver conditional on a larger payment does not cover a smaller one)."""
+    return invoice.waivers.filter(
+        kind__in=CONDITIONAL, status=Status.SIGNED, amount=money(invoice.current_payment_due)
+    ).exists()

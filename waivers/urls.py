@@ -6,6 +6,7 @@ INVOICE = "<slug:company>/projects/<int:project>/contracts/<int:contract>/invoic
 
 urlpatterns = [
     path("waivers/sign/<str:token>/", views.waiver_sign, name="waiver_sign"),
+    path("waivers/sign/<str:token>/pdf/", views.waiver_sign_pdf, name="waiver_sign_pdf"),
     path("<slug:company>/settings/waivers/", views.waiver_templates, name="waiver_templates"),
     path(
         "<slug:company>/projects/<int:project>/settings/waivers/",

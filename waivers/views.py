@@ -88,14 +88,7 @@ def invoice_waiver_request(request, company, project, contract, invoice):
 
 @requires(*VIEW_ACTIONS, on="invoice")
 def invoice_waiver_download(request, company, project, contract, invoice, waiver):
-    try:
-        data = services.waiver_file(waiver)
-    except ValidationError as error:
-        # Refused, not served: a file that is not the one made is not the waiver.
-        return HttpResponse(" ".join(error.messages), status=409, content_type="text/plain")
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{waiver.download_name}"'
-    return response
+    return _pdf_answer(waiver)
 
 
 @requires(*EDIT_ACTIONS, on="invoice")
@@ -134,6 +127,28 @@ def subtier_waiver_download(request, company, project, contract, invoice, subtie
     )
 
 
+def _pdf_answer(waiver):
+    try:
+        data = services.waiver_file(waiver)
+    except ValidationError as error:
+        # Refused, not served: a file that is not the one made is not the waiver.
+        return HttpResponse(" ".join(error.messages), status=409, content_type="text/plain")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{waiver.download_name}"'
+    return response
+
+
+@declare("public")
+@login_not_required
+def waiver_sign_pdf(request, token):
+    """The PDF the contact signs, by the same link."""
+    waiver = services.waiver_for_token(token)
+    if waiver is None:
+        return render(request, "waivers/sign_unknown.html", status=404)
+    with scope(company=waiver.invoice.contract.project.company):
+        return _pdf_answer(waiver)
+
+
 @declare("public")
 @login_not_required
 @require_http_methods(["GET", "POST"])
@@ -167,6 +182,7 @@ def waiver_sign(request, token):
                 "problem": services.link_problem(waiver),
                 "values": services.waiver_values(waiver),
                 "intact": services.file_intact(waiver),
+                "token": token,
             },
             status=422 if form.errors else 200,
         )

@@ -3,19 +3,22 @@ emailed link, checked on download, and the payment gate."""
 
 import hashlib
 import re
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
 from invoices.models import Invoice
 from invoices.services import invoice_set_status, invoice_submit
 from permissions.levels import Level
-from tenancy.models import Vendor
+from tenancy.models import OutgoingEmail, Vendor
 from tests.factories import MembershipFactory, PersonFactory
 from tests.helpers import Client, client_for, grant, invoice_url, make_invoice
 from tests.worker import celery_worker
@@ -367,3 +370,42 @@ def test_another_company_admin_gets_404(company, project, admin, outsider):
     MembershipFactory(company=company)  # noise
     client = client_for(outsider)
     assert client.get(f"{invoice_url(invoice)}waivers/subtier/").status_code == 404
+
+
+def _link_of(waiver):
+    with scopes_disabled():
+        email = OutgoingEmail.objects.filter(to=waiver.email).latest("pk")
+    return re.search(r"http\S+(/waivers/sign/\S+/)", email.body).group(1)
+
+
+def test_the_link_offers_the_pdf_and_expires(
+    company, project, admin, client, django_capture_on_commit_callbacks
+):
+    invoice = _submitted(company, _setup(company, project, admin), admin)
+    waiver = _made_waiver(company, invoice, admin, django_capture_on_commit_callbacks)
+    path = _link_of(waiver)
+    pdf = client.get(path + "pdf/")
+    assert pdf.status_code == 200
+    assert hashlib.sha256(pdf.content).hexdigest() == waiver.pdf_sha256
+    later = timezone.now() + timedelta(days=services.LINK_DAYS, minutes=1)
+    with time_machine.travel(later):
+        page = client.get(path).content.decode()
+        assert "This link has expired" in page
+        refused = client.post(path, {"name": "Pat Signer", "consent": "on"})
+    assert refused.status_code == 422
+    with scopes_disabled():
+        assert Waiver.objects.get(pk=waiver.pk).status == Waiver.Status.SENT
+
+
+def test_a_new_payment_due_needs_a_new_signed_waiver(
+    company, project, admin, django_capture_on_commit_callbacks
+):
+    """Signed for one amount, the gate holds a payment due of another."""
+    invoice = _submitted(company, _setup(company, project, admin, require=True), admin)
+    waiver = _made_waiver(company, invoice, admin, django_capture_on_commit_callbacks)
+    with scope(company=company):
+        Waiver.objects.filter(pk=waiver.pk).update(status=Waiver.Status.SIGNED)
+        assert gates.conditional_waiver_gate(invoice, admin, "") is None
+        Waiver.objects.filter(pk=waiver.pk).update(amount=waiver.amount + 1)
+        with pytest.raises(ValidationError):
+            gates.conditional_waiver_gate(invoice, admin, "")
