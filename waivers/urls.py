@@ -13,6 +13,7 @@ urlpatterns = [
         views.waiver_settings,
         name="waiver_settings",
     ),
+    path(INVOICE + "waivers/", views.invoice_waivers, name="invoice_waivers"),
     path(INVOICE + "waivers/request/", views.invoice_waiver_request, name="invoice_waiver_request"),
     path(
         INVOICE + "waivers/<int:waiver>/download/",

@@ -70,6 +70,16 @@ def waiver_settings(request, company, project):
     )
 
 
+@requires(*VIEW_ACTIONS, on="invoice")
+def invoice_waivers(request, company, project, contract, invoice):
+    """The invoice page's Lien waivers panel, loaded by htmx after the page; a page of its
+    own without htmx."""
+    context = {"invoice": invoice, "contract": contract}
+    if request.htmx:
+        return render(request, "waivers/partials/waivers_panel.html", context)
+    return render(request, "waivers/invoice_waivers.html", context)
+
+
 @requires(*ADMIN, on="invoice")
 @require_POST
 def invoice_waiver_request(request, company, project, contract, invoice):

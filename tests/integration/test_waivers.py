@@ -20,7 +20,7 @@ from invoices.services import invoice_set_status, invoice_submit
 from permissions.levels import Level
 from tenancy.models import OutgoingEmail, Vendor
 from tests.factories import MembershipFactory, PersonFactory
-from tests.helpers import Client, client_for, grant, invoice_url, make_invoice
+from tests.helpers import HTMX, Client, client_for, grant, invoice_url, make_invoice
 from tests.worker import celery_worker
 from waivers import gates, services, templating
 from waivers.models import Kind, SubtierWaiver, Waiver, WaiverOverride, WaiverTemplate
@@ -181,7 +181,7 @@ def test_the_gate_refuses_allows_and_records_an_override(
         assert override.reason == "Check cut before the waiver"
         assert override.overridden_by == admin
         assert WaiverOverride.objects.filter(invoice=invoice).count() == 1
-    page = client_for(admin).get(invoice_url(invoice)).content.decode()
+    page = client_for(admin).get(invoice_url(invoice) + "waivers/").content.decode()
     assert "overridden by" in page and "Check cut before the waiver" in page
     # Signed, it passes with no override.
     waiver = _made_waiver(company, invoice, admin, django_capture_on_commit_callbacks)
@@ -259,7 +259,7 @@ def test_hostile_text_in_the_template_and_names_is_escaped(
         Waiver.objects.filter(pk=waiver.pk).update(
             status=Waiver.Status.SIGNED, signed_name=HOSTILE, signed_ip="127.0.0.1"
         )
-    page = admin_client.get(invoice_url(invoice)).content.decode()
+    page = admin_client.get(invoice_url(invoice) + "waivers/").content.decode()
     assert HOSTILE not in page
     assert "&lt;script&gt;" in page
 
@@ -322,7 +322,7 @@ def test_sub_tier_waivers_are_uploaded_and_checked(
     assert subtier.content_type == "application/pdf"
     download = admin_client.get(f"{url}{subtier.pk}/")
     assert b"".join(download.streaming_content) == pdf_bytes
-    assert "Spark Supply" in admin_client.get(invoice_url(invoice)).content.decode()
+    assert "Spark Supply" in admin_client.get(invoice_url(invoice) + "waivers/").content.decode()
 
 
 def test_the_pages_show_waiver_state(
@@ -330,8 +330,12 @@ def test_the_pages_show_waiver_state(
 ):
     invoice = _submitted(company, _setup(company, project, admin), admin)
     _made_waiver(company, invoice, admin, django_capture_on_commit_callbacks)
-    page = admin_client.get(invoice_url(invoice)).content.decode()
-    assert "Sent for signature" in page
+    invoice_page = admin_client.get(invoice_url(invoice)).content.decode()
+    assert f'hx-get="{invoice_url(invoice)}waivers/"' in invoice_page  # loaded after the page
+    panel = admin_client.get(invoice_url(invoice) + "waivers/", headers=HTMX).content.decode()
+    assert "Sent for signature" in panel and "<html" not in panel
+    page = admin_client.get(invoice_url(invoice) + "waivers/").content.decode()
+    assert "Sent for signature" in page and "<html" in page
     invoicing = admin_client.get(
         f"/acme/projects/{project.pk}/billing-periods/{invoice.period_id}/invoicing/"
     ).content.decode()
