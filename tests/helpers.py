@@ -34,6 +34,7 @@ from tests.factories import (
     UserFactory,
     VendorFactory,
 )
+from waivers.models import SubtierWaiver, Waiver
 
 HTMX = {"HX-Request": "true"}
 
@@ -204,6 +205,21 @@ def one_of_everything(company):
         attachment = InvoiceAttachment.objects.create(
             invoice=invoice, file="attachments/x.pdf", name="x.pdf", content_type="a", size=1
         )
+        waiver = Waiver.objects.create(
+            invoice=invoice,
+            kind="conditional_progress",
+            amount=D("1"),
+            through_date=period.end_date,
+        )
+        subtier_waiver = SubtierWaiver.objects.create(
+            invoice=invoice,
+            kind="conditional_progress",
+            party="P",
+            file="waivers/x.pdf",
+            name="x.pdf",
+            content_type="application/pdf",
+            size=1,
+        )
     member = grant(UserFactory(), project, Level.READ_ONLY)
     with scope(company=company):
         project_member = ProjectMember.objects.get(project=project, user=member)
@@ -222,6 +238,8 @@ def one_of_everything(company):
         "invoice_line": invoice.lines.with_scopes_disabled().first().pk,
         "document": document.pk,
         "attachment": attachment.pk,
+        "waiver": waiver.pk,
+        "subtier_waiver": subtier_waiver.pk,
         "permission_template": template.pk,
         "project_member": project_member.pk,
     }
