@@ -58,6 +58,13 @@ def pages(company, project, vendor, admin):
             invoicing + "remind/": ["commitments", "invoices"],
             f"{p}/permissions/": ["user", "template"],
             "/acme/emails/resend/": ["email"],
+            f"{p}/settings/compliance/": ["expiring_days"],
+            f"{p}/contracts/{contract.pk}/invoices/{invoice.pk}/compliance/": [
+                "document_type",
+                "coverage_amount",
+                "expires_on",
+            ],
+            f"/acme/directory/{vendor.pk}/compliance/new/": ["document_type", "issued_on"],
         },
     }
 
