@@ -33,8 +33,12 @@ class ComplianceDocumentForm(forms.Form):
     expires_on = forms.DateField(
         label="Expiry date", error_messages={"invalid": "Enter a date."}, **DATE
     )
+    # Typed as an accountant types it (2,000,000.00): a text box, not a number box.
     coverage_amount = amount_field(
-        MONEY, required=False, label="Coverage amount (insurance, bonds)"
+        MONEY,
+        required=False,
+        label="Coverage amount (insurance, bonds)",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
     def __init__(self, *args, company, **kwargs):
