@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from invoices.views import EDIT_ACTIONS
-from permissions.access import requires
+from permissions.access import ProjectPermissions, requires
 from tenancy.access import company_admin_required, member_required
 
 from . import gates, selectors, services
@@ -112,6 +112,13 @@ def vendor_document_add(request, company, vendor):
 
 @member_required
 def compliance_document_download(request, company, compliance_document):
+    """A vendor's document, to any member; a commitment's, to those who see the
+    commitment (a private one's list, docs/permissions.md rule 3)."""
+    contract = compliance_document.contract
+    if contract is not None and not request.company_access.is_admin:
+        permissions = ProjectPermissions(request.user, contract.project, company_admin=False)
+        if not permissions.can_see(contract):
+            raise Http404("No such document.")
     return FileResponse(
         compliance_document.file.open("rb"),
         as_attachment=True,

@@ -448,3 +448,15 @@ def all_sent(count):
             assert time.monotonic() < deadline, list(OutgoingEmail.objects.values("to", "status"))
             time.sleep(0.05)
         assert OutgoingEmail.objects.count() == count
+
+
+def test_a_commitments_document_downloads_only_for_who_sees_the_commitment(
+    company, project, admin, member_client, reader_client, invoice, types
+):
+    document = put_on_file(
+        company, invoice.contract, types["License"], expires_on=None, admin=admin,
+        whole_vendor=False,
+    )  # fmt: skip
+    url = f"/acme/compliance/documents/{document.pk}/"
+    assert member_client.get(url).status_code == 404  # no level on the project
+    assert reader_client.get(url).status_code == 200
