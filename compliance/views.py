@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from invoices.views import EDIT_ACTIONS
 from permissions.access import ProjectPermissions, requires
@@ -111,6 +111,7 @@ def vendor_document_add(request, company, vendor):
 
 
 @member_required
+@require_GET
 def compliance_document_download(request, company, compliance_document):
     """A vendor's document, to any member; a commitment's, to those who see the
     commitment (a private one's list, docs/permissions.md rule 3)."""
@@ -119,8 +120,12 @@ def compliance_document_download(request, company, compliance_document):
         permissions = ProjectPermissions(request.user, contract.project, company_admin=False)
         if not permissions.can_see(contract):
             raise Http404("No such document.")
+    try:
+        file = compliance_document.file.open("rb")
+    except FileNotFoundError:  # its storage lost it: as missing as the row would be
+        raise Http404("No such document.") from None
     return FileResponse(
-        compliance_document.file.open("rb"),
+        file,
         as_attachment=True,
         filename=compliance_document.name,
         content_type=compliance_document.content_type,

@@ -17,7 +17,8 @@ def invoice_requirements(invoice):
 def commitments_requirements(project, rows):
     """{commitment id: [Requirement]} for the invoicing page's rows, in two queries."""
     contracts = [row.commitment for row in rows]
-    return gates.requirements_of(project.pk, contracts)
+    found = gates.requirements_of(project.pk, contracts)
+    return found if any(found.values()) else {}  # no rules: no panel
 
 
 @register.simple_tag

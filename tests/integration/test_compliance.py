@@ -460,3 +460,20 @@ def test_a_commitments_document_downloads_only_for_who_sees_the_commitment(
     url = f"/acme/compliance/documents/{document.pk}/"
     assert member_client.get(url).status_code == 404  # no level on the project
     assert reader_client.get(url).status_code == 200
+
+
+def test_an_admins_approval_on_the_page_is_refused_with_the_list(
+    company, project, admin, admin_client, invoice, types
+):
+    require(company, project, admin, types["W-9"], "approve")
+    require(company, project, admin, types["Bond"], "approve")
+    put_on_file(company, invoice.contract, types["Bond"], expires_on=date(2026, 10, 1), admin=admin)
+    with scope(company=company):
+        invoice_submit(invoice=invoice, acting_user=admin)
+    page = admin_client.post(
+        invoice_url(invoice) + "status/", {"status": Status.APPROVED}, follow=True
+    ).content.decode()
+    assert "W-9: missing." in page and "Bond: expired on Oct 1, 2026." in page
+    with scopes_disabled():
+        invoice.refresh_from_db()
+    assert invoice.status == Status.UNDER_REVIEW
