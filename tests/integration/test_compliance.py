@@ -29,7 +29,13 @@ from invoices.models import Invoice
 from invoices.services import invoice_review, invoice_set_status, invoice_submit
 from permissions.levels import Level
 from tenancy.models import OutgoingEmail, SweepRun
-from tests.factories import CompanyFactory, MembershipFactory, PersonFactory
+from tests.factories import (
+    CompanyFactory,
+    ContractFactory,
+    MembershipFactory,
+    PersonFactory,
+    ProjectFactory,
+)
 from tests.helpers import client_for, grant, invoice_contact_client, invoice_url, make_invoice
 from tests.worker import celery_worker
 
@@ -477,3 +483,33 @@ def test_an_admins_approval_on_the_page_is_refused_with_the_list(
     with scopes_disabled():
         invoice.refresh_from_db()
     assert invoice.status == Status.UNDER_REVIEW
+
+
+def test_the_reminder_job_works_in_each_documents_own_company(
+    company, project, admin, invoice, types, other_company
+):
+    """The job spans companies: each email is its document's company's."""
+    PersonFactory(vendor=invoice.contract.vendor, email="office@vendor.test")
+    put_on_file(
+        company, invoice.contract, types["Bond"], expires_on=date(2026, 12, 10), admin=admin
+    )
+    their_project = ProjectFactory(company=other_company)
+    their = ContractFactory(project=their_project)
+    PersonFactory(vendor=their.vendor, email="office@theirs.test")
+    with scopes_disabled():
+        their_type = DocumentType.objects.get(company=other_company, name="Bond")
+    put_on_file(other_company, their, their_type, expires_on=date(2026, 12, 10), admin=None)
+    assert reminders.reminders_send(TODAY) == 2
+    with scopes_disabled():
+        sent = {(e.to, e.company_id) for e in OutgoingEmail.objects.all()}
+    assert sent == {("office@vendor.test", company.pk), ("office@theirs.test", other_company.pk)}
+
+
+def test_a_reader_who_is_no_contact_cannot_upload_and_an_outsider_gets_404(
+    company, project, admin, invoice, outsider, reader_client
+):
+    url = invoice_url(invoice) + "compliance/"
+    assert reader_client.post(url, {"file": a_pdf()}).status_code == 403
+    assert client_for(outsider).get(url).status_code == 404
+    with scopes_disabled():
+        assert not ComplianceDocument.objects.exists()
