@@ -69,5 +69,6 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("invoices.urls")),
     path("", include("waivers.urls")),
+    path("", include("compliance.urls")),
     path("", include("permissions.urls")),
 ]

@@ -28,7 +28,7 @@ from billing.services import invoice_number_take
 from contracts.models import Contract
 from contracts.selectors import billable_items
 
-from . import notices, pay_application
+from . import gates, notices, pay_application
 from .emails import notify_revise_resubmit
 from .events import Kind, event_record
 from .line_writes import changed_lines, figures_of, lines_read, lines_write
@@ -318,6 +318,7 @@ def invoice_submit(*, invoice, acting_user):
     invoice = invoice_lock(invoice.pk)
     _require_editable(invoice)
     _require_fieldsets(invoice)
+    gates.run(gates.SUBMIT_GATES, invoice)
     was = invoice.status
     lines = list(invoice.lines.all())
     result, changed = _recompute(invoice, lines, invoice.contract)
@@ -560,6 +561,7 @@ def invoice_set_status(*, invoice, status, acting_user):
     was = invoice.status
     if status == was:
         return invoice
+    gates.approving(invoice, status)
     invoice.status = status
     invoice.save(update_fields=["status"])
     event_record(
@@ -706,6 +708,7 @@ def invoice_review(*, invoice, decisions, outcome, acting_user):
     InvoiceLine.objects.bulk_update(lines.values(), ["review_status", "review_reason"])
     rejected = [line for line in lines.values() if line.review_status == ReviewStatus.REJECTED]
     invoice.status = Status.REVISE_RESUBMIT if rejected else outcome
+    gates.approving(invoice, invoice.status)
     invoice.save(update_fields=["status"])
     event_record(
         invoice,

@@ -16,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
 from billing.models import BillingPeriod
+from compliance.models import ComplianceDocument, DocumentType
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
 from invoices.models import InvoiceAttachment, InvoiceDocument, InvoiceLine
@@ -220,6 +221,16 @@ def one_of_everything(company):
             content_type="application/pdf",
             size=1,
         )
+        document_type = DocumentType.objects.filter(company=company).first()
+        compliance_document = ComplianceDocument.objects.create(
+            company=company,
+            vendor=vendor,
+            document_type=document_type,
+            file="compliance/x.pdf",
+            name="x.pdf",
+            content_type="application/pdf",
+            size=1,
+        )
     member = grant(UserFactory(), project, Level.READ_ONLY)
     with scope(company=company):
         project_member = ProjectMember.objects.get(project=project, user=member)
@@ -242,4 +253,6 @@ def one_of_everything(company):
         "subtier_waiver": subtier_waiver.pk,
         "permission_template": template.pk,
         "project_member": project_member.pk,
+        "document_type": document_type.pk,
+        "compliance_document": compliance_document.pk,
     }

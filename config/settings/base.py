@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "billing",
     "invoices",
     "waivers",
+    "compliance",
     "demo",
 ]
 
@@ -232,6 +233,8 @@ CELERY_BEAT_SCHEDULE = {
     # Automatic billing periods (docs/periods.md): hourly, so a period opens within the
     # hour its day begins; a run more or fewer changes nothing.
     "billing-cycle": {"task": "billing.tasks.run_billing_cycle", "schedule": 3600},
+    # Compliance documents about to expire (docs/compliance.md): daily, once per threshold.
+    "compliance-expiry": {"task": "compliance.tasks.send_expiry_reminders", "schedule": 86400},
 }
 # No Redis cache: nothing a page needs may stop working when Redis does (the default
 # local-memory cache is per process, which is all any cache use here may assume).

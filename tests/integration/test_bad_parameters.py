@@ -64,6 +64,13 @@ def pages(company, project, vendor, admin):
             ],
             f"{p}/settings/waivers/": ["require_conditional", "require_unconditional"],
             "/waivers/sign/x/": ["name", "consent"],
+            f"{p}/settings/compliance/": ["expiring_days"],
+            f"{p}/contracts/{contract.pk}/invoices/{invoice.pk}/compliance/": [
+                "document_type",
+                "coverage_amount",
+                "expires_on",
+            ],
+            f"/acme/directory/{vendor.pk}/compliance/new/": ["document_type", "issued_on"],
         },
     }
 

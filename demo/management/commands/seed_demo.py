@@ -6,6 +6,7 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from demo.billing import seed_billing, seed_scale, seed_settings
+from demo.compliance import seed_compliance
 from demo.mail import seed_mail
 from demo.waivers import seed_waivers
 from permissions.levels import Level
@@ -84,6 +85,7 @@ class Command(BaseCommand):
                 seed_waivers(project, admin=users["admin@demo.test"])
                 # Reminders, digest and notices; the garage's period is past due.
                 seed_mail(project, admin=users["admin@demo.test"], late=project.number == "P-1002")
+                seed_compliance(project, admin=users["admin@demo.test"])
         login = f"{settings.SITE_URL}/accounts/login/"
         self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in at {login} with:"))
         for email, _, _, _, shows in DEMO_USERS:
