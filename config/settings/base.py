@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "contracts",
     "billing",
     "invoices",
+    "payments",
     "demo",
 ]
 

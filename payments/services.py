@@ -1,0 +1,177 @@
+"""Writes on payments: record one (with its allocations), void one, plan a client's
+payments (docs/payments.md).
+
+Overpaying is refused under a lock: the invoices a payment covers are locked
+(select_for_update) before what is due on them is read, so two payments recorded at once
+wait for each other and the second sees the first's allocations.
+"""
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from contracts.models import MONEY, out_of_range
+from contracts.money import ZERO, money
+from contracts.services import contract_update
+from invoices.backups import MAX_ATTACHMENT_BYTES, _sniffed_type
+from invoices.models import Invoice
+
+from . import gates, selectors
+from .models import Payment, PaymentAllocation, PaymentScheduleItem
+
+logger = logging.getLogger(__name__)
+
+
+def _amount(value, field):
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: "Enter an amount."}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: "Enter an amount."})
+    if message := out_of_range(MONEY, amount, "The amount"):
+        raise ValidationError({field: message})
+    return money(amount)
+
+
+def _check_attachment(upload):
+    if not upload:
+        return
+    if not upload.size:
+        raise ValidationError({"attachment": "The file is empty."})
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"attachment": "Attachments are at most 20 MB each."})
+    content = upload.read()
+    upload.seek(0)
+    try:
+        _sniffed_type(content)
+    except ValidationError as error:
+        raise ValidationError({"attachment": error.messages}) from None
+
+
+def _next_number(contract):
+    return str(Payment.objects.filter(contract=contract).count() + 1)
+
+
+@transaction.atomic
+def payment_record(*, contract, allocations, acting_user, override_reason="", **fields):
+    """Record a payment issued (on a commitment) or received (on a client contract).
+
+    `allocations`: (invoice, amount) pairs, what the payment pays of each invoice of the
+    contract. The payment's amount is their sum (an `amount` given must equal it). Each is
+    at most what is still due on an approved invoice, read under a lock on the invoices.
+    Before a payment issued is written, every gate in payments.gates may refuse it.
+    """
+    kind = Payment.Kind.ISSUED if contract.is_commitment else Payment.Kind.RECEIVED
+    if kind == Payment.Kind.ISSUED and not contract.payments_issued_enabled:
+        raise ValidationError("The Payments Issued tab is off on this commitment.")
+    wanted = {}
+    for invoice, value in allocations:
+        amount = _amount(value, "allocations")
+        if amount == ZERO:
+            continue
+        if amount < 0:
+            raise ValidationError({"allocations": "An amount paid is more than zero."})
+        if invoice.contract_id != contract.pk:
+            raise ValidationError({"allocations": f"{invoice.title} is not of this contract."})
+        wanted[invoice.pk] = wanted.get(invoice.pk, ZERO) + amount
+    if not wanted:
+        raise ValidationError({"allocations": "Enter what the payment pays of an invoice."})
+    total = sum(wanted.values(), ZERO)
+    if fields.get("amount") not in (None, ""):
+        if _amount(fields["amount"], "amount") != total:
+            raise ValidationError(
+                {"amount": f"The amount is the sum of what it pays of each invoice: {total:,}."}
+            )
+    fields["amount"] = total
+    _check_attachment(fields.get("attachment"))
+    # Locked in id order, so that two payments covering the same invoices never deadlock.
+    locked = list(
+        Invoice.objects.select_for_update(of=("self",))
+        .filter(pk__in=wanted, contract=contract)
+        .order_by("pk")
+    )
+    for invoice in locked:
+        invoice.contract = contract
+        due = selectors.amount_due(invoice)
+        if invoice.status not in selectors.PAYABLE_STATUSES:
+            raise ValidationError(
+                {"allocations": f"{invoice.title} is not approved: nothing is due on it yet."}
+            )
+        if wanted[invoice.pk] > due:
+            raise ValidationError(
+                {
+                    "allocations": f"{invoice.title}: {wanted[invoice.pk]:,} is more than "
+                    f"the {due:,} still due on it."
+                }
+            )
+    if kind == Payment.Kind.ISSUED:
+        for invoice in locked:
+            for gate in gates.PAYMENT_GATES:
+                gate(invoice, acting_user, override_reason or "")
+    payment = Payment(
+        kind=kind,
+        contract=contract,
+        created_by=acting_user,
+        override_reason=override_reason or "",
+        **fields,
+    )
+    if not payment.number:
+        payment.number = _next_number(contract)
+    payment.full_clean()
+    payment.save()
+    PaymentAllocation.objects.bulk_create(
+        PaymentAllocation(payment=payment, invoice=invoice, amount=wanted[invoice.pk])
+        for invoice in locked
+    )
+    logger.info("Payment %s (%s) recorded by %s", payment.pk, payment.amount, acting_user)
+    return payment
+
+
+@transaction.atomic
+def payment_void(*, payment, reason, acting_user):
+    """Void a payment: kept, with who voided it, when and why; its allocations stop
+    counting, so its invoices are due again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the payment is voided."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "At most 500 characters."})
+    payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+    if payment.is_void:
+        raise ValidationError(f"Payment {payment.number} is already void.")
+    payment.voided_at = timezone.now()
+    payment.voided_by = acting_user
+    payment.void_reason = reason
+    payment.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    logger.info("Payment %s voided by %s", payment.pk, acting_user)
+    return payment
+
+
+def payments_issued_set(*, contract, enabled, acting_user):
+    """Show or hide the Payments Issued tab of a commitment (T1-15, T2-11)."""
+    return contract_update(
+        contract=contract, acting_user=acting_user, payments_issued_enabled=bool(enabled)
+    )
+
+
+@transaction.atomic
+def schedule_item_add(*, invoice, expected_on, amount, acting_user):
+    """Plan when the client should pay how much of a client invoice."""
+    if invoice.contract.is_commitment:
+        raise ValidationError("A payment schedule is for a client invoice.")
+    amount = _amount(amount, "amount")
+    if amount <= 0:
+        raise ValidationError({"amount": "An expected amount is more than zero."})
+    item = PaymentScheduleItem(invoice=invoice, expected_on=expected_on, amount=amount)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def schedule_item_delete(*, item, acting_user):
+    item.delete()
