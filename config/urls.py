@@ -68,5 +68,6 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("billing.urls")),
     path("", include("invoices.urls")),
+    path("", include("payments.urls")),
     path("", include("permissions.urls")),
 ]

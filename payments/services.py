@@ -81,11 +81,11 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
     if not wanted:
         raise ValidationError({"allocations": "Enter what the payment pays of an invoice."})
     total = sum(wanted.values(), ZERO)
-    if fields.get("amount") not in (None, ""):
-        if _amount(fields["amount"], "amount") != total:
-            raise ValidationError(
-                {"amount": f"The amount is the sum of what it pays of each invoice: {total:,}."}
-            )
+    given = fields.get("amount")
+    if given not in (None, "") and _amount(given, "amount") != total:
+        raise ValidationError(
+            {"amount": f"The amount is the sum of what it pays of each invoice: {total:,}."}
+        )
     fields["amount"] = total
     _check_attachment(fields.get("attachment"))
     # Locked in id order, so that two payments covering the same invoices never deadlock.

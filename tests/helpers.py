@@ -20,6 +20,7 @@ from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
 from invoices.models import InvoiceAttachment, InvoiceDocument, InvoiceLine
 from invoices.services import invoice_create, invoice_line_update
+from payments.models import Payment, PaymentScheduleItem
 from permissions.levels import Level, Tool
 from permissions.models import PermissionTemplate, ProjectMember
 from permissions.services import project_member_set
@@ -204,6 +205,12 @@ def one_of_everything(company):
         attachment = InvoiceAttachment.objects.create(
             invoice=invoice, file="attachments/x.pdf", name="x.pdf", content_type="a", size=1
         )
+        payment = Payment.objects.create(
+            kind="issued", contract=contract, number="1", amount=D("1"), paid_on="2027-01-01"
+        )
+        schedule_item = PaymentScheduleItem.objects.create(
+            invoice=invoice, expected_on="2027-01-01", amount=D("1")
+        )
     member = grant(UserFactory(), project, Level.READ_ONLY)
     with scope(company=company):
         project_member = ProjectMember.objects.get(project=project, user=member)
@@ -222,6 +229,8 @@ def one_of_everything(company):
         "invoice_line": invoice.lines.with_scopes_disabled().first().pk,
         "document": document.pk,
         "attachment": attachment.pk,
+        "payment": payment.pk,
+        "schedule_item": schedule_item.pk,
         "permission_template": template.pk,
         "project_member": project_member.pk,
     }
