@@ -23,7 +23,7 @@ from tenancy.models import Project, Vendor
 
 from . import gates
 from .models import PaymentScheduleItem
-from .selectors import PAID, PAID_STATES, PAYABLE_STATUSES, with_paid
+from .selectors import PAID, PAID_STATES, PAYABLE_STATUSES, paid_totals, with_paid
 
 
 def payable_projects(request, tool):
@@ -35,6 +35,23 @@ def payable_projects(request, tool):
         user=request.user, permission__codename=codename(tool, Level.ADMIN)
     ).values("content_object_id")
     return projects.filter(pk__in=granted)
+
+
+def _scheduled(condition=None):
+    """What a client invoice's schedule expects (before a date, with `condition`)."""
+    money = DecimalField(**MONEY)
+    return Coalesce(
+        Subquery(
+            PaymentScheduleItem.objects.filter(condition or Q(), invoice=OuterRef("pk"))
+            .order_by()
+            .values("invoice")
+            .annotate(total=Sum("amount"))
+            .values("total"),
+            output_field=money,
+        ),
+        Value(ZERO),
+        output_field=money,
+    )
 
 
 class IdChoiceFilter(django_filters.ModelChoiceFilter):
@@ -122,29 +139,13 @@ class ReceivablesFilter(_InvoiceList):
         invoices = Invoice.objects.filter(
             contract__project__in=projects, contract__kind=Contract.Kind.CLIENT
         ).exclude(status__in=Invoice.EDITABLE_STATUSES)
-        money = DecimalField(**MONEY)
-
-        def scheduled(condition=None):
-            return Coalesce(
-                Subquery(
-                    PaymentScheduleItem.objects.filter(condition or Q(), invoice=OuterRef("pk"))
-                    .order_by()
-                    .values("invoice")
-                    .annotate(total=Sum("amount"))
-                    .values("total"),
-                    output_field=money,
-                ),
-                Value(ZERO),
-                output_field=money,
-            )
-
         return (
             with_paid(invoices)
             .annotate(
-                scheduled=scheduled(),
+                scheduled=_scheduled(),
                 # Received fills the schedule earliest first (selectors.schedule_of): it is
                 # late when what was expected before today is more than was received.
-                scheduled_past=scheduled(Q(expected_on__lt=today)),
+                scheduled_past=_scheduled(Q(expected_on__lt=today)),
                 has_schedule=Exists(PaymentScheduleItem.objects.filter(invoice=OuterRef("pk"))),
             )
             .select_related("contract__project", "contract__client")
@@ -157,20 +158,11 @@ class ReceivablesFilter(_InvoiceList):
 
 
 def payables_totals(invoices):
-    return invoices.order_by().aggregate(
-        due=Coalesce(Sum("current_payment_due"), Value(ZERO)),
-        paid=Coalesce(Sum("paid"), Value(ZERO)),
-        unpaid=Coalesce(Sum("unpaid"), Value(ZERO)),
-    )
+    return paid_totals(invoices)
 
 
 def receivables_totals(invoices):
-    return invoices.order_by().aggregate(
-        due=Coalesce(Sum("current_payment_due"), Value(ZERO)),
-        scheduled=Coalesce(Sum("scheduled"), Value(ZERO)),
-        paid=Coalesce(Sum("paid"), Value(ZERO)),
-        unpaid=Coalesce(Sum("unpaid"), Value(ZERO)),
-    )
+    return paid_totals(invoices, scheduled=Coalesce(Sum(_scheduled()), Value(ZERO)))
 
 
 def blocked_by(invoice, user):

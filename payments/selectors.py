@@ -64,6 +64,29 @@ def with_paid(invoices):
     )
 
 
+def paid_totals(invoices, **more):
+    """Sums over a list of invoices (the whole filtered list, not one page): what is due,
+    paid and still unpaid, in one aggregate. Fresh expressions over the invoices' ids, not
+    the list's own annotations, which an aggregate of a sliced or ordered list loses."""
+    paid = _paid_subquery()
+    money_field = DecimalField(**MONEY)
+    return Invoice.objects.filter(pk__in=invoices.order_by().values("pk")).aggregate(
+        due=Coalesce(Sum("current_payment_due"), Value(ZERO)),
+        paid=Coalesce(Sum(paid), Value(ZERO)),
+        unpaid=Coalesce(
+            Sum(
+                Case(
+                    When(current_payment_due__gt=paid, then=F("current_payment_due") - paid),
+                    default=Value(ZERO),
+                    output_field=money_field,
+                )
+            ),
+            Value(ZERO),
+        ),
+        **more,
+    )
+
+
 def invoice_paid(invoice):
     """What counted payments allocate to one invoice."""
     return PaymentAllocation.objects.filter(COUNTED, invoice=invoice).aggregate(
@@ -99,9 +122,7 @@ def contract_payment_totals(contract):
         total=Coalesce(Sum("amount"), Value(ZERO))
     )["total"]
     sum_to_date = contract_sums(contract)["revised_sum"] or ZERO
-    approved = with_paid(contract.invoices.filter(status__in=PAYABLE_STATUSES)).aggregate(
-        awaiting=Coalesce(Sum("unpaid"), Value(ZERO))
-    )["awaiting"]
+    approved = paid_totals(contract.invoices.filter(status__in=PAYABLE_STATUSES))["unpaid"]
     percent = money(paid * 100 / sum_to_date) if sum_to_date else ZERO
     return {
         "paid": paid,
