@@ -7,6 +7,7 @@ from django_scopes import scope, scopes_disabled
 
 from demo.billing import seed_billing, seed_scale, seed_settings
 from demo.mail import seed_mail
+from demo.payments import seed_payments
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
@@ -82,6 +83,7 @@ class Command(BaseCommand):
                 )
                 # Reminders, digest and notices; the garage's period is past due.
                 seed_mail(project, admin=users["admin@demo.test"], late=project.number == "P-1002")
+                seed_payments(project, admin=users["admin@demo.test"])
         login = f"{settings.SITE_URL}/accounts/login/"
         self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in at {login} with:"))
         for email, _, _, _, shows in DEMO_USERS:
