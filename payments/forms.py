@@ -81,3 +81,12 @@ class ScheduleItemForm(forms.Form):
         label="Expected date", widget=forms.DateInput(attrs={"type": "date"})
     )
     amount = _amount_field("Amount", required=True)
+
+
+class PaymentSettingsForm(forms.Form):
+    payment_terms_days = forms.IntegerField(
+        label="Payment terms (days after the billing date)", min_value=0, max_value=365
+    )
+    default_method = forms.ChoiceField(
+        label="Default payment method", choices=Payment.Method.choices
+    )

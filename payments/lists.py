@@ -8,6 +8,8 @@ everywhere). Admins see private commitments too (docs/permissions.md, rule 3), s
 project is all there is to check.
 """
 
+from datetime import timedelta
+
 import django_filters
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -22,7 +24,7 @@ from tenancy.forms import IdChoiceField
 from tenancy.models import Project, Vendor
 
 from . import gates
-from .models import PaymentScheduleItem
+from .models import PaymentScheduleItem, PaymentSettings
 from .selectors import PAID, PAID_STATES, PAYABLE_STATUSES, paid_totals, with_paid
 
 
@@ -163,6 +165,24 @@ def payables_totals(invoices):
 
 def receivables_totals(invoices):
     return paid_totals(invoices, scheduled=Coalesce(Sum(_scheduled()), Value(ZERO)))
+
+
+DEFAULT_TERMS_DAYS = PaymentSettings._meta.get_field("payment_terms_days").default
+
+
+def with_pay_by(invoices):
+    """The invoices (a page, or an export's list), each with `pay_by`: its billing date
+    plus its project's payment terms (payments.models.PaymentSettings). One query."""
+    invoices = list(invoices)
+    terms = dict(
+        PaymentSettings.objects.filter(
+            project__in={invoice.contract.project_id for invoice in invoices}
+        ).values_list("project_id", "payment_terms_days")
+    )
+    for invoice in invoices:
+        days = terms.get(invoice.contract.project_id, DEFAULT_TERMS_DAYS)
+        invoice.pay_by = invoice.billing_date + timedelta(days=days)
+    return invoices
 
 
 def blocked_by(invoice, user):

@@ -8,6 +8,7 @@ that are not voided (payments.selectors), so it cannot drift from them.
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django_scopes import ScopedManager
@@ -129,3 +130,31 @@ class PaymentScheduleItem(models.Model):
 
     def __str__(self):
         return f"{self.amount} expected {self.expected_on}"
+
+
+class PaymentSettings(models.Model):
+    """The project's payment options (docs/payments.md, settings), made on first use."""
+
+    project = models.OneToOneField(
+        "tenancy.Project", on_delete=models.CASCADE, related_name="payment_settings"
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        "payment terms (days after the billing date)",
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text="Payables show an invoice as late this many days after its billing date.",
+    )
+    default_method = models.CharField(
+        "default payment method",
+        max_length=12,
+        choices=Payment.Method.choices,
+        default=Payment.Method.CHECK,
+    )
+
+    objects = ScopedManager(company="project__company")
+
+    class Meta:
+        verbose_name_plural = "payment settings"
+
+    def __str__(self):
+        return f"Payment settings of {self.project}"

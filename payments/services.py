@@ -20,7 +20,7 @@ from invoices.backups import MAX_ATTACHMENT_BYTES, _sniffed_type
 from invoices.models import Invoice
 
 from . import gates, selectors
-from .models import Payment, PaymentAllocation, PaymentScheduleItem
+from .models import Payment, PaymentAllocation, PaymentScheduleItem, PaymentSettings
 
 logger = logging.getLogger(__name__)
 
@@ -175,3 +175,19 @@ def schedule_item_add(*, invoice, expected_on, amount, acting_user):
 @transaction.atomic
 def schedule_item_delete(*, item, acting_user):
     item.delete()
+
+
+def payment_settings(project):
+    """The project's payment options, made with their defaults on first use."""
+    settings, _ = PaymentSettings.objects.get_or_create(project=project)
+    return settings
+
+
+@transaction.atomic
+def payment_settings_update(*, project, acting_user, **fields):
+    settings = payment_settings(project)
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    return settings

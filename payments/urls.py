@@ -26,6 +26,11 @@ urlpatterns = [
         views.schedule_item_delete,
         name="schedule_item_delete",
     ),
+    path(
+        "<slug:company>/projects/<int:project>/settings/payments/",
+        views.payment_settings,
+        name="payment_settings",
+    ),
     path("<slug:company>/payables/", views.payables, name="payables"),
     path("<slug:company>/payables/export/", views.payables_export, name="payables_export"),
     path("<slug:company>/receivables/", views.receivables, name="receivables"),

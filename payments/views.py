@@ -15,7 +15,7 @@ from tenancy.access import member_required
 from tenancy.forms import add_service_error, report_service_error
 
 from . import exports, lists, selectors, services
-from .forms import PaymentForm, ScheduleItemForm, VoidForm
+from .forms import PaymentForm, PaymentSettingsForm, ScheduleItemForm, VoidForm
 
 # Recording or voiding: a payment issued on a commitment (T1-2, T2-4), received on a
 # client contract (T1-9, T2-8). Rule 1 keeps each pair to its own kind of contract.
@@ -68,7 +68,10 @@ def contract_payments(request, company, project, contract):
         form = PaymentForm(
             invoices=selectors.payable_invoices(contract),
             issued=contract.is_commitment,
-            initial={"paid_on": timezone.localdate()},
+            initial={
+                "paid_on": timezone.localdate(),
+                "method": services.payment_settings(contract.project).default_method,
+            },
         )
     return _page(request, contract, form=form)
 
@@ -205,7 +208,7 @@ def payables(request, company):
     filters = lists.PayablesFilter(request.GET, request=request)
     invoices = filters.qs
     page = Paginator(invoices, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    rows = lists.with_pay_by(page.object_list)
     blocked = {invoice.pk: lists.blocked_by(invoice, request.user) for invoice in rows}
     return render(
         request,
@@ -218,6 +221,7 @@ def payables(request, company):
             "filters": filters,
             "query": request.GET.urlencode(),
             "states": selectors.PAID_STATES,
+            "today": timezone.localdate(),
         },
     )
 
@@ -226,7 +230,8 @@ def payables(request, company):
 @require_http_methods(["GET"])
 def payables_export(request, company):
     filters = lists.PayablesFilter(request.GET, request=request)
-    return exports.payables_export(filters.qs, request.GET.get("format", "csv"))
+    invoices = lists.with_pay_by(filters.qs)
+    return exports.payables_export(invoices, request.GET.get("format", "csv"))
 
 
 @member_required
@@ -255,3 +260,31 @@ def receivables(request, company):
 def receivables_export(request, company):
     filters = lists.ReceivablesFilter(request.GET, request=request)
     return exports.receivables_export(filters.qs, request.GET.get("format", "csv"))
+
+
+@requires("configure_progress_billings")
+@require_http_methods(["GET", "POST"])
+def payment_settings(request, company, project):
+    """The project's payment options (T1-6, as the rest of its Progress Billings settings)."""
+    settings = services.payment_settings(project)
+    initial = {
+        "payment_terms_days": settings.payment_terms_days,
+        "default_method": settings.default_method,
+    }
+    form = PaymentSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_settings_update(
+                project=project, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Payment settings saved.")
+            return redirect("payment_settings", company=company.slug, project=project.pk)
+    return render(
+        request,
+        "payments/payment_settings.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )

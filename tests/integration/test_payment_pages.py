@@ -266,7 +266,7 @@ def test_payables_filter_and_export_real_numbers(
     assert rows[1][2] == "'@Apex"
     response = admin_client.get("/acme/payables/export/?format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet.cell(row=2, column=7).value == 500
+    assert sheet.cell(row=2, column=8).value == 500  # current payment due, a number
     assert sheet.cell(row=2, column=3).data_type == "s"
 
 
@@ -326,3 +326,50 @@ def test_other_companies_and_anonymous_users_never_reach_payments(
     assert client_for(outsider).get("/acme/payables/").status_code == 404
     assert client.get("/acme/payables/").status_code == 302
     assert client_for(UserFactory()).get("/acme/receivables/").status_code == 404
+
+
+def test_payment_settings_set_the_terms_and_the_default_method(
+    company, project, admin_client, commitment, invoices
+):
+    settings_page = admin_client.get(
+        f"/acme/projects/{project.pk}/settings/progress-billings/"
+    ).content.decode()
+    assert f"/acme/projects/{project.pk}/settings/payments/" in settings_page
+    url = f"/acme/projects/{project.pk}/settings/payments/"
+    bad = admin_client.post(url, {"payment_terms_days": "999", "default_method": "wire"})
+    assert bad.status_code == 422 and "999" in bad.content.decode()
+    ok = admin_client.post(url, {"payment_terms_days": "0", "default_method": "wire"})
+    assert ok.status_code == 302
+    with scope(company=company):
+        settings = services.payment_settings(project)
+        assert (settings.payment_terms_days, settings.default_method) == (0, "wire")
+    form = admin_client.get(payments_url(commitment)).content.decode()
+    assert '<option value="wire" selected>' in form
+    first, _ = invoices
+    expected = first.billing_date.strftime("%b %-d, %Y")
+    assert expected in admin_client.get("/acme/payables/").content.decode()
+
+
+def test_an_attachment_is_checked_kept_and_downloaded(company, admin_client, commitment, invoices):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    first, _ = invoices
+    data = {"method": "check", "paid_on": "2027-01-01", f"pay_{first.pk}": "10"}
+    fake = SimpleUploadedFile("stub.pdf", b"not a pdf at all", content_type="application/pdf")
+    refused = admin_client.post(payments_url(commitment) + "new/", data | {"attachment": fake})
+    assert refused.status_code == 422
+    with scope(company=company):
+        assert not Payment.objects.exists()
+    png = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (4, 4)).save(png, "PNG")
+    upload = SimpleUploadedFile("check.png", png.getvalue(), content_type="image/png")
+    assert (
+        admin_client.post(payments_url(commitment) + "new/", data | {"attachment": upload})
+    ).status_code == 302
+    with scope(company=company):
+        payment = Payment.objects.get()
+    response = admin_client.get(f"{payments_url(commitment)}{payment.pk}/attachment/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == png.getvalue()
