@@ -8,7 +8,6 @@ from decimal import Decimal as D
 from django.utils import timezone
 
 from contracts.models import Contract
-from contracts.services import contract_update
 from invoices.models import Invoice
 from payments import selectors, services
 from payments.models import Payment, PaymentScheduleItem
@@ -36,7 +35,7 @@ def seed_payments(project, *, admin):
     for index, invoice in enumerate(firsts.values()):
         contract = invoice.contract
         if not contract.payments_issued_enabled:
-            contract_update(contract=contract, acting_user=admin, payments_issued_enabled=True)
+            services.payments_issued_set(contract=contract, enabled=True, acting_user=admin)
         share = (D("1"), D("0.4"), D("0"))[index % 3]
         amount = (invoice.current_payment_due * share).quantize(D("0.01"))
         if amount <= 0:

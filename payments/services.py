@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contracts.models import MONEY, out_of_range
+from contracts.models import MONEY, Contract, out_of_range
 from contracts.money import ZERO, money
-from contracts.services import contract_update
 from invoices.backups import MAX_ATTACHMENT_BYTES, _sniffed_type
 from invoices.models import Invoice
 
@@ -53,7 +52,9 @@ def _check_attachment(upload):
 
 
 def _next_number(contract):
-    return str(Payment.objects.filter(contract=contract).count() + 1)
+    """One more than the contract's highest numeric payment number ("1" for the first)."""
+    numbers = Payment.objects.filter(contract=contract).values_list("number", flat=True)
+    return str(max((int(n) for n in numbers if n.isdigit() and len(n) < 18), default=0) + 1)
 
 
 @transaction.atomic
@@ -88,6 +89,9 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
         )
     fields["amount"] = total
     _check_attachment(fields.get("attachment"))
+    # The contract's row first: payments of one contract are recorded one at a time, so two
+    # never take the same next number (the invoices' locks below guard the amounts).
+    Contract.objects.select_for_update(of=("self",)).filter(pk=contract.pk).exists()
     # Locked in id order, so that two payments covering the same invoices never deadlock.
     locked = list(
         Invoice.objects.select_for_update(of=("self",))
@@ -152,10 +156,14 @@ def payment_void(*, payment, reason, acting_user):
 
 
 def payments_issued_set(*, contract, enabled, acting_user):
-    """Show or hide the Payments Issued tab of a commitment (T1-15, T2-11)."""
-    return contract_update(
-        contract=contract, acting_user=acting_user, payments_issued_enabled=bool(enabled)
+    """Show or hide the Payments Issued tab of a commitment (T1-15, T2-11). Only the tab:
+    not contract_update, whose terms-changed signal refreshes the draft invoices."""
+    contract.payments_issued_enabled = bool(enabled)
+    contract.save(update_fields=["payments_issued_enabled", "updated_at"])
+    logger.info(
+        "Payments Issued tab of contract %s set to %s by %s", contract.pk, enabled, acting_user
     )
+    return contract
 
 
 @transaction.atomic

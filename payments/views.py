@@ -37,6 +37,13 @@ def _payments_url(contract):
     )
 
 
+def _require_member(request):
+    """A vendor's contact sees its invoices' paid state on the invoice page, not the
+    company's payment records (their notes and override reasons are the company's own)."""
+    if request.company_access.membership is None:
+        raise Http404("No such page.")
+
+
 def _shown(contract):
     """Payments issued show only when the commitment's Payments Issued tab is on."""
     return not contract.is_commitment or contract.payments_issued_enabled
@@ -63,6 +70,7 @@ def _page(request, contract, *, form=None, void_form=None, status=200):
 
 @requires("view_contract", on="contract")
 def contract_payments(request, company, project, contract):
+    _require_member(request)
     form = None
     if _shown(contract) and permissions_for(request).can(*RECORD_ACTIONS, obj=contract):
         form = PaymentForm(
@@ -124,6 +132,7 @@ def payment_void(request, company, project, contract, payment):
 
 @requires("view_contract", on="contract")
 def payment_attachment(request, company, project, contract, payment):
+    _require_member(request)
     if not payment.attachment or not _shown(contract):
         raise Http404("No attachment.")
     return FileResponse(
@@ -160,6 +169,7 @@ def _schedule_page(request, contract, invoice, form=None, status=200):
 
 @requires("view_contract", on="invoice")
 def invoice_schedule(request, company, project, contract, invoice):
+    _require_member(request)
     return _schedule_page(request, contract, invoice)
 
 

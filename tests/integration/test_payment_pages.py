@@ -373,3 +373,32 @@ def test_an_attachment_is_checked_kept_and_downloaded(company, admin_client, com
     response = admin_client.get(f"{payments_url(commitment)}{payment.pk}/attachment/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == png.getvalue()
+
+
+def test_a_vendor_contact_sees_the_paid_state_but_not_the_payment_records(
+    company, project, admin, commitment, invoices
+):
+    from permissions.levels import Level
+    from tests.factories import PersonFactory
+    from tests.helpers import client_for, grant
+
+    first, _ = invoices
+    user = UserFactory(email="contact@apex.test")  # in the directory, not a member
+    person = PersonFactory(vendor=commitment.vendor, email=user.email, user=user)
+    grant(user, project, commitments=Level.READ_ONLY)
+    with scope(company=company):
+        commitment.invoice_contacts.set([person])
+    with scope(company=company):
+        services.payment_record(
+            contract=commitment,
+            allocations=[(first, "400")],
+            acting_user=admin,
+            paid_on=date(2027, 1, 1),
+            notes="Internal: hold the rest",
+        )
+    contact = client_for(user)
+    page = contact.get(first.get_absolute_url())
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Partially paid" in body and "/payments/" not in body
+    assert contact.get(payments_url(commitment)).status_code == 404
