@@ -98,6 +98,8 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
         .filter(pk__in=wanted, contract=contract)
         .order_by("pk")
     )
+    if len(locked) != len(wanted):
+        raise ValidationError({"allocations": "An invoice of this payment no longer exists."})
     for invoice in locked:
         invoice.contract = contract
         due = selectors.amount_due(invoice)

@@ -402,3 +402,19 @@ def test_a_vendor_contact_sees_the_paid_state_but_not_the_payment_records(
     body = page.content.decode()
     assert "Partially paid" in body and "/payments/" not in body
     assert contact.get(payments_url(commitment)).status_code == 404
+
+
+def test_an_invoice_with_payments_is_not_deleted(company, admin, commitment, invoices):
+    from invoices.services import invoice_delete
+
+    _, second = invoices
+    with scope(company=company):
+        services.payment_record(
+            contract=commitment,
+            allocations=[(second, "10")],
+            acting_user=admin,
+            paid_on=date(2027, 1, 1),
+        )
+        with pytest.raises(ValidationError, match="payments are recorded against it"):
+            invoice_delete(invoice=second, acting_user=admin)
+        assert Invoice.objects.filter(pk=second.pk).exists()
