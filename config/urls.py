@@ -68,6 +68,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("billing.urls")),
     path("", include("invoices.urls")),
+    path("", include("waivers.urls")),
     path("", include("payments.urls")),
     path("", include("permissions.urls")),
 ]

@@ -6,8 +6,14 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from tenancy import url_objects
+        from waivers.gates import conditional_waiver_gate
 
+        from . import gates
         from .models import Payment, PaymentScheduleItem
+
+        # The apps below payments that may refuse a payment issued (docs/payments.md, gates):
+        # the conditional lien waiver (docs/waivers.md). Compliance registers here too.
+        gates.register(conditional_waiver_gate)
 
         url_objects.register(
             "payment",

@@ -17,6 +17,7 @@ from contracts.models import MONEY, Contract, out_of_range
 from contracts.money import ZERO, money
 from invoices.backups import MAX_ATTACHMENT_BYTES, _sniffed_type
 from invoices.models import Invoice
+from waivers.services import waiver_request_unconditional
 
 from . import gates, selectors
 from .models import Payment, PaymentAllocation, PaymentScheduleItem, PaymentSettings
@@ -118,6 +119,7 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
         for invoice in locked:
             for gate in gates.PAYMENT_GATES:
                 gate(invoice, acting_user, override_reason or "")
+    notices = []
     payment = Payment(
         kind=kind,
         contract=contract,
@@ -133,7 +135,20 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
         PaymentAllocation(payment=payment, invoice=invoice, amount=wanted[invoice.pk])
         for invoice in locked
     )
+    if kind == Payment.Kind.ISSUED:
+        # After a payment, the vendor's unconditional waiver for what was actually paid,
+        # where the project requires one (docs/waivers.md).
+        # A waiver that cannot be asked for (no contact to send it to) never undoes the
+        # payment: the reason is handed back to be shown.
+        for invoice in locked:
+            try:
+                waiver_request_unconditional(
+                    invoice=invoice, amount=wanted[invoice.pk], acting_user=acting_user
+                )
+            except ValidationError as error:
+                notices += [f"Unconditional waiver not requested: {m}" for m in error.messages]
     logger.info("Payment %s (%s) recorded by %s", payment.pk, payment.amount, acting_user)
+    payment.notices = notices
     return payment
 
 

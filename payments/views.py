@@ -108,6 +108,8 @@ def payment_create(request, company, project, contract):
             add_service_error(form, error)
         else:
             messages.success(request, f"Payment {payment.number} of {payment.amount:,} recorded.")
+            for notice in payment.notices:
+                messages.warning(request, notice)
             return _payments_url(contract)
     return _page(request, contract, form=form, status=422)
 

@@ -35,6 +35,7 @@ from tests.factories import (
     UserFactory,
     VendorFactory,
 )
+from waivers.models import SubtierWaiver, Waiver
 
 HTMX = {"HX-Request": "true"}
 
@@ -211,6 +212,21 @@ def one_of_everything(company):
         schedule_item = PaymentScheduleItem.objects.create(
             invoice=invoice, expected_on="2027-01-01", amount=D("1")
         )
+        waiver = Waiver.objects.create(
+            invoice=invoice,
+            kind="conditional_progress",
+            amount=D("1"),
+            through_date=period.end_date,
+        )
+        subtier_waiver = SubtierWaiver.objects.create(
+            invoice=invoice,
+            kind="conditional_progress",
+            party="P",
+            file="waivers/x.pdf",
+            name="x.pdf",
+            content_type="application/pdf",
+            size=1,
+        )
     member = grant(UserFactory(), project, Level.READ_ONLY)
     with scope(company=company):
         project_member = ProjectMember.objects.get(project=project, user=member)
@@ -231,6 +247,8 @@ def one_of_everything(company):
         "attachment": attachment.pk,
         "payment": payment.pk,
         "schedule_item": schedule_item.pk,
+        "waiver": waiver.pk,
+        "subtier_waiver": subtier_waiver.pk,
         "permission_template": template.pk,
         "project_member": project_member.pk,
     }

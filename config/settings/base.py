@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "contracts",
     "billing",
     "invoices",
+    "waivers",
     "payments",
     "demo",
 ]
@@ -201,7 +202,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # by its number of PDF workers. The other jobs (emails) use the default queue, `celery`,
 # and never wait behind a render (docs/documents.md).
 PDF_QUEUE = "pdf"
-CELERY_TASK_ROUTES = {"invoices.tasks.render_document": {"queue": PDF_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "invoices.tasks.render_document": {"queue": PDF_QUEUE},
+    "waivers.tasks.render_waiver": {"queue": PDF_QUEUE},
+}
 # A job whose worker died unacknowledged goes back to the queue after this long. Twice
 # the longest a job may run (a render is cut off at 330 s, invoices.tasks) and longer
 # than the longest retry delay (an email's, 300 s): a job still running, or waiting for

@@ -63,6 +63,12 @@ def pages(company, project, vendor, admin):
             f"{p}/permissions/": ["user", "template"],
             "/acme/emails/resend/": ["email"],
             f"{p}/contracts/{contract.pk}/payments/new/": ["paid_on", "amount", "method"],
+            f"{p}/contracts/{contract.pk}/invoices/{invoice.pk}/waivers/subtier/": [
+                "kind",
+                "party",
+            ],
+            f"{p}/settings/waivers/": ["require_conditional", "require_unconditional"],
+            "/waivers/sign/x/": ["name", "consent"],
         },
     }
 
@@ -92,6 +98,8 @@ def test_ids_in_the_path_beyond_any_row_are_404(pages, admin_client, project):
         f"/acme/projects/{project.pk}/contracts/{huge}/",
         f"/acme/directory/{huge}/",
         f"/company-invitations/{huge}/",
+        f"/acme/projects/{project.pk}/contracts/1/invoices/1/waivers/{huge}/download/",
+        f"/acme/projects/{project.pk}/contracts/1/invoices/1/waivers/subtier/{huge}/",
     ]:
         assert admin_client.get(url).status_code in (404, 405), url
 

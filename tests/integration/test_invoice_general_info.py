@@ -74,7 +74,8 @@ def test_optional_fields_show_on_the_page_the_pdf_and_the_exports(company, invoi
     details = {row[0]: row[1] for row in csv_rows(admin_client, invoice) if len(row) == 2}
     assert details["Comments"] == COMMENTS
     assert details["Billing date"] == "2026-11-27"
-    assert details["Invoice number"] == "INV-0042"
+    assert details["Subcontractor invoice number"] == "INV-0042"
+    assert details["Document"] == "Subcontractor invoice"
     assert details["Application number"] == "1"
     assert xlsx_details(admin_client, invoice)["Comments"] == COMMENTS
 

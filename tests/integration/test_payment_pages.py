@@ -3,6 +3,7 @@ tab, the gates, the payment schedule, the Payables and Receivables lists and exp
 
 import csv
 import io
+import re
 import threading
 from datetime import date, timedelta
 from decimal import Decimal as D
@@ -418,3 +419,48 @@ def test_an_invoice_with_payments_is_not_deleted(company, admin, commitment, inv
         with pytest.raises(ValidationError, match="payments are recorded against it"):
             invoice_delete(invoice=second, acting_user=admin)
         assert Invoice.objects.filter(pk=second.pk).exists()
+
+
+def test_the_conditional_waiver_gate_is_wired_and_the_unconditional_follows(
+    company, project, admin, admin_client, commitment, invoices
+):
+    """payments.apps registers waivers' gate: refused while the required conditional
+    waiver is unsigned, allowed with an Admin's reason (a WaiverOverride), and then the
+    unconditional waiver is asked for the amount paid (docs/waivers.md)."""
+    from tests.factories import PersonFactory
+    from waivers.models import Waiver, WaiverOverride
+    from waivers.services import waiver_settings_save
+
+    first, _ = invoices
+    with scope(company=company):
+        waiver_settings_save(
+            project=project, require_conditional=True, require_unconditional=True, acting_user=admin
+        )
+    data = {"method": "check", "paid_on": "2027-01-01", f"pay_{first.pk}": "250"}
+    refused = admin_client.post(payments_url(commitment) + "new/", data)
+    assert refused.status_code == 422
+    assert "no signed conditional lien waiver" in refused.content.decode()
+    assert (
+        "no signed conditional lien waiver" in admin_client.get("/acme/payables/").content.decode()
+    )
+    with scope(company=company):
+        assert not Payment.objects.exists() and not WaiverOverride.objects.exists()
+    allowed = admin_client.post(
+        payments_url(commitment) + "new/", data | {"override_reason": "Signed on paper"}
+    )
+    # No contact to send the unconditional waiver to: the payment stands, and says so.
+    assert "Unconditional waiver not requested" in admin_client.get(allowed.url).content.decode()
+    assert allowed.status_code == 302, re.findall(r"<p>(.*?)</p>", allowed.content.decode())[-6:]
+    with scope(company=company):
+        assert WaiverOverride.objects.get().reason == "Signed on paper"
+        assert Payment.objects.get().amount == D("250.00")
+        commitment.invoice_contacts.set([PersonFactory(vendor=commitment.vendor)])
+        services.payment_record(
+            contract=commitment,
+            allocations=[(first, "100")],
+            acting_user=admin,
+            override_reason="Signed on paper",
+            paid_on=date(2027, 1, 2),
+        )
+        unconditional = Waiver.objects.filter(invoice=first, kind="unconditional_progress")
+        assert [w.amount for w in unconditional] == [D("100.00")]

@@ -1,9 +1,13 @@
 """What a company calls its invoices (docs/tenancy.md, terminology): set on the company
 settings page by a company admin, used wherever an invoice is named."""
 
+import csv
+import io
+
 import pytest
 
 from tenancy.models import Company
+from tests.helpers import invoice_url, make_invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +45,25 @@ def test_only_company_admins_rename(company, member_client):
     assert response.status_code in (403, 404)
     company.refresh_from_db()
     assert company.client_invoice_term == Company.ClientInvoiceTerm.CLIENT
+
+
+@pytest.mark.parametrize(
+    ("kind", "term"),
+    [("subcontract", "Requisition"), ("client", "Pay application")],
+)
+def test_the_term_names_the_invoice_on_its_page_pdf_and_export(
+    company, project, admin, admin_client, kind, term
+):
+    Company.objects.filter(pk=company.pk).update(
+        client_invoice_term="Pay application", subcontractor_invoice_term="Requisition"
+    )
+    invoice = make_invoice(company, project, admin, kind=kind)
+    page = admin_client.get(invoice_url(invoice)).content.decode()
+    assert f"<h1>{term} #{invoice.number}" in page
+    preview = admin_client.get(f"{invoice_url(invoice)}preview/").content.decode()
+    assert f"AIA G702 form · {term} ·" in preview
+    export = admin_client.get(f"{invoice_url(invoice)}export/?format=csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert ["Document", term] in rows
+    assert [f"{term} number", invoice.number] in rows
+    assert term.replace(" ", "_") in export["Content-Disposition"]

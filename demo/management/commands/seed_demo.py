@@ -8,6 +8,7 @@ from django_scopes import scope, scopes_disabled
 from demo.billing import seed_billing, seed_scale, seed_settings
 from demo.mail import seed_mail
 from demo.payments import seed_payments
+from demo.waivers import seed_waivers
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
 from permissions.services import project_member_set
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                 seed_billing(
                     project, admin=users["admin@demo.test"], contact=users["contact@vendor.test"]
                 )
+                seed_waivers(project, admin=users["admin@demo.test"])
                 # Reminders, digest and notices; the garage's period is past due.
                 seed_mail(project, admin=users["admin@demo.test"], late=project.number == "P-1002")
                 seed_payments(project, admin=users["admin@demo.test"])
