@@ -5,6 +5,7 @@ schedule whose first expected payment is overdue; one payment voided, with its r
 from datetime import timedelta
 from decimal import Decimal as D
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from contracts.models import Contract
@@ -40,15 +41,23 @@ def seed_payments(project, *, admin):
         amount = (invoice.current_payment_due * share).quantize(D("0.01"))
         if amount <= 0:
             continue
-        services.payment_record(
-            contract=contract,
-            allocations=[(invoice, amount)],
-            acting_user=admin,
-            method=Payment.Method.CHECK if index % 2 == 0 else Payment.Method.ELECTRONIC,
-            paid_on=today - timedelta(days=5),
-            check_number=f"{10400 + index}" if index % 2 == 0 else "",
-            notes="Demo payment",
-        )
+        fields = {
+            "contract": contract,
+            "allocations": [(invoice, amount)],
+            "acting_user": admin,
+            "method": Payment.Method.CHECK if index % 2 == 0 else Payment.Method.ELECTRONIC,
+            "paid_on": today - timedelta(days=5),
+            "check_number": f"{10400 + index}" if index % 2 == 0 else "",
+            "notes": "Demo payment",
+        }
+        try:
+            services.payment_record(**fields)
+        except ValidationError:
+            # The project requires a signed conditional waiver and none is signed yet: the
+            # admin's recorded reason lets the payment through (docs/payments.md, gates).
+            services.payment_record(
+                **fields, override_reason="Conditional waiver signed on paper on site"
+            )
     _client_invoice(project, admin, today)
 
 
