@@ -70,5 +70,6 @@ urlpatterns = [
     path("", include("invoices.urls")),
     path("", include("waivers.urls")),
     path("", include("compliance.urls")),
+    path("", include("payments.urls")),
     path("", include("permissions.urls")),
 ]

@@ -11,6 +11,7 @@ from copy import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from billing.engine import (
@@ -735,7 +736,13 @@ def invoice_delete(*, invoice, acting_user):
     if invoice.contract.invoices.filter(sequence__gt=invoice.sequence).exists():
         raise ValidationError(f"{invoice.title} cannot be deleted: a later invoice builds on it.")
     pk = invoice.pk
-    invoice.delete()
+    try:
+        invoice.delete()
+    except ProtectedError:
+        # An app above protects its rows on the invoice (payments: docs/payments.md).
+        raise ValidationError(
+            f"{invoice.title} cannot be deleted: payments are recorded against it."
+        ) from None
     logger.info(
         "Invoice %s (#%s of contract %s) deleted by %s",
         pk,

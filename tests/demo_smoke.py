@@ -18,7 +18,13 @@ from django.test import Client  # noqa: E402
 from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
 
 PAGES = {
-    "admin@demo.test": ["/demo/projects/", "/demo/directory/", "/demo/users/"],
+    "admin@demo.test": [
+        "/demo/projects/",
+        "/demo/directory/",
+        "/demo/users/",
+        "/demo/payables/",
+        "/demo/receivables/",
+    ],
     "standard@demo.test": ["/demo/projects/", "/demo/directory/"],
     "readonly@demo.test": ["/demo/projects/"],
     "noaccess@demo.test": ["/demo/projects/"],

@@ -21,6 +21,7 @@ from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
 from invoices.models import InvoiceAttachment, InvoiceDocument, InvoiceLine
 from invoices.services import invoice_create, invoice_line_update
+from payments.models import Payment, PaymentScheduleItem
 from permissions.levels import Level, Tool
 from permissions.models import PermissionTemplate, ProjectMember
 from permissions.services import project_member_set
@@ -206,6 +207,12 @@ def one_of_everything(company):
         attachment = InvoiceAttachment.objects.create(
             invoice=invoice, file="attachments/x.pdf", name="x.pdf", content_type="a", size=1
         )
+        payment = Payment.objects.create(
+            kind="issued", contract=contract, number="1", amount=D("1"), paid_on="2027-01-01"
+        )
+        schedule_item = PaymentScheduleItem.objects.create(
+            invoice=invoice, expected_on="2027-01-01", amount=D("1")
+        )
         waiver = Waiver.objects.create(
             invoice=invoice,
             kind="conditional_progress",
@@ -249,6 +256,8 @@ def one_of_everything(company):
         "invoice_line": invoice.lines.with_scopes_disabled().first().pk,
         "document": document.pk,
         "attachment": attachment.pk,
+        "payment": payment.pk,
+        "schedule_item": schedule_item.pk,
         "waiver": waiver.pk,
         "subtier_waiver": subtier_waiver.pk,
         "permission_template": template.pk,

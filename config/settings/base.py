@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "invoices",
     "waivers",
     "compliance",
+    "payments",
     "demo",
 ]
 

@@ -47,6 +47,10 @@ def pages(company, project, vendor, admin):
             invoicing: ["search", "state", "vendor", "group", "page"],
             invoicing + "export/": ["search", "state", "vendor", "group", "format"],
             f"{p}/contracts/{contract.pk}/invoices/{invoice.pk}/export/": ["format"],
+            "/acme/payables/": ["search", "project", "vendor", "state", "page"],
+            "/acme/payables/export/": ["search", "project", "vendor", "state", "format"],
+            "/acme/receivables/": ["search", "project", "client", "state", "overdue", "page"],
+            "/acme/receivables/export/": ["project", "client", "overdue", "format"],
         },
         "post": {
             f"{p}/contracts/new/": ["vendor", "invoice_contacts", "private_list"],
@@ -58,6 +62,7 @@ def pages(company, project, vendor, admin):
             invoicing + "remind/": ["commitments", "invoices"],
             f"{p}/permissions/": ["user", "template"],
             "/acme/emails/resend/": ["email"],
+            f"{p}/contracts/{contract.pk}/payments/new/": ["paid_on", "amount", "method"],
             f"{p}/contracts/{contract.pk}/invoices/{invoice.pk}/waivers/subtier/": [
                 "kind",
                 "party",

@@ -14,6 +14,7 @@ APPS = (
     "invoices",
     "compliance",
     "waivers",
+    "payments",
     "demo",
 )
 
@@ -81,6 +82,7 @@ LAYERS = (
     "invoices",
     "compliance",
     "waivers",
+    "payments",
     "demo",
 )
 DOMAIN = LAYERS[1:]

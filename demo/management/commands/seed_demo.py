@@ -8,6 +8,7 @@ from django_scopes import scope, scopes_disabled
 from demo.billing import seed_billing, seed_scale, seed_settings
 from demo.compliance import seed_compliance
 from demo.mail import seed_mail
+from demo.payments import seed_payments
 from demo.waivers import seed_waivers
 from permissions.levels import Level
 from permissions.models import PermissionTemplate
@@ -86,6 +87,7 @@ class Command(BaseCommand):
                 # Reminders, digest and notices; the garage's period is past due.
                 seed_mail(project, admin=users["admin@demo.test"], late=project.number == "P-1002")
                 seed_compliance(project, admin=users["admin@demo.test"])
+                seed_payments(project, admin=users["admin@demo.test"])
         login = f"{settings.SITE_URL}/accounts/login/"
         self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in at {login} with:"))
         for email, _, _, _, shows in DEMO_USERS:

@@ -1,0 +1,107 @@
+"""The demo's payments (docs/payments.md): on each billed project, a commitment paid in
+full, one partly paid and one left unpaid; a client invoice with a payment received and a
+schedule whose first expected payment is overdue; one payment voided, with its reason."""
+
+from datetime import timedelta
+from decimal import Decimal as D
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from contracts.models import Contract
+from invoices.models import Invoice
+from payments import selectors, services
+from payments.models import Payment, PaymentScheduleItem
+
+
+def seed_payments(project, *, admin):
+    """Idempotent: a project with payments or a schedule is left as it is."""
+    if Payment.objects.filter(contract__project=project).exists():
+        return
+    today = timezone.localdate()
+    payable = list(
+        selectors.with_paid(
+            Invoice.objects.filter(
+                contract__project=project, status__in=selectors.PAYABLE_STATUSES
+            ).exclude(contract__kind=Contract.Kind.CLIENT)
+        )
+        .filter(current_payment_due__gt=0)
+        .select_related("contract")
+        .order_by("contract__number", "sequence")
+    )
+    # One invoice per commitment: paid, partly paid, unpaid, in turn.
+    firsts = {}
+    for invoice in payable:
+        firsts.setdefault(invoice.contract_id, invoice)
+    for index, invoice in enumerate(firsts.values()):
+        contract = invoice.contract
+        if not contract.payments_issued_enabled:
+            services.payments_issued_set(contract=contract, enabled=True, acting_user=admin)
+        share = (D("1"), D("0.4"), D("0"))[index % 3]
+        amount = (invoice.current_payment_due * share).quantize(D("0.01"))
+        if amount <= 0:
+            continue
+        fields = {
+            "contract": contract,
+            "allocations": [(invoice, amount)],
+            "acting_user": admin,
+            "method": Payment.Method.CHECK if index % 2 == 0 else Payment.Method.ELECTRONIC,
+            "paid_on": today - timedelta(days=5),
+            "check_number": f"{10400 + index}" if index % 2 == 0 else "",
+            "notes": "Demo payment",
+        }
+        try:
+            services.payment_record(**fields)
+        except ValidationError:
+            # The project requires a signed conditional waiver and none is signed yet: the
+            # admin's recorded reason lets the payment through (docs/payments.md, gates).
+            services.payment_record(
+                **fields, override_reason="Conditional waiver signed on paper on site"
+            )
+    _client_invoice(project, admin, today)
+
+
+def _client_invoice(project, admin, today):
+    invoice = (
+        Invoice.objects.filter(contract__project=project, contract__kind=Contract.Kind.CLIENT)
+        .exclude(status__in=Invoice.EDITABLE_STATUSES)
+        .select_related("contract")
+        .order_by("sequence")
+        .first()
+    )
+    if invoice is None or invoice.current_payment_due <= 0:
+        return
+    if PaymentScheduleItem.objects.filter(invoice=invoice).exists():
+        return
+    due = invoice.current_payment_due
+    half = (due / 2).quantize(D("0.01"))
+    services.schedule_item_add(
+        invoice=invoice, expected_on=today - timedelta(days=10), amount=half, acting_user=admin
+    )
+    services.schedule_item_add(
+        invoice=invoice,
+        expected_on=today + timedelta(days=20),
+        amount=due - half,
+        acting_user=admin,
+    )
+    if invoice.status in selectors.PAYABLE_STATUSES:
+        received = (half / 2).quantize(D("0.01"))
+        services.payment_record(
+            contract=invoice.contract,
+            allocations=[(invoice, received)],
+            acting_user=admin,
+            method=Payment.Method.WIRE,
+            paid_on=today - timedelta(days=8),
+            notes="Owner's first draw, short of the schedule: the rest is overdue",
+        )
+        mistaken = services.payment_record(
+            contract=invoice.contract,
+            allocations=[(invoice, received)],
+            acting_user=admin,
+            method=Payment.Method.WIRE,
+            paid_on=today - timedelta(days=8),
+            notes="Entered twice",
+        )
+        services.payment_void(
+            payment=mistaken, reason="Entered twice by mistake", acting_user=admin
+        )

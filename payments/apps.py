@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "payments"
+
+    def ready(self):
+        from compliance.gates import payment_gate
+        from tenancy import url_objects
+        from waivers.gates import conditional_waiver_gate
+
+        from . import gates
+        from .models import Payment, PaymentScheduleItem
+
+        # The apps below payments that may refuse a payment issued (docs/payments.md, gates):
+        # the conditional lien waiver (docs/waivers.md) and the compliance documents that
+        # gate paying (docs/compliance.md).
+        gates.register(conditional_waiver_gate)
+        gates.register(payment_gate)
+
+        url_objects.register(
+            "payment",
+            Payment,
+            project_path="contract__project",
+            parent=("contract", "contract"),
+        )
+        url_objects.register(
+            "schedule_item",
+            PaymentScheduleItem,
+            project_path="invoice__contract__project",
+            parent=("invoice", "invoice"),
+        )

@@ -1,0 +1,192 @@
+"""Reads of payments: what an invoice has been paid, its paid state, a contract's totals.
+
+Everything is derived from the allocations of payments not voided, in the database, never
+stored (docs/payments.md): a voided payment stops counting the moment it is voided.
+"""
+
+from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from contracts.models import MONEY
+from contracts.money import ZERO, money
+from contracts.selectors import contract_sums
+from invoices.models import Invoice
+
+from .models import Payment, PaymentAllocation, PaymentScheduleItem
+
+# An invoice is paid once approved (for a client invoice: by the owner).
+PAYABLE_STATUSES = (Invoice.Status.APPROVED, Invoice.Status.APPROVED_AS_NOTED)
+
+UNPAID, PARTIAL, PAID = "unpaid", "partially_paid", "paid"
+PAID_STATES = {UNPAID: "Unpaid", PARTIAL: "Partially paid", PAID: "Paid"}
+
+COUNTED = Q(payment__voided_at__isnull=True)
+
+
+def paid_state(paid, due):
+    """Unpaid while nothing counts, Paid once the payments cover what is due, else
+    Partially paid. The same rule as `with_paid`'s annotation, for one invoice in hand."""
+    if paid <= 0:
+        return UNPAID
+    return PAID if paid >= due else PARTIAL
+
+
+def _paid_subquery():
+    # A subquery, not a join: a list that also sums other relations is not multiplied.
+    return Coalesce(
+        Subquery(
+            PaymentAllocation.objects.filter(COUNTED, invoice=OuterRef("pk"))
+            .order_by()
+            .values("invoice")
+            .annotate(total=Sum("amount"))
+            .values("total"),
+            output_field=DecimalField(**MONEY),
+        ),
+        Value(ZERO),
+        output_field=DecimalField(**MONEY),
+    )
+
+
+def with_paid(invoices):
+    """Invoices annotated with `paid` (what counted payments allocate to each), `unpaid`
+    (what is still due) and `paid_state`."""
+    return invoices.annotate(paid=_paid_subquery()).annotate(
+        unpaid=Case(
+            When(paid__lt=F("current_payment_due"), then=F("current_payment_due") - F("paid")),
+            default=Value(ZERO),
+            output_field=DecimalField(**MONEY),
+        ),
+        paid_state=Case(
+            When(paid__lte=0, then=Value(UNPAID)),
+            When(paid__gte=F("current_payment_due"), then=Value(PAID)),
+            default=Value(PARTIAL),
+        ),
+    )
+
+
+def paid_totals(invoices, **more):
+    """Sums over a list of invoices (the whole filtered list, not one page): what is due,
+    paid and still unpaid, in one aggregate. Fresh expressions over the invoices' ids, not
+    the list's own annotations, which an aggregate of a sliced or ordered list loses."""
+    paid = _paid_subquery()
+    money_field = DecimalField(**MONEY)
+    return Invoice.objects.filter(pk__in=invoices.order_by().values("pk")).aggregate(
+        due=Coalesce(Sum("current_payment_due"), Value(ZERO)),
+        paid=Coalesce(Sum(paid), Value(ZERO)),
+        unpaid=Coalesce(
+            Sum(
+                Case(
+                    When(current_payment_due__gt=paid, then=F("current_payment_due") - paid),
+                    default=Value(ZERO),
+                    output_field=money_field,
+                )
+            ),
+            Value(ZERO),
+        ),
+        **more,
+    )
+
+
+def invoice_paid(invoice):
+    """What counted payments allocate to one invoice."""
+    return PaymentAllocation.objects.filter(COUNTED, invoice=invoice).aggregate(
+        total=Coalesce(Sum("amount"), Value(ZERO))
+    )["total"]
+
+
+def amount_due(invoice, paid=None):
+    """What may still be paid on `invoice`: nothing unless approved, else its current
+    payment due less what counted payments already pay of it."""
+    if invoice.status not in PAYABLE_STATUSES:
+        return ZERO
+    paid = invoice_paid(invoice) if paid is None else paid
+    return max(invoice.current_payment_due - paid, ZERO)
+
+
+def invoice_payment_facts(invoice):
+    paid = invoice_paid(invoice)
+    return {
+        "paid": paid,
+        "due": invoice.current_payment_due,
+        "outstanding": max(invoice.current_payment_due - paid, ZERO),
+        "state": paid_state(paid, invoice.current_payment_due),
+        "label": PAID_STATES[paid_state(paid, invoice.current_payment_due)],
+        "payable": invoice.status in PAYABLE_STATUSES,
+    }
+
+
+def contract_payment_totals(contract):
+    """Total paid, % paid of the contract sum to date, and the balance outstanding (the
+    contract sum to date less what was paid), with what approved invoices still await."""
+    paid = PaymentAllocation.objects.filter(COUNTED, invoice__contract=contract).aggregate(
+        total=Coalesce(Sum("amount"), Value(ZERO))
+    )["total"]
+    sum_to_date = contract_sums(contract)["revised_sum"] or ZERO
+    approved = paid_totals(contract.invoices.filter(status__in=PAYABLE_STATUSES))["unpaid"]
+    percent = money(paid * 100 / sum_to_date) if sum_to_date else ZERO
+    return {
+        "paid": paid,
+        "contract_sum_to_date": sum_to_date,
+        "percent_paid": percent,
+        "balance_outstanding": sum_to_date - paid,
+        "approved_unpaid": approved,
+    }
+
+
+def contract_payments(contract):
+    return (
+        Payment.objects.filter(contract=contract)
+        .select_related("created_by", "voided_by")
+        .prefetch_related("allocations__invoice")
+        .order_by("-paid_on", "-pk")
+    )
+
+
+def contract_invoices(contract):
+    """The contract's invoices with what each was paid, newest first."""
+    return with_paid(contract.invoices.all()).order_by("-sequence")
+
+
+def payable_invoices(contract):
+    """Approved invoices of the contract that still have something due, oldest first."""
+    return (
+        with_paid(contract.invoices.filter(status__in=PAYABLE_STATUSES))
+        .filter(unpaid__gt=0)
+        .order_by("sequence")
+    )
+
+
+def schedule_of(invoice, *, today):
+    """The invoice's schedule, each item with what was received towards it and whether it
+    is overdue: payments received fill the items in date order (the earliest first)."""
+    received = invoice_paid(invoice)
+    rows = []
+    for item in PaymentScheduleItem.objects.filter(invoice=invoice).order_by("expected_on", "pk"):
+        covered = min(item.amount, received)
+        received -= covered
+        rows.append(
+            {
+                "item": item,
+                "received": covered,
+                "short": item.amount - covered,
+                "overdue": covered < item.amount and item.expected_on < today,
+            }
+        )
+    return rows
+
+
+def scheduled_total(invoice):
+    return PaymentScheduleItem.objects.filter(invoice=invoice).aggregate(
+        total=Coalesce(Sum("amount"), Value(ZERO))
+    )["total"]
+
+
+def paid_by_invoice(invoice_ids):
+    """{invoice id: what counted payments allocate to it} for many invoices: one query."""
+    rows = (
+        PaymentAllocation.objects.filter(COUNTED, invoice_id__in=invoice_ids)
+        .order_by()
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["invoice_id"]: row["total"] for row in rows}
