@@ -10,6 +10,7 @@ from django.urls import reverse
 from billing.models import BillingSettings
 from tenancy.emails import absolute_url, queue_email
 
+from .emails import email_invoice_contacts
 from .models import Invitation, Invoice
 
 Status = Invoice.Status
@@ -45,22 +46,7 @@ def invoice_status_notice(invoice, *, was, acting_user):
         if invoice.status == Status.APPROVED_AS_NOTED
         else []
     )
-    link = absolute_url(invoice.get_absolute_url())
-    for person in contract.invoice_contacts.exclude(email=""):
-        queue_email(
-            to=person.email,
-            subject_template="invoices/emails/approved_subject.txt",
-            body_template="invoices/emails/approved.txt",
-            company=contract.project.company,
-            context={
-                "person": person,
-                "invoice": invoice,
-                "contract": contract,
-                "changes": changes,
-                "reviewer": acting_user,
-                "link": link,
-            },
-        )
+    email_invoice_contacts(invoice, "approved", reviewer=acting_user, changes=changes)
 
 
 def inviter_of(contract, period):
