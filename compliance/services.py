@@ -4,8 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 # The same checks as an invoice's attachments (a PDF that opens, a PNG or a JPEG, 20 MB).
-from invoices.backups import MAX_ATTACHMENT_BYTES
-from invoices.backups import _sniffed_type as sniffed_type
+from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
 
 from .gates import Action
 from .models import (

@@ -38,13 +38,13 @@ def attachment_add(*, invoice, upload, uploaded_by):
         invoice=invoice,
         file=upload,
         name=upload.name[-200:],
-        content_type=_sniffed_type(content),
+        content_type=sniffed_type(content),
         size=upload.size,
         uploaded_by=uploaded_by,
     )
 
 
-def _sniffed_type(content):
+def sniffed_type(content):
     """The file's type from its bytes, not its name: a readable PDF, a PNG or a JPEG."""
     if content.startswith(b"%PDF-"):
         try:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from contracts.models import MONEY, Contract, out_of_range
 from contracts.money import ZERO, money
-from invoices.backups import MAX_ATTACHMENT_BYTES, _sniffed_type
+from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
 from invoices.models import Invoice
 from waivers.services import waiver_request_unconditional
 
@@ -47,7 +47,7 @@ def _check_attachment(upload):
     content = upload.read()
     upload.seek(0)
     try:
-        _sniffed_type(content)
+        sniffed_type(content)
     except ValidationError as error:
         raise ValidationError({"attachment": error.messages}) from None
 

@@ -13,7 +13,7 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client as DjangoClient
 from django.utils.crypto import get_random_string
 from django_scopes import scope, scopes_disabled
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from billing.models import BillingPeriod
 from compliance.models import ComplianceDocument, DocumentType
@@ -265,3 +265,12 @@ def one_of_everything(company):
         "document_type": document_type.pk,
         "compliance_document": compliance_document.pk,
     }
+
+
+def pdf_bytes():
+    """A one-page blank PDF: what an upload of a real document looks like to the checks."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    output = BytesIO()
+    writer.write(output)
+    return output.getvalue()

@@ -2,6 +2,8 @@
 release and set halves, T1-19 as rule 5 reads it), and `oracle`, the document's cell legend
 and rule 3: an expectation written independently of permissions/matrix.py."""
 
+from itertools import product
+
 from permissions.levels import Level
 
 # code: (tool, None, Read Only, Standard, Admin)
@@ -70,3 +72,14 @@ def oracle(cell, level, contact, private_list, private):
         "✓C·P": contact and (level != Level.READ_ONLY or private_list),
         "✓P|C": private_list or contact,
     }[cell]
+
+
+# Every combination a contract's facts can take for one user: level, invoice contact,
+# on the private list, private contract. The HTTP matrix tests run each.
+CASES = list(product(Level, [False, True], [False, True], [False, True]))
+
+
+def case_id(case):
+    level, contact, private_list, private = case
+    flags = [("contact", contact), ("list", private_list), ("private", private)]
+    return "-".join([level.name.lower(), *[name for name, on in flags if on]]) or "none"

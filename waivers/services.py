@@ -20,7 +20,7 @@ from django_scopes import scopes_disabled
 
 from config.jobs import queue_on_commit
 from contracts.money import money
-from invoices.backups import MAX_ATTACHMENT_BYTES, _sniffed_type
+from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
 from invoices.models import Invoice
 from tenancy.emails import absolute_url, queue_email
 
@@ -350,7 +350,7 @@ def subtier_waiver_add(*, invoice, kind, party, upload, acting_user):
     content = upload.read()
     upload.seek(0)
     try:
-        content_type = _sniffed_type(content)
+        content_type = sniffed_type(content)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from error
     return SubtierWaiver.objects.create(

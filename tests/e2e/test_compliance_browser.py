@@ -4,12 +4,10 @@ there, and submits (docs/compliance.md)."""
 
 from datetime import date
 from decimal import Decimal as D
-from io import BytesIO
 
 import pytest
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
-from pypdf import PdfWriter
 
 from compliance import services
 from compliance.models import ComplianceDocument, DocumentType
@@ -23,17 +21,9 @@ from tests.factories import (
     PersonFactory,
     SOVLineFactory,
 )
-from tests.helpers import grant, log_in
+from tests.helpers import grant, log_in, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def pdf_bytes():
-    writer = PdfWriter()
-    writer.add_blank_page(width=612, height=792)
-    output = BytesIO()
-    writer.write(output)
-    return output.getvalue()
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ the invoice shows Paid (docs/payments.md, docs/waivers.md, docs/compliance.md)."
 
 import re
 from decimal import Decimal as D
-from io import BytesIO
 
 import pytest
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
-from pypdf import PdfWriter
 
 from compliance import services as compliance_services
 from compliance.models import DocumentType
@@ -24,19 +22,11 @@ from tests.factories import (
     PersonFactory,
     SOVLineFactory,
 )
-from tests.helpers import grant, line, log_in
+from tests.helpers import grant, line, log_in, pdf_bytes
 from waivers import services as waiver_services
 from waivers.models import Waiver
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def pdf_bytes():
-    writer = PdfWriter()
-    writer.add_blank_page(width=612, height=792)
-    output = BytesIO()
-    writer.write(output)
-    return output.getvalue()
 
 
 @pytest.fixture

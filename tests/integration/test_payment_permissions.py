@@ -5,7 +5,6 @@ payment received) and T1-10 (a payment schedule) on a client contract, by Client
 Contracts level."""
 
 from decimal import Decimal as D
-from itertools import product
 
 import pytest
 from django_scopes import scope
@@ -25,17 +24,9 @@ from tests.factories import (
     VendorFactory,
 )
 from tests.helpers import client_for, grant
-from tests.permission_table import EXPECTED, oracle
+from tests.permission_table import CASES, EXPECTED, case_id, oracle
 
 pytestmark = pytest.mark.django_db
-
-CASES = list(product(Level, [False, True], [False, True], [False, True]))
-
-
-def case_id(case):
-    level, contact, private_list, private = case
-    flags = [("contact", contact), ("list", private_list), ("private", private)]
-    return "-".join([level.name.lower(), *[name for name, on in flags if on]])
 
 
 def approved_invoice(company, project, contract, due):

@@ -2,7 +2,6 @@
 invoice contact or not, on the private list or not, on a private commitment or not."""
 
 from decimal import Decimal as D
-from itertools import product
 
 import pytest
 from django_scopes import scope, scopes_disabled
@@ -23,17 +22,9 @@ from tests.factories import (
     UserFactory,
 )
 from tests.helpers import client_for, grant
-from tests.permission_table import EXPECTED, oracle
+from tests.permission_table import CASES, EXPECTED, case_id, oracle
 
 pytestmark = pytest.mark.django_db
-
-CASES = list(product(Level, [False, True], [False, True], [False, True]))
-
-
-def case_id(case):
-    level, contact, private_list, private = case
-    flags = [("contact", contact), ("list", private_list), ("private", private)]
-    return "-".join([level.name.lower(), *[name for name, on in flags if on]]) or "none"
 
 
 @pytest.fixture
