@@ -1,8 +1,19 @@
 """Every page the browser tests open is watched: a console error, an uncaught exception or
 a Content-Security-Policy violation fails the test, and every page must be served under a
-policy as strict as production's (the settings are shared; this checks what arrives)."""
+policy as strict as production's (the settings are shared; this checks what arrives).
 
+Every state of every page is also checked with axe-core for WCAG 2.0/2.1/2.2 A and AA: a
+critical or serious violation fails the test (docs/accessibility.md, "The browser tests")."""
+
+import functools
+import json
+from contextlib import suppress
+from pathlib import Path
+
+import axe_playwright_python
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
 
 # Chromium logs a CSP violation to the console, but a listener in the page says it too,
 # with the directive, whatever the browser's wording (init scripts are exempt from the CSP).
@@ -12,6 +23,68 @@ document.addEventListener("securitypolicyviolation", (event) => {
     + ` at ${event.sourceFile}:${event.lineNumber} (${event.sample})`);
 });
 """
+# axe-core as axe-playwright-python bundles it (pinned in pyproject.toml), loaded into every
+# document as an init script: exempt from the CSP, and there before the page's own scripts.
+AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+# Runs axe in the page itself, whenever the page is stable: once it has loaded, then again
+# 200 ms after the DOM last changed (an htmx swap, the G703's script), one run at a time.
+# `__a11yIdle()` runs what is still owed and waits for it; the harness awaits it before any
+# act that may navigate away (LEAVING) and at the end of the test, so no state the test
+# left is unchecked, however fast it moves on (docs/accessibility.md, "The browser tests").
+# Results come back as console messages: nothing in the page waits for an answer.
+REPORT = "axe-core violations: "
+AXE_RUNNER = (
+    f"const REPORT = {json.dumps(REPORT)};"
+    + """
+(() => {
+  // Frames have axe too (the top document's run covers them); about:blank is the browser's.
+  if (window !== window.top || location.protocol === "about:") return;
+  const options = {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    resultTypes: ["violations"],
+  };
+  let owed = true, timer = null, running = null;
+  const report = (violations) =>
+    console.debug(REPORT + JSON.stringify({url: location.href, violations}));
+  const run = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (running) return running;
+    owed = false;
+    running = axe.run(document, options)
+      .then((results) => report(results.violations
+        .filter((v) => v.impact === "critical" || v.impact === "serious")
+        .map((v) => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                      nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html}))}))))
+      .catch((error) => report([{id: "axe-error",
+        impact: "critical", help: String(error), helpUrl: "", nodes: []}]))
+      .finally(() => {
+        running = null;
+        if (owed) soon();
+      });
+    return running;
+  };
+  const soon = () => {
+    owed = true;
+    clearTimeout(timer);
+    timer = setTimeout(run, 200);
+  };
+  window.__a11yIdle = async () => {
+    while (owed || running) await (running || run());
+  };
+  window.addEventListener("load", () => {
+    new MutationObserver(soon).observe(document.documentElement,
+      {subtree: true, childList: true, attributes: true, characterData: true});
+    soon();
+  });
+})();
+"""
+)
+# Awaited in the page the harness is about to leave, and in every page at the end.
+AXE_IDLE = "() => window.__a11yIdle ? window.__a11yIdle() : null"
+# What a test does that may leave a document behind (a link, a submit button, Enter).
+LEAVING = {Page: ("goto", "reload", "go_back", "go_forward", "close"), Locator: ("click", "press")}
+
 # What production's policy says (config/settings/base.py): nothing inline, nothing from
 # another origin.
 STRICT_DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'")
@@ -23,19 +96,41 @@ def browser_problems():
 
 
 @pytest.fixture
-def new_context(new_context, browser_problems):
+def accessibility_violations():
+    """Each violation once (its rule, page and element), however often a page is checked."""
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def _checked_before_leaving(monkeypatch):
+    for kind, acts in LEAVING.items():
+        for name in acts:
+            monkeypatch.setattr(kind, name, _settled_first(getattr(kind, name)))
+
+
+@pytest.fixture
+def new_context(new_context, browser_problems, accessibility_violations):
     """pytest-playwright's factory, with every context watched."""
+    contexts = []
 
     def watched(**kwargs):
         context = new_context(**kwargs)
         context.add_init_script(script=CSP_REPORTER)
         context.on("console", lambda message: _console(message, browser_problems))
+        context.on("console", lambda message: _violations(message, accessibility_violations))
         context.on("weberror", lambda error: browser_problems.append(f"page error: {error.error}"))
         context.on("response", lambda response: _policy(response, browser_problems))
+        context.add_init_script(script=AXE_SOURCE)
+        context.add_init_script(script=AXE_RUNNER)
+        contexts.append(context)
         return context
 
     yield watched
+    for context in contexts:
+        for page in context.pages:
+            _settle(page)
     assert browser_problems == [], "\n".join(browser_problems)
+    assert accessibility_violations == {}, _accessibility_report(accessibility_violations)
 
 
 @pytest.fixture
@@ -65,3 +160,43 @@ def _policy(response, problems):
     missing = [each for each in STRICT_DIRECTIVES if each not in policy]
     if missing or "unsafe-" in policy:
         problems.append(f"{response.url} served without a strict CSP: {policy!r}")
+
+
+def _settled_first(act):
+    """`act` may take the page elsewhere: the page's owed check runs first, so the state the
+    test acts on (which it has just waited for) is checked, however fast it moves on."""
+
+    @functools.wraps(act)
+    def settled(self, *args, **kwargs):
+        _settle(self if isinstance(self, Page) else self.page)
+        return act(self, *args, **kwargs)
+
+    return settled
+
+
+def _settle(page):
+    # Closed, or between two documents: the states it showed were checked as they came.
+    with suppress(PlaywrightError):
+        if not page.is_closed():
+            page.evaluate(AXE_IDLE)
+
+
+def _violations(message, found):
+    if message.type != "debug" or not message.text.startswith(REPORT):
+        return
+    report = json.loads(message.text.removeprefix(REPORT))
+    url = report["url"]
+    for violation in report["violations"]:
+        for node in violation["nodes"] or [{"target": "", "html": ""}]:
+            key = (url, violation["id"], node["target"])
+            found.setdefault(
+                key,
+                f"{violation['impact']} {violation['id']} on {url}: {violation['help']}"
+                f" ({violation['helpUrl']})\n    at {node['target']}: {node['html']}",
+            )
+
+
+def _accessibility_report(found):
+    return f"{len(found)} axe-core violation(s), critical or serious (WCAG A/AA):\n" + "\n".join(
+        found.values()
+    )

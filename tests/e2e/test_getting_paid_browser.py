@@ -68,7 +68,7 @@ def invoice(company, project, admin, vendor):
 
 
 def test_a_contact_signs_and_uploads_the_admin_pays_and_the_invoice_is_paid(
-    live_server, page, company, admin, invoice, smtp_server, output_dir
+    live_server, page, new_page, company, admin, invoice, smtp_server, output_dir
 ):
     contract = invoice.contract
     url = f"{live_server.url}{invoice.get_absolute_url()}"
@@ -106,7 +106,7 @@ def test_a_contact_signs_and_uploads_the_admin_pays_and_the_invoice_is_paid(
     # The admin approves (the review is tested elsewhere) and records the payment.
     with scope(company=company):
         invoice_set_status(invoice=invoice, status=Invoice.Status.APPROVED, acting_user=admin)
-    admin_page = page.context.browser.new_page()
+    admin_page = new_page()  # watched as every page is (tests/e2e/conftest.py)
     log_in(admin_page, live_server, "admin@acme.test")
     admin_page.goto(
         f"{live_server.url}/acme/projects/{contract.project_id}/contracts/{contract.pk}/"
