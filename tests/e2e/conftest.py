@@ -130,7 +130,8 @@ def new_context(new_context, browser_problems, accessibility_violations):
         for page in context.pages:
             _settle(page)
     assert browser_problems == [], "\n".join(browser_problems)
-    assert accessibility_violations == {}, _accessibility_report(accessibility_violations)
+    if accessibility_violations:
+        pytest.fail(_accessibility_report(accessibility_violations), pytrace=False)
 
 
 @pytest.fixture
