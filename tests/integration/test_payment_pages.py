@@ -464,3 +464,33 @@ def test_the_conditional_waiver_gate_is_wired_and_the_unconditional_follows(
         )
         unconditional = Waiver.objects.filter(invoice=first, kind="unconditional_progress")
         assert [w.amount for w in unconditional] == [D("100.00")]
+
+
+def test_the_invoicing_page_shows_paid_waiver_and_compliance_states_in_each_row(
+    company, project, admin, admin_client, commitment, invoices
+):
+    """Columns of the commitment's own row, not panels beside the list (issue 15)."""
+    from compliance.models import ComplianceRule, DocumentType
+    from compliance.services import compliance_settings
+
+    first, _ = invoices
+    with scope(company=company):
+        services.payment_record(
+            contract=commitment,
+            allocations=[(first, "400")],
+            acting_user=admin,
+            paid_on=date(2027, 1, 1),
+        )
+        ComplianceRule.objects.create(
+            settings=compliance_settings(project),
+            document_type=DocumentType.objects.get(company=company, name="W-9"),
+            gates_payment=True,
+        )
+    page = admin_client.get(
+        f"/acme/projects/{project.pk}/billing-periods/{first.period_id}/invoicing/"
+    ).content.decode()
+    assert "<th>Paid state</th><th>Lien waiver</th><th>Compliance</th>" in page
+    [row] = [r for r in page.split("<tr")[1:] if ">SC-1</a>" in r]
+    assert "Partially paid" in row and "400.00 paid" in row
+    assert 'class="waiver-state"' in row and "W-9: missing" in row
+    assert 'id="paid-states"' not in page and "compliance-panel" not in page
