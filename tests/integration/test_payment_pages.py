@@ -494,3 +494,35 @@ def test_the_invoicing_page_shows_paid_waiver_and_compliance_states_in_each_row(
     assert "Partially paid" in row and "400.00 paid" in row
     assert 'class="waiver-state"' in row and "W-9: missing" in row
     assert 'id="paid-states"' not in page and "compliance-panel" not in page
+
+
+def test_payables_filter_late_and_the_export_keeps_it(
+    company, project, admin_client, commitment, invoices
+):
+    """Late: not fully paid and its Pay by date (billing date + the project's payment
+    terms) before today (docs/payments.md, Payables)."""
+    from django.utils import timezone
+
+    from payments.models import PaymentSettings
+
+    first, second = invoices
+    today = timezone.localdate()
+    with scope(company=company):
+        PaymentSettings.objects.create(project=project, payment_terms_days=10)
+        Invoice.objects.filter(pk=first.pk).update(billing_date=today - timedelta(days=11))
+        Invoice.objects.filter(pk=second.pk).update(billing_date=today - timedelta(days=10))
+    late = admin_client.get("/acme/payables/?late=true").content.decode()
+    assert f">#{first.number}<" in late and f">#{second.number}<" not in late
+    on_time = admin_client.get("/acme/payables/?late=false").content.decode()
+    assert f">#{first.number}<" not in on_time and f">#{second.number}<" in on_time
+    assert 'name="late"' in late
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                admin_client.get("/acme/payables/export/?late=true&format=csv").content.decode()
+            )
+        )
+    )
+    assert [row[3] for row in rows[1:]] == [str(first.number)]
+    every = admin_client.get("/acme/payables/?late=nonsense").content.decode()
+    assert f">#{first.number}<" in every and f">#{second.number}<" in every
