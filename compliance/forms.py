@@ -61,20 +61,24 @@ class ComplianceSettingsForm(forms.Form):
     """How soon a document counts as expiring, and per document type which actions wait
     for it: a checkbox per type and action."""
 
+    # Empty: the company's setting (Company settings); a number overrides it here.
     expiring_days = forms.IntegerField(
+        required=False,
         min_value=0,
         max_value=365,
         label="A document is expiring within (days)",
         error_messages={
-            "required": "Enter a number of days.",
             "invalid": "Enter a whole number of days.",
             "min_value": "Between 0 and 365 days.",
             "max_value": "Between 0 and 365 days.",
         },
     )
 
-    def __init__(self, *args, document_types, rules, **kwargs):
+    def __init__(self, *args, document_types, rules, company_days, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[
+            "expiring_days"
+        ].help_text = f"Leave empty to use the company's setting ({company_days} days)."
         self.document_types = list(document_types)
         by_type = {rule.document_type_id: rule for rule in rules}
         self.rows = []

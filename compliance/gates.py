@@ -15,8 +15,6 @@ from tenancy.models import Membership
 
 from .models import ComplianceDocument, ComplianceRule, PaymentOverride
 
-DEFAULT_EXPIRING_DAYS = 30  # where no project says otherwise (the vendor page)
-
 
 class Status(models.TextChoices):
     MISSING = "missing", "Missing"
@@ -113,7 +111,7 @@ def requirements_of(project_id, contracts, *, action=None, today=None):
         return {}
     today = today or timezone.localdate()
     rules = ComplianceRule.objects.filter(settings__project=project_id).select_related(
-        "document_type", "settings"
+        "document_type", "settings__project__company"
     )
     if action is not None:
         rules = rules.filter(**{GATE_FIELD[action]: True})
@@ -143,7 +141,9 @@ def requirements_of(project_id, contracts, *, action=None, today=None):
                 (contract.pk, kind), []
             )
             document = current(candidates, today)
-            status = status_of(document, today=today, expiring_days=rule.settings.expiring_days)
+            status = status_of(
+                document, today=today, expiring_days=rule.settings.effective_expiring_days
+            )
             found[contract.pk].append(Requirement(rule, document, status))
     return found
 

@@ -109,8 +109,10 @@ class ComplianceSettings(models.Model):
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="compliance_settings"
     )
+    # Empty: the company's own setting (Company.compliance_expiring_days, Company settings);
+    # a number overrides it on this project (docs/compliance.md).
     expiring_days = models.PositiveSmallIntegerField(
-        default=30, verbose_name="expiring within (days)"
+        null=True, blank=True, default=None, verbose_name="expiring within (days)"
     )
 
     objects = ScopedManager(company="project__company")
@@ -127,6 +129,13 @@ class ComplianceSettings(models.Model):
 
     def __str__(self):
         return f"Compliance settings of {self.project_id}"
+
+    @property
+    def effective_expiring_days(self):
+        """The project's own number, else its company's (needs project__company loaded)."""
+        if self.expiring_days is not None:
+            return self.expiring_days
+        return self.project.company.compliance_expiring_days
 
 
 class ComplianceRule(models.Model):

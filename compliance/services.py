@@ -123,8 +123,9 @@ def compliance_settings(project):
 @transaction.atomic
 def compliance_settings_update(*, project, expiring_days, gates, acting_user):
     """Save the project's rules: `gates` maps each document type to the set of actions it
-    gates (an empty set: not required). Types left out are no longer required."""
-    if expiring_days is None or not 0 <= expiring_days <= 365:
+    gates (an empty set: not required). Types left out are no longer required.
+    `expiring_days` None: the project follows its company's setting."""
+    if expiring_days is not None and not 0 <= expiring_days <= 365:
         raise ValidationError({"expiring_days": "Between 0 and 365 days."})
     settings = compliance_settings(project)
     settings.expiring_days = expiring_days

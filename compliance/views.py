@@ -151,6 +151,7 @@ def compliance_settings(request, company, project):
         initial={"expiring_days": settings.expiring_days},
         document_types=selectors.document_types(company),
         rules=settings.rules.all(),
+        company_days=company.compliance_expiring_days,
     )
     if request.method == "POST" and form.is_valid():
         try:

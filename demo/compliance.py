@@ -35,7 +35,7 @@ def seed_compliance(project, *, admin):
     insurance, w9, bond = types["Certificate of insurance"], types["W-9"], types["Bond"]
     services.compliance_settings_update(
         project=project,
-        expiring_days=30,
+        expiring_days=None,  # the company's days (Company settings), docs/compliance.md
         gates={insurance: {"submit", "pay"}, w9: {"approve"}},
         acting_user=admin,
     )

@@ -19,6 +19,17 @@ def company_update_terms(*, company, client_invoice_term, subcontractor_invoice_
     return company
 
 
+@transaction.atomic
+def company_update_compliance(*, company, compliance_expiring_days, acting_user):
+    """How soon a compliance document counts as expiring, company-wide; a project's own
+    number, where set, overrides it (docs/compliance.md)."""
+    if compliance_expiring_days is None or not 0 <= compliance_expiring_days <= 365:
+        raise ValidationError({"compliance_expiring_days": "Between 0 and 365 days."})
+    company.compliance_expiring_days = compliance_expiring_days
+    company.save(update_fields=["compliance_expiring_days"])
+    return company
+
+
 def project_create(*, company, **fields):
     return Project.objects.create(company=company, **fields)
 

@@ -212,6 +212,66 @@ def test_expiring_is_not_expired_and_counts_from_the_projects_days(
         assert requirement.status == gates.Status.EXPIRED
 
 
+def test_expiring_counts_from_the_companys_days_unless_the_project_sets_its_own(
+    company, project, admin, admin_client, invoice, types
+):
+    """Company settings hold the default (30); a project's own number overrides it; the
+    vendor page, which spans projects, uses the company's (docs/compliance.md)."""
+    insurance = types["Certificate of insurance"]
+    require(company, project, admin, insurance, "submit", days=None)
+    put_on_file(company, invoice.contract, insurance, expires_on=date(2027, 1, 21), admin=admin)
+    vendor_page = f"/acme/directory/{invoice.contract.vendor_id}/"
+    with scope(company=company):
+        [requirement] = gates.requirements(invoice.contract)  # 45 days away: valid at 30
+        assert requirement.status == gates.Status.VALID
+    assert "Expiring soon" not in admin_client.get(vendor_page).content.decode()
+    saved = admin_client.post(
+        "/acme/settings/", {"section": "compliance", "compliance_expiring_days": "60"}
+    )
+    assert saved.status_code == 302
+    company.refresh_from_db()
+    assert company.compliance_expiring_days == 60
+    with scope(company=company):
+        [requirement] = gates.requirements(invoice.contract)
+        assert requirement.status == gates.Status.EXPIRING
+    assert "Expiring soon" in admin_client.get(vendor_page).content.decode()
+    require(company, project, admin, insurance, "submit", days=10)  # the project's own
+    with scope(company=company):
+        [requirement] = gates.requirements(invoice.contract)
+        assert requirement.status == gates.Status.VALID
+
+
+def test_the_companys_expiring_days_are_checked_at_the_field(company, admin_client):
+    page = admin_client.get("/acme/settings/").content.decode()
+    assert 'name="compliance_expiring_days"' in page and 'value="30"' in page
+    for typed in ("366", "-1", "x", ""):
+        bad = admin_client.post(
+            "/acme/settings/", {"section": "compliance", "compliance_expiring_days": typed}
+        )
+        assert bad.status_code == 422, typed
+        assert "field-invalid" in bad.content.decode()
+    assert (
+        'value="366"'
+        in admin_client.post(
+            "/acme/settings/", {"section": "compliance", "compliance_expiring_days": "366"}
+        ).content.decode()
+    )
+    company.refresh_from_db()
+    assert company.compliance_expiring_days == 30
+    # Saving the terminology leaves the days alone, and the other way round.
+    admin_client.post("/acme/settings/", {"section": "compliance", "compliance_expiring_days": "7"})
+    admin_client.post(
+        "/acme/settings/",
+        {
+            "section": "terms",
+            "client_invoice_term": "Owner invoice",
+            "subcontractor_invoice_term": "Requisition",
+        },
+    )
+    company.refresh_from_db()
+    assert (company.compliance_expiring_days, company.client_invoice_term) == (7, "Owner invoice")
+
+
 def test_a_contact_sees_what_is_missing_and_uploads_it_from_the_invoice_page(
     company, project, admin, invoice, types
 ):
