@@ -97,7 +97,36 @@ class ComplianceSettingsForm(forms.Form):
                     label=f"{document_type.name}: {action.label.lower()}",
                 )
                 row.append(self[name])
-            self.rows.append((document_type, row))
+            minimum = None
+            if document_type.has_coverage:
+                # The column's own bounds (MONEY), refused at the field, not by the database.
+                minimum = f"type_{document_type.pk}_minimum"
+                self.fields[minimum] = amount_field(
+                    MONEY,
+                    required=False,
+                    initial=rule.minimum_coverage if rule else None,
+                    label=f"{document_type.name}: minimum coverage",
+                    widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                )
+                minimum = self[minimum]
+            self.rows.append((document_type, row, minimum))
+
+    def clean(self):
+        data = super().clean()
+        for document_type in self.document_types:
+            name = f"type_{document_type.pk}_minimum"
+            amount = data.get(name)
+            if amount is not None and amount < 0:
+                self.add_error(name, "A minimum coverage is not negative.")
+        return data
+
+    def minimums(self):
+        """{document type: minimum coverage or None} of the types with a coverage amount."""
+        return {
+            document_type: self.cleaned_data.get(f"type_{document_type.pk}_minimum")
+            for document_type in self.document_types
+            if document_type.has_coverage
+        }
 
     def gates(self):
         return {

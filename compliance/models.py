@@ -147,6 +147,11 @@ class ComplianceRule(models.Model):
     gates_submit = models.BooleanField(default=False, verbose_name="gates submitting")
     gates_approve = models.BooleanField(default=False, verbose_name="gates approving")
     gates_payment = models.BooleanField(default=False, verbose_name="gates paying")
+    # For a type with a coverage amount (insurance, bonds): a document covering less does
+    # not satisfy the rule (docs/compliance.md, coverage minimums). Empty: any amount.
+    minimum_coverage = models.DecimalField(
+        **MONEY, null=True, blank=True, verbose_name="minimum coverage"
+    )
 
     objects = ScopedManager(company="settings__project__company")
 
@@ -155,7 +160,12 @@ class ComplianceRule(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["settings", "document_type"], name="compliance_rule_unique_type"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_coverage__isnull=True) | Q(minimum_coverage__gte=0),
+                name="compliance_rule_minimum_coverage_not_negative",
+                violation_error_message="A minimum coverage is not negative.",
+            ),
         ]
 
     def __str__(self):

@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from contracts.models import MONEY, largest
+
 # The same checks as an invoice's attachments (a PDF that opens, a PNG or a JPEG, 20 MB).
 from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
 
@@ -121,12 +123,22 @@ def compliance_settings(project):
 
 
 @transaction.atomic
-def compliance_settings_update(*, project, expiring_days, gates, acting_user):
+def compliance_settings_update(*, project, expiring_days, gates, acting_user, minimums=None):
     """Save the project's rules: `gates` maps each document type to the set of actions it
     gates (an empty set: not required). Types left out are no longer required.
-    `expiring_days` None: the project follows its company's setting."""
+    `expiring_days` None: the project follows its company's setting. `minimums` maps a
+    type with a coverage amount to the least coverage its rule accepts (None: any)."""
     if expiring_days is not None and not 0 <= expiring_days <= 365:
         raise ValidationError({"expiring_days": "Between 0 and 365 days."})
+    minimums = minimums or {}
+    for document_type, minimum in minimums.items():
+        if minimum is None:
+            continue
+        field = f"type_{document_type.pk}_minimum"
+        if not document_type.has_coverage:
+            raise ValidationError({field: f"{document_type.name} has no coverage amount."})
+        if not 0 <= minimum <= largest(MONEY):
+            raise ValidationError({field: "Enter a minimum coverage the column can hold."})
     settings = compliance_settings(project)
     settings.expiring_days = expiring_days
     settings.save(update_fields=["expiring_days"])
@@ -146,6 +158,7 @@ def compliance_settings_update(*, project, expiring_days, gates, acting_user):
                 "gates_submit": Action.SUBMIT in actions,
                 "gates_approve": Action.APPROVE in actions,
                 "gates_payment": Action.PAY in actions,
+                "minimum_coverage": minimums.get(document_type),
             },
         )
         kept.append(document_type.pk)

@@ -159,6 +159,7 @@ def compliance_settings(request, company, project):
                 project=project,
                 expiring_days=form.cleaned_data["expiring_days"],
                 gates=form.gates(),
+                minimums=form.minimums(),
                 acting_user=request.user,
             )
         except ValidationError as error:

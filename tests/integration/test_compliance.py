@@ -241,6 +241,71 @@ def test_expiring_counts_from_the_companys_days_unless_the_project_sets_its_own(
         assert requirement.status == gates.Status.VALID
 
 
+def test_a_document_below_the_rules_minimum_coverage_does_not_satisfy_it(
+    company, project, admin, admin_client, invoice, types
+):
+    insurance = types["Certificate of insurance"]
+    with scope(company=company):
+        services.compliance_settings_update(
+            project=project,
+            expiring_days=None,
+            gates={insurance: {"submit"}},
+            minimums={insurance: D("1000000.00")},
+            acting_user=admin,
+        )
+    low = put_on_file(
+        company, invoice.contract, insurance, expires_on=date(2027, 6, 30), admin=admin
+    )
+    with scope(company=company):
+        type(low).objects.filter(pk=low.pk).update(coverage_amount=D("500000.00"))
+        [requirement] = gates.requirements(invoice.contract)
+        assert requirement.status == gates.Status.BELOW_MINIMUM
+    page = admin_client.get(invoice_url(invoice)).content.decode()
+    assert "at least 1,000,000.00 required" in page
+    assert "Certificate of insurance (coverage below the minimum)" in page
+    with scope(company=company):
+        with pytest.raises(ValidationError) as refused:
+            invoice_submit(invoice=invoice, acting_user=admin)
+        assert (
+            "Certificate of insurance $500,000.00 below the required $1,000,000.00."
+            in refused.value.messages
+        )
+    # A renewal that covers enough counts, whatever the old one says.
+    put_on_file(company, invoice.contract, insurance, expires_on=date(2027, 1, 31), admin=admin)
+    with scope(company=company):
+        [requirement] = gates.requirements(invoice.contract)
+        assert requirement.status == gates.Status.VALID
+        assert requirement.document.coverage_amount == D("1000000.00")
+        invoice_submit(invoice=invoice, acting_user=admin)
+
+
+def test_the_minimum_coverage_is_typed_in_the_projects_rules_and_checked_at_the_field(
+    company, project, admin_client, types
+):
+    insurance, w9 = types["Certificate of insurance"], types["W-9"]
+    url = f"/acme/projects/{project.pk}/settings/compliance/"
+    page = admin_client.get(url).content.decode()
+    assert f'name="type_{insurance.pk}_minimum"' in page
+    assert f'name="type_{w9.pk}_minimum"' not in page  # a W-9 has no coverage amount
+    ticked = {f"type_{insurance.pk}_pay": "on"}
+    for typed, message in (
+        ("1e309", "Enter a number between"),
+        ("1000000000000", "Enter a number between"),
+        ("-5", "not negative"),
+        ("1.001", "at most 2 decimal places"),
+        ("lots", "Enter a number"),
+    ):
+        bad = admin_client.post(url, ticked | {f"type_{insurance.pk}_minimum": typed})
+        assert bad.status_code == 422, typed
+        assert message in bad.content.decode(), typed
+        assert f'value="{typed}"' in bad.content.decode()
+    saved = admin_client.post(url, ticked | {f"type_{insurance.pk}_minimum": "1,000,000.00"})
+    assert saved.status_code == 302
+    with scopes_disabled():
+        assert ComplianceRule.objects.get().minimum_coverage == D("1000000.00")
+    assert 'value="1000000.00"' in admin_client.get(url).content.decode()
+
+
 def test_the_companys_expiring_days_are_checked_at_the_field(company, admin_client):
     page = admin_client.get("/acme/settings/").content.decode()
     assert 'name="compliance_expiring_days"' in page and 'value="30"' in page
