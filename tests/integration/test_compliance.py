@@ -444,6 +444,58 @@ def test_the_invoicing_page_shows_each_commitments_compliance(
     assert "W-9: missing" in page
 
 
+def test_an_external_contact_downloads_its_own_compliance_documents_from_the_invoice(
+    company, project, admin, invoice, types, other_company
+):
+    """The vendor's company-wide documents and the commitment's own, from the invoice
+    page; another commitment's, another vendor's or another tenant's answer 404."""
+    from tests.factories import UserFactory, VendorFactory
+
+    contract = invoice.contract
+    insurance, w9 = types["Certificate of insurance"], types["W-9"]
+    require(company, project, admin, insurance, "pay")
+    require(company, project, admin, w9, "pay")
+    vendor_wide = put_on_file(company, contract, w9, expires_on=None, admin=admin)
+    own = put_on_file(
+        company, contract, insurance, expires_on=date(2027, 6, 30), admin=admin, whole_vendor=False
+    )
+    sibling = ContractFactory(project=project, vendor=contract.vendor)
+    theirs_too = put_on_file(
+        company, sibling, insurance, expires_on=date(2027, 6, 30), admin=admin, whole_vendor=False
+    )
+    stranger = ContractFactory(project=project, vendor=VendorFactory(company=company))
+    not_theirs = put_on_file(company, stranger, w9, expires_on=None, admin=admin)
+    their_project = ProjectFactory(company=other_company)
+    their_contract = ContractFactory(
+        project=their_project, vendor=VendorFactory(company=other_company)
+    )
+    with scopes_disabled():
+        their_type = DocumentType.objects.get(company=other_company, name="W-9")
+    other_tenants = put_on_file(
+        other_company, their_contract, their_type, expires_on=None, admin=None
+    )
+
+    user = UserFactory(email="contact@vendor.test")  # in the directory, not a member
+    person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
+    grant(user, project, commitments=Level.READ_ONLY)
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+    contact = client_for(user)
+    page = contact.get(invoice_url(invoice)).content.decode()
+    base = invoice_url(invoice) + "compliance/"
+    for document in (vendor_wide, own):
+        assert f'href="{base}{document.pk}/"' in page
+        response = contact.get(f"{base}{document.pk}/")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    for document in (theirs_too, not_theirs, other_tenants):
+        assert contact.get(f"{base}{document.pk}/").status_code == 404
+    # Not through the company's own download, which is the members'.
+    assert contact.get(f"/acme/compliance/documents/{own.pk}/").status_code == 404
+    assert contact.post(f"{base}{own.pk}/").status_code == 405
+    assert client_for(UserFactory()).get(f"{base}{own.pk}/").status_code == 404
+
+
 def test_document_types_are_the_companys_own(company, admin_client, other_company, outsider):
     response = admin_client.post("/acme/compliance/types/", {"name": "Prevailing wage"})
     assert response.status_code == 302
