@@ -236,7 +236,13 @@ CELERY_BEAT_SCHEDULE = {
     "billing-cycle": {"task": "billing.tasks.run_billing_cycle", "schedule": 3600},
     # Compliance documents about to expire (docs/compliance.md): daily, once per threshold.
     "compliance-expiry": {"task": "compliance.tasks.send_expiry_reminders", "schedule": 86400},
+    # Lien waivers whose PDF job was lost (docs/waivers.md): queued again, once a sweep.
+    "sweep-waivers": {"task": "waivers.tasks.sweep_waivers", "schedule": 60},
 }
+# A waiver's PDF not made this long after its job was queued is queued again, at most
+# this many times, then shown as failed (waivers.services.waivers_sweep).
+WAIVER_PDF_REQUEUE_MINUTES = env.int("WAIVER_PDF_REQUEUE_MINUTES", default=10)
+WAIVER_PDF_MAX_REQUEUES = 3
 # No Redis cache: nothing a page needs may stop working when Redis does (the default
 # local-memory cache is per process, which is all any cache use here may assume).
 
