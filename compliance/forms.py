@@ -2,6 +2,7 @@ from django import forms
 
 from contracts.forms import amount_field
 from contracts.models import MONEY
+from invoices.forms import UploadField
 
 from .gates import Action
 from .models import DocumentType
@@ -23,7 +24,7 @@ class ComplianceDocumentForm(forms.Form):
             "invalid_choice": "Choose the document type.",
         },
     )
-    file = forms.FileField(
+    file = UploadField(
         label="File (PDF, PNG or JPEG, 20 MB at most)",
         error_messages={"required": "Choose a file: a PDF, a PNG or a JPEG."},
     )
@@ -44,7 +45,6 @@ class ComplianceDocumentForm(forms.Form):
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document_type"].queryset = DocumentType.objects.filter(company=company)
-        self.fields["file"].widget.attrs["accept"] = "application/pdf,image/png,image/jpeg"
 
     def clean(self):
         data = super().clean()

@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 
 from contracts.models import MONEY, largest
 
-# The same checks as an invoice's attachments (a PDF that opens, a PNG or a JPEG, 20 MB).
-from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
+# The same check as every upload (a PDF that opens, a PNG or a JPEG, 20 MB at most).
+from invoices.backups import checked_upload
 
 from .gates import Action
 from .models import (
@@ -75,20 +75,17 @@ def compliance_document_add(
         errors["expires_on"] = "The expiry date must be on or after the issue date."
     if coverage_amount is not None and coverage_amount < 0:
         errors["coverage_amount"] = "A coverage amount is not negative."
-    if upload is None or not upload.size:
+    if upload is None:
         errors["file"] = "Choose a file: a PDF, a PNG or a JPEG."
-    elif upload.size > MAX_ATTACHMENT_BYTES:
-        errors["file"] = "Documents are at most 20 MB each."
+    else:
+        try:
+            content_type = checked_upload(upload)
+        except ValidationError as error:
+            errors["file"] = error.messages
     if errors:
         raise ValidationError(errors)
     if vendor.compliance_documents.count() >= MAX_DOCUMENTS_PER_VENDOR:
         raise ValidationError(f"A vendor keeps at most {MAX_DOCUMENTS_PER_VENDOR} documents.")
-    content = upload.read()
-    upload.seek(0)
-    try:
-        content_type = sniffed_type(content)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
     return ComplianceDocument.objects.create(
         company_id=vendor.company_id,
         vendor=vendor,

@@ -7,6 +7,7 @@ from billing.models import BillingPeriod, BillingSettings
 from contracts.forms import amount_field
 from contracts.models import MONEY, QUANTITY
 
+from .backups import EMPTY_FILE, checked_upload
 from .models import Invoice, ReviewStatus
 from .sending import MAX_ADDRESSES
 
@@ -286,3 +287,15 @@ class DueDateExtensionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The last day this commitment's contacts may start the period's invoice.",
     )
+
+
+class UploadField(forms.FileField):
+    """A document upload, checked by the one shared check (backups.checked_upload): empty,
+    over 20 MB, or not a PDF, PNG or JPEG by its bytes is refused at the field."""
+
+    default_error_messages = {"empty": EMPTY_FILE}
+    default_validators = [checked_upload]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", "application/pdf,image/png,image/jpeg")

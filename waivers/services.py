@@ -22,7 +22,7 @@ from django_scopes import scopes_disabled
 
 from config.jobs import queue_now, queue_on_commit
 from contracts.money import money
-from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
+from invoices.backups import checked_upload
 from invoices.models import Invoice
 from tenancy.emails import absolute_url, queue_email
 from tenancy.models import SweepRun
@@ -372,22 +372,17 @@ def subtier_waiver_add(*, invoice, kind, party, upload, acting_user):
         errors["party"] = "At most 200 characters."
     if upload is None:
         errors["file"] = "Choose a file."
-    elif not upload.size:
-        errors["file"] = "The file is empty."
-    elif upload.size > MAX_ATTACHMENT_BYTES:
-        errors["file"] = "Files are at most 20 MB each."
+    else:
+        try:
+            content_type = checked_upload(upload)
+        except ValidationError as error:
+            errors["file"] = error.messages
     if errors:
         raise ValidationError(errors)
     if invoice.subtier_waivers.count() >= MAX_SUBTIER_WAIVERS:
         raise ValidationError(
             {"file": f"An invoice holds at most {MAX_SUBTIER_WAIVERS} sub-tier waivers."}
         )
-    content = upload.read()
-    upload.seek(0)
-    try:
-        content_type = sniffed_type(content)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
     return SubtierWaiver.objects.create(
         invoice=invoice,
         kind=kind,
