@@ -154,6 +154,8 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; it holds the em
 # Failures are counted under the normalised email, as the login itself looks it up.
 AXES_USERNAME_CALLABLE = "tenancy.backends.axes_username"
 AXES_VERBOSE = False
+# Lockouts count by the same client address as everything else (tenancy.client_ip).
+AXES_CLIENT_IP_CALLABLE = "tenancy.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-us"
@@ -239,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
     # Lien waivers whose PDF job was lost (docs/waivers.md): queued again, once a sweep.
     "sweep-waivers": {"task": "waivers.tasks.sweep_waivers", "schedule": 60},
 }
+# The reverse proxies in front of the app whose X-Forwarded-For is believed: 0, none
+# (REMOTE_ADDR is the client); N, the Nth address from its right (tenancy.client_ip).
+# Set it to the number of proxies there are, never more: the rest of the header is the
+# client's to write.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # A waiver's PDF not made this long after its job was queued is queued again, at most
 # this many times, then shown as failed (waivers.services.waivers_sweep).
 WAIVER_PDF_REQUEUE_MINUTES = env.int("WAIVER_PDF_REQUEUE_MINUTES", default=10)

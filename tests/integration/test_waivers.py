@@ -382,6 +382,27 @@ def _link_of(waiver):
     return re.search(r"http\S+(/waivers/sign/\S+/)", email.body).group(1)
 
 
+@pytest.mark.parametrize(
+    "proxies, expected", [(0, "10.0.0.1"), (1, "203.0.113.7")], ids=["direct", "proxied"]
+)
+def test_signing_records_the_client_ip_behind_the_trusted_proxy(
+    company, project, admin, client, django_capture_on_commit_callbacks, settings, proxies, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    invoice = _submitted(company, _setup(company, project, admin), admin)
+    waiver = _made_waiver(company, invoice, admin, django_capture_on_commit_callbacks)
+    signed = client.post(
+        _link_of(waiver),
+        {"name": "Pat Signer", "consent": "on"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7",
+    )
+    assert signed.status_code == 302
+    with scopes_disabled():
+        waiver.refresh_from_db()
+    assert waiver.signed_ip == expected
+
+
 def test_the_link_offers_the_pdf_and_expires(
     company, project, admin, client, django_capture_on_commit_callbacks
 ):
