@@ -183,6 +183,9 @@ MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default=f"file://{VAR_DIR
 # Where links in emails point; emails are also sent by workers, outside any request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Billwright <billing@billwright.test>")
+# `manage.py seed_demo` makes accounts whose password the README publishes: production
+# settings turn it off (seed_demo then refuses unless --force; README, "Deployment").
+SEED_DEMO_ALLOWED = True
 # How long an invitation-to-bill link lives.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
@@ -237,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
     # Compliance documents about to expire (docs/compliance.md): daily, once per threshold.
     "compliance-expiry": {"task": "compliance.tasks.send_expiry_reminders", "schedule": 86400},
 }
+# Beat's scheduler touches a heartbeat file on every pass of its loop, at least once a
+# minute, which its health check reads (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 # No Redis cache: nothing a page needs may stop working when Redis does (the default
 # local-memory cache is per process, which is all any cache use here may assume).
 

@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 from .base import database, env
 
 DEBUG = False
+# The demo's accounts have a published password: never in a production database.
+SEED_DEMO_ALLOWED = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
