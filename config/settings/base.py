@@ -185,6 +185,9 @@ MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default=f"file://{VAR_DIR
 # Where links in emails point; emails are also sent by workers, outside any request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Billwright <billing@billwright.test>")
+# `manage.py seed_demo` makes accounts whose password the README publishes: production
+# settings turn it off (seed_demo then refuses unless --force; README, "Deployment").
+SEED_DEMO_ALLOWED = True
 # How long an invitation-to-bill link lives.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
@@ -250,6 +253,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # this many times, then shown as failed (waivers.services.waivers_sweep).
 WAIVER_PDF_REQUEUE_MINUTES = env.int("WAIVER_PDF_REQUEUE_MINUTES", default=10)
 WAIVER_PDF_MAX_REQUEUES = 3
+# Beat's scheduler touches a heartbeat file on every pass of its loop, at least once a
+# minute, which its health check reads (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 # No Redis cache: nothing a page needs may stop working when Redis does (the default
 # local-memory cache is per process, which is all any cache use here may assume).
 
