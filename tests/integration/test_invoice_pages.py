@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -681,14 +682,17 @@ def test_the_rate_box_holds_the_lines_own_rate_and_shows_the_contracts(
 
 
 def errors_of(page, line):
-    return page.split(f'id="l{line.pk}-error"')[1].split(">", 1)[1].split("</div>")[0]
+    """The row's messages as read, each in an element of its own (its cell names it)."""
+    return re.sub(
+        "<[^>]+>", "", page.split(f'id="l{line.pk}-error"')[1].split(">", 1)[1].split("</div>")[0]
+    )
 
 
 def test_a_huge_negative_quantity_gets_one_message(unit_invoice, admin_client):
     first = line(unit_invoice, 1)
     errors = errors_of(save(admin_client, first, quantity_this_period="-30000000000"), first)
     assert errors.strip() == (
-        "E, quantity this period: the quantity completed to date cannot be negative."
+        "Line 1, E, quantity this period: the quantity completed to date cannot be negative."
     )
     assert line(unit_invoice, 1).version == 1
 
@@ -706,7 +710,9 @@ def test_an_entry_whose_figures_would_not_fit_gets_one_sentence(
     BillingSettings.objects.create(project=project, overbilling=BillingSettings.Overbilling.WARN)
     first = line(unit_invoice, 1)  # 8.00 a CY: 200,000,000,000 CY is 1.6 trillion
     errors = errors_of(save(admin_client, first, quantity_this_period="200000000000"), first)
-    assert errors.strip() == "E, quantity this period: this entry is too large for this line."
+    assert (
+        errors.strip() == "Line 1, E, quantity this period: this entry is too large for this line."
+    )
     assert line(unit_invoice, 1).version == 1
 
 
@@ -714,7 +720,8 @@ def test_an_entry_beyond_its_column_names_the_cell_and_its_limit(invoice, admin_
     first = line(invoice, 1)
     errors = errors_of(save(admin_client, first, work_this_period="-1e13"), first)
     assert errors.strip() == (
-        "E, work this period: Enter a number between -999,999,999,999.99 and 999,999,999,999.99."
+        "Line 1, E, work this period: "
+        "Enter a number between -999,999,999,999.99 and 999,999,999,999.99."
     )
 
 
@@ -728,7 +735,7 @@ def test_a_bad_cell_does_not_block_the_rest_of_its_row(invoice, admin_client):
     }
     page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
     assert line(invoice, 1).materials_stored == D("100.00")
-    assert errors_of(page, first).strip() == "E, work this period: Enter a number."
+    assert errors_of(page, first).strip() == "Line 1, E, work this period: Enter a number."
     e_cell = page.split(f'id="l{first.pk}-work_this_period"')[1].split(">")[0]
     assert 'aria-invalid="true"' in e_cell and 'value="$5,000"' in e_cell
     assert f'id="l{first.pk}-materials_stored"' not in page  # valid, typed as saved
@@ -749,18 +756,28 @@ def test_without_javascript_a_bad_cell_is_named_with_its_line(invoice, admin_cli
     [
         (
             {"work_this_period": "abc", "materials_stored": "abc"},
-            "E, work this period: Enter a number. F, materials presently stored: Enter a number.",
+            "Line 1, E, work this period: Enter a number. "
+            "Line 1, F, materials presently stored: Enter a number.",
         ),
         (
             {"percent_complete": "12345678"},
-            "% complete: Enter a percent between -1,000 and 1,000.",
+            "Line 1, % complete: Enter a percent between -1,000 and 1,000.",
         ),
-        ({"percent_complete": "1001"}, "% complete: Enter a percent between -1,000 and 1,000."),
-        ({"percent_complete": "10.123"}, "% complete: Enter at most 2 decimal places."),
-        ({"percent_complete": "12.345678"}, "% complete: Enter at most 2 decimal places."),
-        ({"retainage_work_rate": "1e-400"}, "Retainage rate: Enter at most 4 decimal places."),
-        ({"retainage_work_rate": "101"}, "Retainage rate: Enter a rate between 0 and 100."),
-        ({"work_this_period": "1.234"}, "E, work this period: Enter at most 2 decimal places."),
+        (
+            {"percent_complete": "1001"},
+            "Line 1, % complete: Enter a percent between -1,000 and 1,000.",
+        ),
+        ({"percent_complete": "10.123"}, "Line 1, % complete: Enter at most 2 decimal places."),
+        ({"percent_complete": "12.345678"}, "Line 1, % complete: Enter at most 2 decimal places."),
+        (
+            {"retainage_work_rate": "1e-400"},
+            "Line 1, Retainage rate: Enter at most 4 decimal places.",
+        ),
+        ({"retainage_work_rate": "101"}, "Line 1, Retainage rate: Enter a rate between 0 and 100."),
+        (
+            {"work_this_period": "1.234"},
+            "Line 1, E, work this period: Enter at most 2 decimal places.",
+        ),
     ],
 )
 def test_cell_messages_name_their_cell_in_the_products_words(
@@ -800,7 +817,7 @@ def test_a_credit_typed_in_parentheses_is_negative(
 def test_misplaced_parentheses_are_refused(invoice, admin_client, typed):
     first = line(invoice, 1)
     page = save(admin_client, first, work_this_period=typed)
-    assert "E, work this period: Enter a number." in page and line(invoice, 1).version == 1
+    assert "Line 1, E, work this period: Enter a number." in page and line(invoice, 1).version == 1
 
 
 def test_a_cell_refused_by_a_money_rule_does_not_block_the_rest_of_its_row(invoice, admin_client):
@@ -809,12 +826,12 @@ def test_a_cell_refused_by_a_money_rule_does_not_block_the_rest_of_its_row(invoi
     first = line(invoice, 1)
     posted = shown_row(admin_client, invoice, first) | {"work_this_period": "-30,000.00"}
     page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
-    assert "E, work this period:" in errors_of(page, first)
+    assert "Line 1, E, work this period:" in errors_of(page, first)
     posted |= {"materials_stored": "1,234.00"}
     page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
     saved = line(invoice, 1)
     assert (saved.work_this_period, saved.materials_stored) == (D("0.00"), D("1234.00"))
-    assert "E, work this period:" in errors_of(page, first)
+    assert "Line 1, E, work this period:" in errors_of(page, first)
     e_cell = page.split(f'id="l{first.pk}-work_this_period"')[1].split(">")[0]
     assert 'aria-invalid="true"' in e_cell and 'value="-30,000.00"' in e_cell
     assert f'id="l{first.pk}-materials_stored"' not in page  # saved as typed
