@@ -186,8 +186,9 @@ class LineEntryForm(forms.Form):
         if percent is not None and percent != line.percent_complete:
             return {"percent_complete": percent}
         changed = {}
-        # The cell typed in first: the service shows a finding on the whole line at the
-        # first entry (invoices.services._raise_line_issues).
+        # The cell typed in first: the service shows a finding about a cell not posted
+        # (overbilling is found on E when F was typed) at the first entry
+        # (invoices.services._raise_line_issues).
         typed = data.get("typed")
         for name in sorted(self.ENTRIES, key=lambda name: name != typed):
             if name not in self.data or name not in self.fields or name in self.errors:

@@ -516,11 +516,9 @@ def _raise_line_issues(result, line, invoice, before, *, entries):
     completed and stored to date passes the contract sum to date; an edit that adds to
     that is refused like a line past its own value, one that takes from it never is.
     A finding is shown at the entry that caused it (overbilling found on the work, say,
-    when stored materials were typed), so that only the cell typed in is marked: a finding
-    on the line's total (overbilling, G = D + E + F) always at the first entry, the cell
-    typed in (the view puts it first), even when another cell of the row is saved with it.
-    The engine's findings say what is wrong; only without them is an entry whose figures
-    would not fit their columns refused, in one sentence.
+    when stored materials were typed), so that only the cell typed in is marked. The
+    engine's findings say what is wrong; only without them is an entry whose figures would
+    not fit their columns refused, in one sentence.
     """
     typed = next(iter(entries), NON_FIELD_ERRORS)
     issues = [issue for issue in result.issues if issue.key == line.position]
@@ -535,15 +533,13 @@ def _raise_line_issues(result, line, invoice, before, *, entries):
             messages.append(message)
 
     for issue in issues:
-        if forbidden and issue.code == "overbilled":
-            refuse(typed, issue.message)
-        elif issue.severity is Severity.ERROR:
+        if issue.severity is Severity.ERROR or (forbidden and issue.code == "overbilled"):
             refuse(issue.field, issue.message)
     if forbidden and adds_to_overbilled and not overbilled:
         issue = contract_overbilling(
             invoice.contract_sum_to_date, invoice.total_completed_and_stored
         )
-        refuse(typed, issue.message)
+        refuse(issue.field, issue.message)
     if not errors and pay_application.beyond_columns([line], invoice):
         refuse(typed, f"Line {line.number}: this entry is too large for this line.")
     if errors:
