@@ -185,3 +185,36 @@ def test_axe_finds_nothing_serious_in_the_draft_grid(live_server, new_page, invo
     page.goto(invoice_url(live_server, invoice))
     expect(cell(page, "Work this period", 1)).to_be_editable()
     assert serious_violations(page) == []
+
+
+def test_without_javascript_enter_saves_the_row_and_its_save_button_shows(
+    live_server, new_context, browser_problems, invoice
+):
+    """The no-JavaScript path: "Save line N" is shown and takes a Tab stop, and Enter in a
+    cell submits the row with it, not with "100%" (the row's form's default button)."""
+    page = new_context(java_script_enabled=False).new_page()
+    log_in(page, live_server, "admin@acme.test")
+    page.goto(invoice_url(live_server, invoice))
+    save = page.get_by_role("button", name="Save line 1")
+    expect(save).to_be_visible()
+    work = cell(page, "Work this period", 1)
+    work.fill("2500")
+    work.press("Enter")
+    expect(cell(page, "Work this period", 1)).to_have_value("2,500.00")
+    expect(page.locator(f"#l{line(invoice, 1).pk}-g")).to_have_text("2,500.00")
+    # Refused: the page comes back with the cell as typed, marked, and its message.
+    work = cell(page, "Work this period", 1)
+    work.fill("12000")
+    cell(page, "Retainage rate", 1).focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Save line 1")).to_be_focused()
+    page.keyboard.press("Enter")
+    work = cell(page, "Work this period", 1)
+    expect(work).to_have_value("12000")
+    expect(work).to_have_attribute("aria-invalid", "true")
+    assert described_by(page, work).startswith("Line 1, E, work this period: ")
+    assert line(invoice, 1).work_this_period == D("2500.00")
+    # The refusal's 422, by design, is the only problem the browser reports.
+    refused = [each for each in browser_problems if "status of 422" in each]
+    assert len(refused) == 1
+    browser_problems.remove(refused[0])
