@@ -170,9 +170,7 @@ def test_env_example_documents_every_variable_the_settings_read():
 def test_env_example_names_only_variables_something_reads():
     stack = (ROOT / "docker-compose.yml").read_text() + (ROOT / "deploy" / "Caddyfile").read_text()
     interpolated = set(re.findall(r"\$\{?([A-Z][A-Z_]+)", stack))
-    # TRUSTED_PROXY_COUNT: the client-address setting the payments work adds (its own
-    # branch); the stack sets it to its one proxy.
-    unread = _example_variables() - _settings_variables() - interpolated - {"TRUSTED_PROXY_COUNT"}
+    unread = _example_variables() - _settings_variables() - interpolated
     assert not unread, unread
 
 
