@@ -277,7 +277,7 @@ def compute(
         )
         for line in lines
     )
-    totals, g702 = _summaries(rows)
+    totals, g702 = summaries(rows)
     # Overbilled lines explain an overbilled contract; the finding is for when none does.
     overbilling = contract_overbilling(g702.contract_sum_to_date, g702.total_completed_and_stored)
     if overbilling and not any(row.overbilled for row in rows):
@@ -626,16 +626,17 @@ def row_change(old_row, new_row):
     what summing every row again would. Only valid while no other row moves, that is with
     no sliding-scale retainage (whose rate depends on the whole contract).
     """
-    old_totals, old_g702 = _summaries((old_row,))
-    new_totals, new_g702 = _summaries((new_row,))
+    old_totals, old_g702 = summaries((old_row,))
+    new_totals, new_g702 = summaries((new_row,))
     change = {name: getattr(new_g702, name) - getattr(old_g702, name) for name in ADDITIVE_G702}
     for name in ADDITIVE_TOTALS:
         change[name] = getattr(new_totals, name) - getattr(old_totals, name)
     return change
 
 
-def _summaries(rows):
-    """The G703 totals and the G702, from one pass over the rows."""
+def summaries(rows):
+    """The G703 totals and the G702, from one pass over the rows: computed ones, or the
+    rows an invoice stored (a restored database is checked against them, docs/backups.md)."""
     scheduled = original = previous = this_period = stored = completed = ZERO
     work_retained = materials_retained = previous_stored = previous_retained = ZERO
     work_this = work_released = materials_this = materials_released = ZERO

@@ -2,6 +2,7 @@ from django import forms
 
 from contracts.forms import amount_field
 from contracts.models import MONEY
+from invoices.forms import UploadField
 
 from .gates import Action
 from .models import DocumentType
@@ -23,7 +24,7 @@ class ComplianceDocumentForm(forms.Form):
             "invalid_choice": "Choose the document type.",
         },
     )
-    file = forms.FileField(
+    file = UploadField(
         label="File (PDF, PNG or JPEG, 20 MB at most)",
         error_messages={"required": "Choose a file: a PDF, a PNG or a JPEG."},
     )
@@ -44,7 +45,6 @@ class ComplianceDocumentForm(forms.Form):
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document_type"].queryset = DocumentType.objects.filter(company=company)
-        self.fields["file"].widget.attrs["accept"] = "application/pdf,image/png,image/jpeg"
 
     def clean(self):
         data = super().clean()
@@ -61,20 +61,24 @@ class ComplianceSettingsForm(forms.Form):
     """How soon a document counts as expiring, and per document type which actions wait
     for it: a checkbox per type and action."""
 
+    # Empty: the company's setting (Company settings); a number overrides it here.
     expiring_days = forms.IntegerField(
+        required=False,
         min_value=0,
         max_value=365,
         label="A document is expiring within (days)",
         error_messages={
-            "required": "Enter a number of days.",
             "invalid": "Enter a whole number of days.",
             "min_value": "Between 0 and 365 days.",
             "max_value": "Between 0 and 365 days.",
         },
     )
 
-    def __init__(self, *args, document_types, rules, **kwargs):
+    def __init__(self, *args, document_types, rules, company_days, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[
+            "expiring_days"
+        ].help_text = f"Leave empty to use the company's setting ({company_days} days)."
         self.document_types = list(document_types)
         by_type = {rule.document_type_id: rule for rule in rules}
         self.rows = []
@@ -93,7 +97,36 @@ class ComplianceSettingsForm(forms.Form):
                     label=f"{document_type.name}: {action.label.lower()}",
                 )
                 row.append(self[name])
-            self.rows.append((document_type, row))
+            minimum = None
+            if document_type.has_coverage:
+                # The column's own bounds (MONEY), refused at the field, not by the database.
+                minimum = f"type_{document_type.pk}_minimum"
+                self.fields[minimum] = amount_field(
+                    MONEY,
+                    required=False,
+                    initial=rule.minimum_coverage if rule else None,
+                    label=f"{document_type.name}: minimum coverage",
+                    widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                )
+                minimum = self[minimum]
+            self.rows.append((document_type, row, minimum))
+
+    def clean(self):
+        data = super().clean()
+        for document_type in self.document_types:
+            name = f"type_{document_type.pk}_minimum"
+            amount = data.get(name)
+            if amount is not None and amount < 0:
+                self.add_error(name, "A minimum coverage is not negative.")
+        return data
+
+    def minimums(self):
+        """{document type: minimum coverage or None} of the types with a coverage amount."""
+        return {
+            document_type: self.cleaned_data.get(f"type_{document_type.pk}_minimum")
+            for document_type in self.document_types
+            if document_type.has_coverage
+        }
 
     def gates(self):
         return {

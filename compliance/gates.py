@@ -15,14 +15,13 @@ from tenancy.models import Membership
 
 from .models import ComplianceDocument, ComplianceRule, PaymentOverride
 
-DEFAULT_EXPIRING_DAYS = 30  # where no project says otherwise (the vendor page)
-
 
 class Status(models.TextChoices):
     MISSING = "missing", "Missing"
     VALID = "valid", "Valid"
     EXPIRING = "expiring", "Expiring soon"
     EXPIRED = "expired", "Expired"
+    BELOW_MINIMUM = "below_minimum", "Coverage below the minimum"
 
 
 class Action(models.TextChoices):
@@ -36,7 +35,19 @@ GATE_FIELD = {
     Action.APPROVE: "gates_approve",
     Action.PAY: "gates_payment",
 }
-BLOCKING = (Status.MISSING, Status.EXPIRED)
+BLOCKING = (Status.MISSING, Status.EXPIRED, Status.BELOW_MINIMUM)
+
+
+def covers(document, minimum):
+    """Whether the document's coverage meets the rule's minimum (no minimum: any does; no
+    amount on file: it does not)."""
+    if minimum is None:
+        return True
+    return document.coverage_amount is not None and document.coverage_amount >= minimum
+
+
+def dollars(amount):
+    return f"${amount:,.2f}"
 
 
 def status_of(document, *, today, expiring_days):
@@ -94,6 +105,15 @@ class Requirement:
             return f"{self.document_type.name}: missing."
         if self.status == Status.EXPIRED:
             return f"{self.document_type.name}: expired on {self.document.expires_on:%b %-d, %Y}."
+        if self.status == Status.BELOW_MINIMUM:
+            required = dollars(self.rule.minimum_coverage)
+            if self.document.coverage_amount is None:
+                name = self.document_type.name
+                return f"{name}: no coverage amount on file, {required} required."
+            return (
+                f"{self.document_type.name} {dollars(self.document.coverage_amount)} below "
+                f"the required {required}."
+            )
         return ""
 
 
@@ -113,7 +133,7 @@ def requirements_of(project_id, contracts, *, action=None, today=None):
         return {}
     today = today or timezone.localdate()
     rules = ComplianceRule.objects.filter(settings__project=project_id).select_related(
-        "document_type", "settings"
+        "document_type", "settings__project__company"
     )
     if action is not None:
         rules = rules.filter(**{GATE_FIELD[action]: True})
@@ -142,8 +162,14 @@ def requirements_of(project_id, contracts, *, action=None, today=None):
             candidates = documents.get((contract.vendor_id, kind), []) + own.get(
                 (contract.pk, kind), []
             )
-            document = current(candidates, today)
-            status = status_of(document, today=today, expiring_days=rule.settings.expiring_days)
+            # A document that meets the rule's minimum counts before one that does not.
+            minimum = rule.minimum_coverage
+            document = current([d for d in candidates if covers(d, minimum)] or candidates, today)
+            status = status_of(
+                document, today=today, expiring_days=rule.settings.effective_expiring_days
+            )
+            if status in (Status.VALID, Status.EXPIRING) and not covers(document, minimum):
+                status = Status.BELOW_MINIMUM
             found[contract.pk].append(Requirement(rule, document, status))
     return found
 

@@ -109,8 +109,10 @@ class ComplianceSettings(models.Model):
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="compliance_settings"
     )
+    # Empty: the company's own setting (Company.compliance_expiring_days, Company settings);
+    # a number overrides it on this project (docs/compliance.md).
     expiring_days = models.PositiveSmallIntegerField(
-        default=30, verbose_name="expiring within (days)"
+        null=True, blank=True, default=None, verbose_name="expiring within (days)"
     )
 
     objects = ScopedManager(company="project__company")
@@ -128,6 +130,13 @@ class ComplianceSettings(models.Model):
     def __str__(self):
         return f"Compliance settings of {self.project_id}"
 
+    @property
+    def effective_expiring_days(self):
+        """The project's own number, else its company's (needs project__company loaded)."""
+        if self.expiring_days is not None:
+            return self.expiring_days
+        return self.project.company.compliance_expiring_days
+
 
 class ComplianceRule(models.Model):
     """On this project every commitment's vendor must have a current document of this
@@ -138,6 +147,11 @@ class ComplianceRule(models.Model):
     gates_submit = models.BooleanField(default=False, verbose_name="gates submitting")
     gates_approve = models.BooleanField(default=False, verbose_name="gates approving")
     gates_payment = models.BooleanField(default=False, verbose_name="gates paying")
+    # For a type with a coverage amount (insurance, bonds): a document covering less does
+    # not satisfy the rule (docs/compliance.md, coverage minimums). Empty: any amount.
+    minimum_coverage = models.DecimalField(
+        **MONEY, null=True, blank=True, verbose_name="minimum coverage"
+    )
 
     objects = ScopedManager(company="settings__project__company")
 
@@ -146,7 +160,12 @@ class ComplianceRule(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["settings", "document_type"], name="compliance_rule_unique_type"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_coverage__isnull=True) | Q(minimum_coverage__gte=0),
+                name="compliance_rule_minimum_coverage_not_negative",
+                violation_error_message="A minimum coverage is not negative.",
+            ),
         ]
 
     def __str__(self):

@@ -3,8 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-# The same checks as an invoice's attachments (a PDF that opens, a PNG or a JPEG, 20 MB).
-from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
+from contracts.models import MONEY, largest
+
+# The same check as every upload (a PDF that opens, a PNG or a JPEG, 20 MB at most).
+from invoices.backups import checked_upload
 
 from .gates import Action
 from .models import (
@@ -73,20 +75,17 @@ def compliance_document_add(
         errors["expires_on"] = "The expiry date must be on or after the issue date."
     if coverage_amount is not None and coverage_amount < 0:
         errors["coverage_amount"] = "A coverage amount is not negative."
-    if upload is None or not upload.size:
+    if upload is None:
         errors["file"] = "Choose a file: a PDF, a PNG or a JPEG."
-    elif upload.size > MAX_ATTACHMENT_BYTES:
-        errors["file"] = "Documents are at most 20 MB each."
+    else:
+        try:
+            content_type = checked_upload(upload)
+        except ValidationError as error:
+            errors["file"] = error.messages
     if errors:
         raise ValidationError(errors)
     if vendor.compliance_documents.count() >= MAX_DOCUMENTS_PER_VENDOR:
         raise ValidationError(f"A vendor keeps at most {MAX_DOCUMENTS_PER_VENDOR} documents.")
-    content = upload.read()
-    upload.seek(0)
-    try:
-        content_type = sniffed_type(content)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
     return ComplianceDocument.objects.create(
         company_id=vendor.company_id,
         vendor=vendor,
@@ -121,11 +120,22 @@ def compliance_settings(project):
 
 
 @transaction.atomic
-def compliance_settings_update(*, project, expiring_days, gates, acting_user):
+def compliance_settings_update(*, project, expiring_days, gates, acting_user, minimums=None):
     """Save the project's rules: `gates` maps each document type to the set of actions it
-    gates (an empty set: not required). Types left out are no longer required."""
-    if expiring_days is None or not 0 <= expiring_days <= 365:
+    gates (an empty set: not required). Types left out are no longer required.
+    `expiring_days` None: the project follows its company's setting. `minimums` maps a
+    type with a coverage amount to the least coverage its rule accepts (None: any)."""
+    if expiring_days is not None and not 0 <= expiring_days <= 365:
         raise ValidationError({"expiring_days": "Between 0 and 365 days."})
+    minimums = minimums or {}
+    for document_type, minimum in minimums.items():
+        if minimum is None:
+            continue
+        field = f"type_{document_type.pk}_minimum"
+        if not document_type.has_coverage:
+            raise ValidationError({field: f"{document_type.name} has no coverage amount."})
+        if not 0 <= minimum <= largest(MONEY):
+            raise ValidationError({field: "Enter a minimum coverage the column can hold."})
     settings = compliance_settings(project)
     settings.expiring_days = expiring_days
     settings.save(update_fields=["expiring_days"])
@@ -145,6 +155,7 @@ def compliance_settings_update(*, project, expiring_days, gates, acting_user):
                 "gates_submit": Action.SUBMIT in actions,
                 "gates_approve": Action.APPROVE in actions,
                 "gates_payment": Action.PAY in actions,
+                "minimum_coverage": minimums.get(document_type),
             },
         )
         kept.append(document_type.pk)

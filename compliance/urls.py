@@ -37,4 +37,9 @@ urlpatterns = [
         views.invoice_compliance_upload,
         name="invoice_compliance_upload",
     ),
+    path(
+        CONTRACT + "invoices/<int:invoice>/compliance/<int:compliance_document>/",
+        views.invoice_compliance_document,
+        name="invoice_compliance_document",
+    ),
 ]

@@ -120,6 +120,26 @@ def compliance_document_download(request, company, compliance_document):
         permissions = ProjectPermissions(request.user, contract.project, company_admin=False)
         if not permissions.can_see(contract):
             raise Http404("No such document.")
+    return _download(compliance_document)
+
+
+@requires("preview_invoice", "view_contract", on="invoice")
+@require_GET
+def invoice_compliance_document(request, company, project, contract, invoice, compliance_document):
+    """A compliance document that counts for this invoice's commitment (its vendor's
+    company-wide ones and the commitment's own), to whoever sees the invoice page: its
+    contacts included, who are not members (docs/compliance.md). Another commitment's, or
+    another vendor's, is 404 here, as it would be to an outsider."""
+    if not (
+        contract.is_commitment
+        and compliance_document.vendor_id == contract.vendor_id
+        and compliance_document.contract_id in (None, contract.pk)
+    ):
+        raise Http404("No such document.")
+    return _download(compliance_document)
+
+
+def _download(compliance_document):
     try:
         file = compliance_document.file.open("rb")
     except FileNotFoundError:  # its storage lost it: as missing as the row would be
@@ -151,6 +171,7 @@ def compliance_settings(request, company, project):
         initial={"expiring_days": settings.expiring_days},
         document_types=selectors.document_types(company),
         rules=settings.rules.all(),
+        company_days=company.compliance_expiring_days,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,6 +179,7 @@ def compliance_settings(request, company, project):
                 project=project,
                 expiring_days=form.cleaned_data["expiring_days"],
                 gates=form.gates(),
+                minimums=form.minimums(),
                 acting_user=request.user,
             )
         except ValidationError as error:

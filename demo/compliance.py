@@ -1,8 +1,8 @@
 """Compliance documents in the demo (docs/compliance.md): the project requires a current
-certificate of insurance to submit and to pay, and a W-9 to approve. Apex's certificate has
-expired (its contact sees what to upload on SC-001's draft), Summit's expires within the
-month and its W-9 is missing (SC-002, under review, cannot be approved yet), Blue Line's
-are valid."""
+certificate of insurance of at least $1,500,000.00 to submit and to pay, and a W-9 to
+approve. Apex's certificate has expired (its contact sees what to upload on SC-001's draft),
+Summit's expires within the month and covers less than the minimum, and its W-9 is missing
+(SC-002, under review, cannot be approved yet), Blue Line's are valid."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -35,8 +35,9 @@ def seed_compliance(project, *, admin):
     insurance, w9, bond = types["Certificate of insurance"], types["W-9"], types["Bond"]
     services.compliance_settings_update(
         project=project,
-        expiring_days=30,
+        expiring_days=None,  # the company's days (Company settings), docs/compliance.md
         gates={insurance: {"submit", "pay"}, w9: {"approve"}},
+        minimums={insurance: Decimal("1500000.00")},
         acting_user=admin,
     )
     today = timezone.localdate()
@@ -51,7 +52,7 @@ def seed_compliance(project, *, admin):
         ("Apex Electrical LLC", insurance, -12, Decimal("2000000.00")),
         ("Apex Electrical LLC", w9, None, None),
         ("Summit Concrete Co.", insurance, 12, Decimal("1000000.00")),
-        ("Blue Line Plumbing", insurance, 200, Decimal("1000000.00")),
+        ("Blue Line Plumbing", insurance, 200, Decimal("2000000.00")),
         ("Blue Line Plumbing", w9, None, None),
         ("Blue Line Plumbing", bond, 20, Decimal("150000.00")),
     ]

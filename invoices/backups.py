@@ -21,24 +21,41 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENTS = 50
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; decoded, about 120 MB
 APPROVED = (Invoice.Status.APPROVED, Invoice.Status.APPROVED_AS_NOTED)
+EMPTY_FILE = "The file is empty."
+TOO_BIG = f"Files are at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB each."
+
+
+def checked_upload(upload):
+    """The one check of every uploaded document (invoice and payment attachments, sub-tier
+    waivers, compliance documents; docs/documents.md): not empty, at most 20 MB, a PDF, a
+    PNG or a JPEG read from its bytes. Its content type, else a ValidationError (codes
+    "empty", "too_big", or the type's). Forms use it as a validator (invoices.forms.
+    UploadField) and services again, for every caller; the type is kept on the upload so
+    its bytes are read and parsed once."""
+    known = getattr(upload, "checked_content_type", None)
+    if known:
+        return known
+    if upload is None or not upload.size:
+        raise ValidationError(EMPTY_FILE, code="empty")
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(TOO_BIG, code="too_big")
+    content = upload.read()
+    upload.seek(0)
+    upload.checked_content_type = sniffed_type(content)
+    return upload.checked_content_type
 
 
 @transaction.atomic
 def attachment_add(*, invoice, upload, uploaded_by):
     """Attach an uploaded PDF or image to the invoice; anything else is refused."""
-    if not upload.size:
-        raise ValidationError("The file is empty.")
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError("Attachments are at most 20 MB each.")
+    content_type = checked_upload(upload)
     if invoice.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(f"An invoice holds at most {MAX_ATTACHMENTS} attachments.")
-    content = upload.read()
-    upload.seek(0)
     return InvoiceAttachment.objects.create(
         invoice=invoice,
         file=upload,
         name=upload.name[-200:],
-        content_type=sniffed_type(content),
+        content_type=content_type,
         size=upload.size,
         uploaded_by=uploaded_by,
     )

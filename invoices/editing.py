@@ -118,38 +118,53 @@ CELLS = {
 }
 
 
-def cell_messages(form, *, page=False):
-    """The line form's errors, each naming its cell ("E, work this period: Enter a
-    number."), once each; on the page (`page`), which shows every row, its line too. The
-    engine's messages start "Line 3: ": in a row, the row names the line already."""
+def cell_messages(form):
+    """The line form's errors by cell, {cell name, or "" for the row's: text}, each naming
+    its line and its cell ("Line 3, E, work this period: Enter a number."), as a screen
+    reader reads it alone, from the cell it is about (aria-describedby; docs/invoices.md,
+    "Accessibility of the G703"). The engine's messages start "Line 3: ", which the cell's
+    name replaces."""
     if form is None:
-        return []
+        return {}
     number = form.line.number
-    messages = []
+    messages = {}
     for name, errors in form.errors.items():
         spec = CELLS.get(name)
+        texts = []
         for error in errors:
             if spec is not None:
-                where = f"Line {number}, {spec.column}" if page else spec.column
-                error = f"{where}: {error.removeprefix(f'Line {number}: ')}"
-            messages.append(error)
-    return list(dict.fromkeys(messages))
+                error = f"Line {number}, {spec.column}: {error.removeprefix(f'Line {number}: ')}"
+            if error not in texts:
+                texts.append(error)
+        key = name if spec is not None else ""
+        messages[key] = " ".join(filter(None, [messages.get(key), *texts]))
+    return messages
 
 
-def cells_to_refresh(line, posted, invalid=(), *, before=None):
+def first_cell(lines):
+    """The id of the G703's first input, where its skip link moves the focus (docs/invoices.md,
+    "Accessibility of the G703"), or None without lines."""
+    for line in lines:
+        return f"l{line.pk}-{'quantity' if line.is_unit_based else 'work'}_this_period"
+    return None
+
+
+def cells_to_refresh(line, posted, invalid=(), *, before=None, marked=()):
     """The inputs an answer must rewrite, out of band, as the G703 row takes them: {cell
     name: None} for those shown as saved: whose saved value is not what was typed (a
-    percent became an amount, 100% cleared the stored materials) or whose placeholder moved
-    since `before` (the rate a sliding scale applies); {cell name: text} for the invalid
-    ones, kept as typed."""
+    percent became an amount, 100% cleared the stored materials), whose placeholder moved
+    since `before` (the rate a sliding scale applies) or that the page shows `marked`
+    invalid, no longer so; {cell name: text} for the invalid ones, kept as typed."""
     inputs = {}
     for name, spec in CELLS.items():
         if name not in posted:
             continue
         if name in invalid:
             inputs[name] = posted[name]
-        elif spec.shown(line) != posted[name].strip() or (
-            before is not None and spec.hinted(line) != spec.hinted(before)
+        elif (
+            name in marked
+            or spec.shown(line) != posted[name].strip()
+            or (before is not None and spec.hinted(line) != spec.hinted(before))
         ):
             inputs[name] = None
     return inputs

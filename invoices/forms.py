@@ -7,6 +7,7 @@ from billing.models import BillingPeriod, BillingSettings
 from contracts.forms import amount_field
 from contracts.models import MONEY, QUANTITY
 
+from .backups import EMPTY_FILE, checked_upload
 from .models import Invoice, ReviewStatus
 from .sending import MAX_ADDRESSES
 
@@ -145,10 +146,35 @@ class LineEntryForm(forms.Form):
         "retainage_work_released",
         "retainage_materials_released",
     )
+    # Three ways to type the same figure, the work this period: the one typed last wins.
+    WORK = ("work_this_period", "quantity_this_period", "percent_complete")
+    CELL_CHOICES = [(name, name) for name in (*ENTRIES, "percent_complete")]
+    # Sent by the page's script with each save (static/js/invoice.js), not typed: the cell
+    # typed in, which a finding on the whole line is shown at, and the cells the page
+    # shows marked invalid, to be shown again as they are now (docs/invoices.md,
+    # "Accessibility of the G703"). A plain post has neither.
+    typed = forms.ChoiceField(choices=CELL_CHOICES, required=False)
+    marked = forms.MultipleChoiceField(choices=CELL_CHOICES, required=False)
 
     def __init__(self, *args, line, **kwargs):
         super().__init__(*args, **kwargs)
         self.line = line
+        # The cells that another entry of the work this period supersedes are not read: left
+        # invalid, they would be kept as typed and marked beside a figure that replaced them.
+        typed = self.data.get("typed")
+        if self.data.get("complete"):
+            superseded = self.WORK
+        elif typed in self.WORK:
+            superseded = [name for name in self.WORK if name != typed]
+        else:
+            superseded = ()
+        for name in superseded:
+            del self.fields[name]
+
+    @property
+    def tampered(self):
+        """The script's own fields are wrong: not something a person typed (a 400)."""
+        return "typed" in self.errors or "marked" in self.errors
 
     def entries(self):
         """The service's keyword arguments for what changed on the line, among the valid
@@ -161,8 +187,12 @@ class LineEntryForm(forms.Form):
         if percent is not None and percent != line.percent_complete:
             return {"percent_complete": percent}
         changed = {}
-        for name in self.ENTRIES:
-            if name not in self.data or name in self.errors:
+        # The cell typed in first: the service shows a finding about a cell not posted
+        # (overbilling is found on E when F was typed) at the first entry
+        # (invoices.services._raise_line_issues).
+        typed = data.get("typed")
+        for name in sorted(self.ENTRIES, key=lambda name: name != typed):
+            if name not in self.data or name not in self.fields or name in self.errors:
                 continue
             value = data.get(name)
             if value is None and name != "retainage_work_rate":
@@ -286,3 +316,15 @@ class DueDateExtensionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The last day this commitment's contacts may start the period's invoice.",
     )
+
+
+class UploadField(forms.FileField):
+    """A document upload, checked by the one shared check (backups.checked_upload): empty,
+    over 20 MB, or not a PDF, PNG or JPEG by its bytes is refused at the field."""
+
+    default_error_messages = {"empty": EMPTY_FILE}
+    default_validators = [checked_upload]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", "application/pdf,image/png,image/jpeg")

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 
 from billing.engine import (
     ADDITIVE_G702,
+    ADDITIVE_TOTALS,
     G703Row,
     InvoiceType,
     LineInput,
@@ -21,6 +22,7 @@ from billing.engine import (
     holds_rate,
     percent_of,
     single_rate,
+    summaries,
     work_for_percent,
 )
 from contracts.models import largest, out_of_range
@@ -291,6 +293,22 @@ def stored_totals(invoice):
         "retainage_to_date": invoice.total_retainage,
         "retainage_released": invoice.retainage_released,
     }
+
+
+def stored_differences(invoice, lines):
+    """(field, stored, recomputed) for each of the invoice's stored G702 figures, single
+    rates and G703 sums that differ from the engine's sums of its stored `lines`. A
+    submitted invoice's lines are frozen (contract terms may have moved since), so its
+    figures are checked against its own lines' stored rows, not entries run again under
+    today's terms (docs/backups.md, checking a restore)."""
+    totals, g702 = summaries([stored_row(line) for line in lines])
+    recomputed = {name: getattr(g702, name) for name in (*G702_FIELDS, *RATE_FIELDS)}
+    recomputed |= {f"total_{name}": getattr(totals, name) for name in ADDITIVE_TOTALS}
+    return [
+        (name, getattr(invoice, name), value)
+        for name, value in recomputed.items()
+        if getattr(invoice, name) != value
+    ]
 
 
 def stored_row(line):

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -25,6 +25,7 @@ from .editing import (
     RetainageRights,
     cell_messages,
     cells_to_refresh,
+    first_cell,
     line_editing,
     may_attach,
     may_compile_backup,
@@ -76,7 +77,7 @@ def invoice_detail(request, company, project, contract, invoice):
     return _invoice_page(request, invoice)
 
 
-def _invoice_page(request, invoice, *, status=200, details_form=None):
+def _invoice_page(request, invoice, *, status=200, details_form=None, refused_rows=None):
     permissions = permissions_for(request)
     editing = line_editing(permissions, invoice)
     rules = field_rules(invoice.contract.project_id)
@@ -112,8 +113,11 @@ def _invoice_page(request, invoice, *, status=200, details_form=None):
         request, invoice, editable=context["editable_lines"], retainage=context["retainage"]
     )
     context["flag_overbilled"] = g703["flag_overbilled"]
+    context["g703_start"] = first_cell(context["lines"]) if context["editable_lines"] else None
     context["rows"] = render_to_string(
-        "invoices/g703.jinja", g703 | {"lines": context["lines"]}, using="jinja2"
+        "invoices/g703.jinja",
+        g703 | {"lines": context["lines"], "refused": refused_rows or {}},
+        using="jinja2",
     )
     return render(request, "invoices/invoice_detail.html", context, status=status)
 
@@ -256,6 +260,8 @@ def invoice_line_save(request, company, project, invoice_line):
     rights = RetainageRights.of(permissions_for(request), invoice)
     context = {"line": invoice_line, "editing": editing, "invoice": invoice, "retainage": rights}
     refused = not form.is_valid()
+    if form.tampered:
+        return HttpResponseBadRequest("Unknown cell.")
     if "version" in form.errors:
         return _row_response(request, invoice, context | {"form": form}, refused=True)
     entries = form.entries()
@@ -320,7 +326,11 @@ def _row_response(request, invoice, context, *, refused=False):
         ) | {
             "refresh": {"version": None}
             | cells_to_refresh(
-                context["line"], request.POST, invalid, before=context.get("before")
+                context["line"],
+                request.POST,
+                invalid,
+                before=context.get("before"),
+                marked=form.cleaned_data.get("marked", ()) if form is not None else (),
             ),
             "cell_errors": cell_messages(form),
             # The lines a sliding scale re-rated: their column I and their rate.
@@ -334,10 +344,24 @@ def _row_response(request, invoice, context, *, refused=False):
         # Figures and inputs only: none of the context processors' page-wide values.
         return HttpResponse(render_to_string("invoices/partials/line_saved.html", context))
     if refused or "conflict" in context:
-        for message in [context.get("conflict"), *cell_messages(form, page=True)]:
+        for message in [context.get("conflict"), *cell_messages(form).values()]:
             if message:
                 messages.error(request, message)
-        return _invoice_page(request, invoice, status=409 if "conflict" in context else 422)
+        # The row as typed, each refused cell marked at its message, as with htmx.
+        line = context["line"]
+        invalid = set(form.errors) if form is not None else set()
+        kept = {
+            name: text
+            for name, text in cells_to_refresh(line, request.POST, invalid).items()
+            if text is not None
+        }
+        refused_rows = {line.pk: {"kept": kept, "messages": cell_messages(form)}} if kept else {}
+        return _invoice_page(
+            request,
+            invoice,
+            status=409 if "conflict" in context else 422,
+            refused_rows=refused_rows,
+        )
     return redirect(invoice)
 
 

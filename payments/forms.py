@@ -1,6 +1,7 @@
 from django import forms
 
 from contracts.models import MONEY, largest
+from invoices.forms import UploadField
 
 from .models import Payment
 
@@ -33,7 +34,7 @@ class PaymentForm(forms.Form):
     notes = forms.CharField(
         max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    attachment = forms.FileField(required=False, help_text="A PDF, PNG or JPEG.")
+    attachment = UploadField(required=False, help_text="A PDF, PNG or JPEG, 20 MB at most.")
     override_reason = forms.CharField(
         label="Override reason",
         max_length=500,

@@ -99,6 +99,7 @@ class _InvoiceList(django_filters.FilterSet):
 class PayablesFilter(_InvoiceList):
     TOOL = Tool.COMMITMENTS
     vendor = IdChoiceFilter(queryset=Vendor.objects.none(), field_name="contract__vendor")
+    late = django_filters.BooleanFilter(method="filter_late")
 
     def __init__(self, data, *, request):
         super().__init__(data, request=request)
@@ -115,6 +116,12 @@ class PayablesFilter(_InvoiceList):
             .select_related("contract__project", "contract__vendor")
             .order_by("billing_date", "pk")
         )
+
+    def filter_late(self, queryset, name, value):
+        """Late: not fully paid and its Pay by date (billing date + the project's payment
+        terms, with_pay_by) before today (docs/payments.md, Payables)."""
+        late = late_condition(self.projects) & ~Q(paid_state=PAID)
+        return queryset.filter(late) if value else queryset.exclude(late)
 
     @property
     def qs(self):
@@ -168,6 +175,29 @@ def receivables_totals(invoices):
 
 
 DEFAULT_TERMS_DAYS = PaymentSettings._meta.get_field("payment_terms_days").default
+
+
+def late_condition(projects, *, today=None):
+    """Invoices of `projects` whose Pay by date has passed, as one condition: the billing
+    date before today less the project's terms. One clause per distinct terms value (few),
+    so the database filters, counts and pages the late ones; no date arithmetic in SQL."""
+    today = today or timezone.localdate()
+    terms = dict(
+        PaymentSettings.objects.filter(project__in=projects).values_list(
+            "project_id", "payment_terms_days"
+        )
+    )
+    by_days = {}
+    for project_id, days in terms.items():
+        by_days.setdefault(days, []).append(project_id)
+    condition = Q(billing_date__lt=today - timedelta(days=DEFAULT_TERMS_DAYS)) & ~Q(
+        contract__project__in=list(terms)
+    )
+    for days, project_ids in by_days.items():
+        condition |= Q(
+            contract__project__in=project_ids, billing_date__lt=today - timedelta(days=days)
+        )
+    return condition
 
 
 def with_pay_by(invoices):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from contracts.models import MONEY, Contract, out_of_range
 from contracts.money import ZERO, money
-from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
+from invoices.backups import checked_upload
 from invoices.models import Invoice
 from waivers.services import waiver_request_unconditional
 
@@ -40,14 +40,8 @@ def _amount(value, field):
 def _check_attachment(upload):
     if not upload:
         return
-    if not upload.size:
-        raise ValidationError({"attachment": "The file is empty."})
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"attachment": "Attachments are at most 20 MB each."})
-    content = upload.read()
-    upload.seek(0)
     try:
-        sniffed_type(content)
+        checked_upload(upload)
     except ValidationError as error:
         raise ValidationError({"attachment": error.messages}) from None
 

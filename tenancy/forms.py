@@ -161,6 +161,26 @@ class TerminologyForm(forms.ModelForm):
         fields = ["client_invoice_term", "subcontractor_invoice_term"]
 
 
+class CompanyComplianceForm(forms.ModelForm):
+    # The same bounds as the column's constraint, said at the field (422, not a 500).
+    compliance_expiring_days = forms.IntegerField(
+        min_value=0,
+        max_value=365,
+        label="Compliance documents are expiring within (days)",
+        help_text="The vendor pages and every project that does not set its own number.",
+        error_messages={
+            "required": "Enter a number of days.",
+            "invalid": "Enter a whole number of days.",
+            "min_value": "Between 0 and 365 days.",
+            "max_value": "Between 0 and 365 days.",
+        },
+    )
+
+    class Meta:
+        model = Company
+        fields = ["compliance_expiring_days"]
+
+
 class ProjectForm(TenantModelForm):
     class Meta:
         model = Project

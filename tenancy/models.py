@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -97,10 +98,24 @@ class Company(models.Model):
         choices=SubcontractorInvoiceTerm.choices,
         default=SubcontractorInvoiceTerm.SUBCONTRACTOR,
     )
+    # How soon a compliance document counts as expiring, for the company's pages (the
+    # vendor page) and every project that does not set its own (docs/compliance.md).
+    compliance_expiring_days = models.PositiveSmallIntegerField(
+        "compliance documents are expiring within (days)",
+        default=30,
+        validators=[MaxValueValidator(365)],
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "companies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compliance_expiring_days__lte=365),
+                name="company_compliance_expiring_days_at_most_a_year",
+                violation_error_message="Expiring within is at most 365 days.",
+            )
+        ]
 
     def __str__(self):
         return self.name

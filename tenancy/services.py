@@ -1,13 +1,61 @@
 """Writes on the tenancy app. Keyword-only arguments; each runs in one transaction."""
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django_scopes import scope
 
 from .emails import absolute_url, queue_email, send_welcome_email
-from .models import CompanyInvitation, Membership, Project, User, Vendor, login_name
+from .models import Company, CompanyInvitation, Membership, Project, User, Vendor, login_name
+
+
+@transaction.atomic
+def company_create(*, name, admin_email, admin_password, admin_full_name=""):
+    """A new company and its first company admin, an account made here with its password:
+    how a production install gets its first login (manage.py create_company_admin,
+    README). Refused with the reason at its field: a blank name, an email that already has
+    an account (an existing one joins only by invitation, with its consent), a password
+    Django's validators refuse."""
+    name = (name or "").strip()
+    email = login_name(admin_email)
+    user = User(email=email, full_name=(admin_full_name or "").strip())
+    errors = {}
+    if not name:
+        errors["name"] = ["Enter the company's name."]
+    elif len(name) > Company._meta.get_field("name").max_length:
+        errors["name"] = ["Use at most 200 characters."]
+    try:
+        user.clean_fields(exclude=["password"])
+    except ValidationError as error:
+        errors |= error.message_dict
+    if "email" not in errors and User.objects.filter(email=email).exists():
+        errors["email"] = [f"{email} already has an account."]
+    try:
+        validate_password(admin_password, user=user)
+    except ValidationError as error:
+        errors["password"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    company = Company.objects.create(name=name, slug=_free_slug(name))
+    user.set_password(admin_password)
+    user.save()
+    Membership.objects.create(user=user, company=company, is_admin=True)
+    return company, user
+
+
+def _free_slug(name):
+    """The company's URL name (/<slug>/...): its name's slug, numbered past those taken."""
+    limit = Company._meta.get_field("slug").max_length
+    base = slugify(name)[: limit - 4].strip("-") or "company"
+    taken = set(Company.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 @transaction.atomic
@@ -16,6 +64,17 @@ def company_update_terms(*, company, client_invoice_term, subcontractor_invoice_
     company.client_invoice_term = client_invoice_term
     company.subcontractor_invoice_term = subcontractor_invoice_term
     company.save(update_fields=["client_invoice_term", "subcontractor_invoice_term"])
+    return company
+
+
+@transaction.atomic
+def company_update_compliance(*, company, compliance_expiring_days, acting_user):
+    """How soon a compliance document counts as expiring, company-wide; a project's own
+    number, where set, overrides it (docs/compliance.md)."""
+    if compliance_expiring_days is None or not 0 <= compliance_expiring_days <= 365:
+        raise ValidationError({"compliance_expiring_days": "Between 0 and 365 days."})
+    company.compliance_expiring_days = compliance_expiring_days
+    company.save(update_fields=["compliance_expiring_days"])
     return company
 
 

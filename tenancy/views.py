@@ -10,6 +10,7 @@ from permissions.access import requires, visible_projects
 from . import selectors, services
 from .access import company_admin_required, declare, member_required
 from .forms import (
+    CompanyComplianceForm,
     CompanyInvitationAnswerForm,
     PersonForm,
     ProjectForm,
@@ -120,17 +121,33 @@ def project_edit(request, company, project):
 @company_admin_required
 @require_http_methods(["GET", "POST"])
 def company_settings(request, company):
-    """What the company calls its invoices (docs/tenancy.md, terminology)."""
-    form = TerminologyForm(request.POST or None, instance=company)
-    if request.method == "POST" and form.is_valid():
+    """What the company calls its invoices (docs/tenancy.md, terminology), and when its
+    compliance documents count as expiring (docs/compliance.md): two forms, told apart by
+    the `section` their submit button sends, so saving one never touches the other."""
+    section = request.POST.get("section", "terms") if request.method == "POST" else None
+    form = TerminologyForm(request.POST if section == "terms" else None, instance=company)
+    compliance_form = CompanyComplianceForm(
+        request.POST if section == "compliance" else None, instance=company
+    )
+    if section == "terms" and form.is_valid():
         services.company_update_terms(company=company, **form.cleaned_data)
         messages.success(request, "Saved: pages, emails, PDFs and exports use these names.")
         return redirect("company_settings", company=company.slug)
+    if section == "compliance" and compliance_form.is_valid():
+        try:
+            services.company_update_compliance(
+                company=company, acting_user=request.user, **compliance_form.cleaned_data
+            )
+        except ValidationError as error:
+            compliance_form.add_error(None, error)
+        else:
+            messages.success(request, "Saved: compliance documents' expiring days.")
+            return redirect("company_settings", company=company.slug)
     return render(
         request,
         "tenancy/company_settings.html",
-        {"form": form},
-        status=422 if form.errors else 200,
+        {"form": form, "compliance_form": compliance_form},
+        status=422 if form.errors or compliance_form.errors else 200,
     )
 
 

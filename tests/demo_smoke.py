@@ -122,6 +122,14 @@ assert 'class="muted last-reminded">Reminded ' in invoicing, "demo reminder"
 assert "(extended)" in invoicing, "demo due-date extension"
 with scopes_disabled():
     assert BillingSettings.objects.get(project=1).period_frequency == "monthly"
+# Issue 15: paid, waiver and compliance states are columns of each row; Payables filter late.
+assert "<th>Paid state</th><th>Lien waiver</th><th>Compliance</th>" in invoicing, "demo states"
+late = admin.get(reverse("payables", kwargs={"company": "demo"}) + "?late=true").content.decode()
+assert "SC-001" in late, "demo late payable"
+rules = admin.get(
+    reverse("compliance_settings", kwargs={"company": "demo", "project": 1})
+).content.decode()
+assert 'value="1500000.00"' in rules, "demo coverage minimum"
 
 # The demo company calls its client invoices pay applications (Company settings).
 with scopes_disabled():

@@ -1,5 +1,7 @@
 from django import forms
 
+from invoices.forms import UploadField
+
 from .models import Kind
 from .templating import PLACEHOLDERS
 
@@ -43,4 +45,4 @@ class WaiverSignForm(forms.Form):
 class SubtierWaiverForm(forms.Form):
     kind = forms.ChoiceField(choices=Kind.choices)
     party = forms.CharField(label="From (sub-subcontractor or supplier)", max_length=200)
-    file = forms.FileField(label="Waiver (PDF, PNG or JPEG, 20 MB at most)")
+    file = UploadField(label="Waiver (PDF, PNG or JPEG, 20 MB at most)")

@@ -110,6 +110,10 @@ class Waiver(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     requested_at = models.DateTimeField(default=timezone.now)
+    # When its PDF job was last given to the broker, and how often the sweep gave it again
+    # (waivers.services.waivers_sweep): a job lost on the way is queued again, once a sweep.
+    queued_at = models.DateTimeField(default=timezone.now)
+    requeues = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     signed_name = models.CharField(max_length=150, blank=True)
     signed_consent = models.BooleanField(default=False)

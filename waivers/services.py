@@ -11,18 +11,21 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from config.jobs import queue_on_commit
+from config.jobs import queue_now, queue_on_commit
 from contracts.money import money
-from invoices.backups import MAX_ATTACHMENT_BYTES, sniffed_type
+from invoices.backups import checked_upload
 from invoices.models import Invoice
 from tenancy.emails import absolute_url, queue_email
+from tenancy.models import SweepRun
 
 from . import templating
 from .models import CONDITIONAL, Kind, SubtierWaiver, Waiver, WaiverSettings, WaiverTemplate
@@ -215,6 +218,38 @@ def waiver_render(waiver_id):
     return waiver, token
 
 
+LOST_PDF = "The PDF was not made after several attempts (the PDF worker did not answer)."
+
+
+def waivers_sweep(*, now=None):
+    """Beat, every minute: a waiver whose PDF is still not made WAIVER_PDF_REQUEUE_MINUTES
+    after its job was last queued (the broker lost it, or its worker died) is queued
+    again, once per sweep: the conditional update claims it, so two sweeps at once queue it
+    once, and the next sweep waits as long again. After WAIVER_PDF_MAX_REQUEUES it fails,
+    shown on the invoice, where an admin can ask for it again. render_waiver tolerates
+    running twice: only a waiver still queued is made (waiver_render). The number queued
+    again; spans every company (docs/waivers.md)."""
+    from .tasks import render_waiver
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.WAIVER_PDF_REQUEUE_MINUTES)
+    again = []
+    with scopes_disabled():
+        waivers = Waiver.objects.filter(status=Status.QUEUED, queued_at__lt=cutoff)
+        for waiver_id, requeues in waivers.values_list("pk", "requeues"):
+            claim = Waiver.objects.filter(
+                pk=waiver_id, status=Status.QUEUED, queued_at__lt=cutoff, requeues=requeues
+            )
+            if requeues >= settings.WAIVER_PDF_MAX_REQUEUES:
+                claim.update(status=Status.FAILED, error=LOST_PDF)
+            elif claim.update(queued_at=now, requeues=F("requeues") + 1):
+                again.append(waiver_id)
+    for waiver_id in again:
+        queue_now(render_waiver, waiver_id)
+    SweepRun.record("sweep_waivers")
+    return len(again)
+
+
 def waiver_failed(waiver_id, error):
     with transaction.atomic():
         Waiver.objects.filter(pk=waiver_id, status=Status.QUEUED).update(
@@ -337,22 +372,17 @@ def subtier_waiver_add(*, invoice, kind, party, upload, acting_user):
         errors["party"] = "At most 200 characters."
     if upload is None:
         errors["file"] = "Choose a file."
-    elif not upload.size:
-        errors["file"] = "The file is empty."
-    elif upload.size > MAX_ATTACHMENT_BYTES:
-        errors["file"] = "Files are at most 20 MB each."
+    else:
+        try:
+            content_type = checked_upload(upload)
+        except ValidationError as error:
+            errors["file"] = error.messages
     if errors:
         raise ValidationError(errors)
     if invoice.subtier_waivers.count() >= MAX_SUBTIER_WAIVERS:
         raise ValidationError(
             {"file": f"An invoice holds at most {MAX_SUBTIER_WAIVERS} sub-tier waivers."}
         )
-    content = upload.read()
-    upload.seek(0)
-    try:
-        content_type = sniffed_type(content)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from error
     return SubtierWaiver.objects.create(
         invoice=invoice,
         kind=kind,

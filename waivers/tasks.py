@@ -27,3 +27,9 @@ def render_waiver(self, waiver_id):
         except Exception as error:
             logger.exception("Making waiver %s failed", waiver_id)
             services.waiver_failed(waiver_id, error)
+
+
+@shared_task
+def sweep_waivers():
+    """Beat, every minute: waivers whose PDF job was lost are queued again (services)."""
+    return services.waivers_sweep()

@@ -12,6 +12,7 @@ from django_scopes import scope
 from invoices.views import EDIT_ACTIONS
 from permissions.access import requires
 from tenancy.access import company_admin_required, declare
+from tenancy.client_ip import client_ip
 from tenancy.forms import add_service_error, report_service_error
 
 from . import services, templating
@@ -176,7 +177,7 @@ def waiver_sign(request, token):
                     token=token,
                     name=form.cleaned_data["name"],
                     consent=form.cleaned_data["consent"],
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_ip(request),
                 )
             except ValidationError as error:
                 add_service_error(form, error)

@@ -154,6 +154,8 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; it holds the em
 # Failures are counted under the normalised email, as the login itself looks it up.
 AXES_USERNAME_CALLABLE = "tenancy.backends.axes_username"
 AXES_VERBOSE = False
+# Lockouts count by the same client address as everything else (tenancy.client_ip).
+AXES_CLIENT_IP_CALLABLE = "tenancy.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-us"
@@ -183,6 +185,9 @@ MAILERS = {"default": mailer_from_url(env("EMAIL_URL", default=f"file://{VAR_DIR
 # Where links in emails point; emails are also sent by workers, outside any request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Billwright <billing@billwright.test>")
+# `manage.py seed_demo` makes accounts whose password the README publishes: production
+# settings turn it off (seed_demo then refuses unless --force; README, "Deployment").
+SEED_DEMO_ALLOWED = True
 # How long an invitation-to-bill link lives.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
@@ -236,7 +241,22 @@ CELERY_BEAT_SCHEDULE = {
     "billing-cycle": {"task": "billing.tasks.run_billing_cycle", "schedule": 3600},
     # Compliance documents about to expire (docs/compliance.md): daily, once per threshold.
     "compliance-expiry": {"task": "compliance.tasks.send_expiry_reminders", "schedule": 86400},
+    # Lien waivers whose PDF job was lost (docs/waivers.md): queued again, once a sweep.
+    "sweep-waivers": {"task": "waivers.tasks.sweep_waivers", "schedule": 60},
 }
+# The reverse proxies in front of the app whose X-Forwarded-For is believed: 0, none
+# (REMOTE_ADDR is the client); N, the Nth address from its right (tenancy.client_ip).
+# Set it to the number of proxies there are, never more: the rest of the header is the
+# client's to write.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# A waiver's PDF not made this long after its job was queued is queued again, at most
+# this many times, then shown as failed (waivers.services.waivers_sweep).
+WAIVER_PDF_REQUEUE_MINUTES = env.int("WAIVER_PDF_REQUEUE_MINUTES", default=10)
+WAIVER_PDF_MAX_REQUEUES = 3
+# Beat's scheduler touches a heartbeat file on every pass of its loop, at least once a
+# minute, which its health check reads (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 # No Redis cache: nothing a page needs may stop working when Redis does (the default
 # local-memory cache is per process, which is all any cache use here may assume).
 

@@ -28,3 +28,20 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// A G703 row's save says which cell was typed in, so that a finding on the whole line
+// (past the scheduled value) is shown at that cell, and which cells the page shows marked
+// invalid, so that the answer unmarks those valid now (docs/invoices.md, "Accessibility
+// of the G703").
+document.addEventListener("htmx:configRequest", (event) => {
+  const row = event.detail.elt.closest("#g703-lines > tr");
+  if (!row) return;
+  const cause = event.detail.triggeringEvent;
+  const cell = cause && cause.target;
+  if (cell && cell.classList && cell.classList.contains("cell")) {
+    event.detail.parameters.set("typed", cell.name);
+  }
+  row.querySelectorAll('input.cell[aria-invalid="true"]').forEach((each) => {
+    event.detail.parameters.append("marked", each.name);
+  });
+});

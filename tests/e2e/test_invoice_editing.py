@@ -262,12 +262,12 @@ def test_a_bad_cell_is_named_and_does_not_block_its_row(live_server, page, invoi
     work.fill("$5,000")
     work.press("Tab")
     error = page.locator(f"#l{pk}-error")
-    expect(error).to_have_text("E, work this period: Enter a number.")
+    expect(error).to_have_text("Line 1, E, work this period: Enter a number.")
     stored = cell(page, "Materials presently stored", 1)
     stored.fill("(100)")  # a credit, refused as such by the engine, not as a number
     stored.press("Tab")
     expect(error).to_contain_text(
-        "F, materials presently stored: materials presently stored cannot"
+        "Line 1, F, materials presently stored: materials presently stored cannot"
     )
     stored.fill("1,250")
     stored.press("Tab")
@@ -276,5 +276,5 @@ def test_a_bad_cell_is_named_and_does_not_block_its_row(live_server, page, invoi
     expect(stored).not_to_have_attribute("aria-invalid", "true")
     expect(cell(page, "Work this period", 1)).to_have_value("$5,000")
     expect(cell(page, "Work this period", 1)).to_have_attribute("aria-invalid", "true")
-    expect(error).to_have_text("E, work this period: Enter a number.")
+    expect(error).to_have_text("Line 1, E, work this period: Enter a number.")
     page.screenshot(path=output_dir / "invoice-bad-cell.png", full_page=True)

@@ -47,8 +47,8 @@ def pages(company, project, vendor, admin):
             invoicing: ["search", "state", "vendor", "group", "page"],
             invoicing + "export/": ["search", "state", "vendor", "group", "format"],
             f"{p}/contracts/{contract.pk}/invoices/{invoice.pk}/export/": ["format"],
-            "/acme/payables/": ["search", "project", "vendor", "state", "page"],
-            "/acme/payables/export/": ["search", "project", "vendor", "state", "format"],
+            "/acme/payables/": ["search", "project", "vendor", "state", "late", "page"],
+            "/acme/payables/export/": ["search", "project", "vendor", "state", "late", "format"],
             "/acme/receivables/": ["search", "project", "client", "state", "overdue", "page"],
             "/acme/receivables/export/": ["project", "client", "overdue", "format"],
         },
@@ -70,6 +70,7 @@ def pages(company, project, vendor, admin):
             f"{p}/settings/waivers/": ["require_conditional", "require_unconditional"],
             "/waivers/sign/x/": ["name", "consent"],
             f"{p}/settings/compliance/": ["expiring_days"],
+            "/acme/settings/": ["section", "compliance_expiring_days"],
             f"{p}/contracts/{contract.pk}/invoices/{invoice.pk}/compliance/": [
                 "document_type",
                 "coverage_amount",

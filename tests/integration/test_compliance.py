@@ -212,6 +212,131 @@ def test_expiring_is_not_expired_and_counts_from_the_projects_days(
         assert requirement.status == gates.Status.EXPIRED
 
 
+def test_expiring_counts_from_the_companys_days_unless_the_project_sets_its_own(
+    company, project, admin, admin_client, invoice, types
+):
+    """Company settings hold the default (30); a project's own number overrides it; the
+    vendor page, which spans projects, uses the company's (docs/compliance.md)."""
+    insurance = types["Certificate of insurance"]
+    require(company, project, admin, insurance, "submit", days=None)
+    put_on_file(company, invoice.contract, insurance, expires_on=date(2027, 1, 21), admin=admin)
+    vendor_page = f"/acme/directory/{invoice.contract.vendor_id}/"
+    with scope(company=company):
+        [requirement] = gates.requirements(invoice.contract)  # 45 days away: valid at 30
+        assert requirement.status == gates.Status.VALID
+    assert "Expiring soon" not in admin_client.get(vendor_page).content.decode()
+    saved = admin_client.post(
+        "/acme/settings/", {"section": "compliance", "compliance_expiring_days": "60"}
+    )
+    assert saved.status_code == 302
+    company.refresh_from_db()
+    assert company.compliance_expiring_days == 60
+    with scope(company=company):
+        [requirement] = gates.requirements(invoice.contract)
+        assert requirement.status == gates.Status.EXPIRING
+    assert "Expiring soon" in admin_client.get(vendor_page).content.decode()
+    require(company, project, admin, insurance, "submit", days=10)  # the project's own
+    with scope(company=company):
+        [requirement] = gates.requirements(invoice.contract)
+        assert requirement.status == gates.Status.VALID
+
+
+def test_a_document_below_the_rules_minimum_coverage_does_not_satisfy_it(
+    company, project, admin, admin_client, invoice, types
+):
+    insurance = types["Certificate of insurance"]
+    with scope(company=company):
+        services.compliance_settings_update(
+            project=project,
+            expiring_days=None,
+            gates={insurance: {"submit"}},
+            minimums={insurance: D("1000000.00")},
+            acting_user=admin,
+        )
+    low = put_on_file(
+        company, invoice.contract, insurance, expires_on=date(2027, 6, 30), admin=admin
+    )
+    with scope(company=company):
+        type(low).objects.filter(pk=low.pk).update(coverage_amount=D("500000.00"))
+        [requirement] = gates.requirements(invoice.contract)
+        assert requirement.status == gates.Status.BELOW_MINIMUM
+    page = admin_client.get(invoice_url(invoice)).content.decode()
+    assert "at least 1,000,000.00 required" in page
+    assert "Certificate of insurance (coverage below the minimum)" in page
+    with scope(company=company):
+        with pytest.raises(ValidationError) as refused:
+            invoice_submit(invoice=invoice, acting_user=admin)
+        assert (
+            "Certificate of insurance $500,000.00 below the required $1,000,000.00."
+            in refused.value.messages
+        )
+    # A renewal that covers enough counts, whatever the old one says.
+    put_on_file(company, invoice.contract, insurance, expires_on=date(2027, 1, 31), admin=admin)
+    with scope(company=company):
+        [requirement] = gates.requirements(invoice.contract)
+        assert requirement.status == gates.Status.VALID
+        assert requirement.document.coverage_amount == D("1000000.00")
+        invoice_submit(invoice=invoice, acting_user=admin)
+
+
+def test_the_minimum_coverage_is_typed_in_the_projects_rules_and_checked_at_the_field(
+    company, project, admin_client, types
+):
+    insurance, w9 = types["Certificate of insurance"], types["W-9"]
+    url = f"/acme/projects/{project.pk}/settings/compliance/"
+    page = admin_client.get(url).content.decode()
+    assert f'name="type_{insurance.pk}_minimum"' in page
+    assert f'name="type_{w9.pk}_minimum"' not in page  # a W-9 has no coverage amount
+    ticked = {f"type_{insurance.pk}_pay": "on"}
+    for typed, message in (
+        ("1e309", "Enter a number between"),
+        ("1000000000000", "Enter a number between"),
+        ("-5", "not negative"),
+        ("1.001", "at most 2 decimal places"),
+        ("lots", "Enter a number"),
+    ):
+        bad = admin_client.post(url, ticked | {f"type_{insurance.pk}_minimum": typed})
+        assert bad.status_code == 422, typed
+        assert message in bad.content.decode(), typed
+        assert f'value="{typed}"' in bad.content.decode()
+    saved = admin_client.post(url, ticked | {f"type_{insurance.pk}_minimum": "1,000,000.00"})
+    assert saved.status_code == 302
+    with scopes_disabled():
+        assert ComplianceRule.objects.get().minimum_coverage == D("1000000.00")
+    assert 'value="1000000.00"' in admin_client.get(url).content.decode()
+
+
+def test_the_companys_expiring_days_are_checked_at_the_field(company, admin_client):
+    page = admin_client.get("/acme/settings/").content.decode()
+    assert 'name="compliance_expiring_days"' in page and 'value="30"' in page
+    for typed in ("366", "-1", "x", ""):
+        bad = admin_client.post(
+            "/acme/settings/", {"section": "compliance", "compliance_expiring_days": typed}
+        )
+        assert bad.status_code == 422, typed
+        assert "field-invalid" in bad.content.decode()
+    assert (
+        'value="366"'
+        in admin_client.post(
+            "/acme/settings/", {"section": "compliance", "compliance_expiring_days": "366"}
+        ).content.decode()
+    )
+    company.refresh_from_db()
+    assert company.compliance_expiring_days == 30
+    # Saving the terminology leaves the days alone, and the other way round.
+    admin_client.post("/acme/settings/", {"section": "compliance", "compliance_expiring_days": "7"})
+    admin_client.post(
+        "/acme/settings/",
+        {
+            "section": "terms",
+            "client_invoice_term": "Owner invoice",
+            "subcontractor_invoice_term": "Requisition",
+        },
+    )
+    company.refresh_from_db()
+    assert (company.compliance_expiring_days, company.client_invoice_term) == (7, "Owner invoice")
+
+
 def test_a_contact_sees_what_is_missing_and_uploads_it_from_the_invoice_page(
     company, project, admin, invoice, types
 ):
@@ -317,6 +442,58 @@ def test_the_invoicing_page_shows_each_commitments_compliance(
         f"/acme/projects/{project.pk}/billing-periods/{invoice.period_id}/invoicing/"
     ).content.decode()
     assert "W-9: missing" in page
+
+
+def test_an_external_contact_downloads_its_own_compliance_documents_from_the_invoice(
+    company, project, admin, invoice, types, other_company
+):
+    """The vendor's company-wide documents and the commitment's own, from the invoice
+    page; another commitment's, another vendor's or another tenant's answer 404."""
+    from tests.factories import UserFactory, VendorFactory
+
+    contract = invoice.contract
+    insurance, w9 = types["Certificate of insurance"], types["W-9"]
+    require(company, project, admin, insurance, "pay")
+    require(company, project, admin, w9, "pay")
+    vendor_wide = put_on_file(company, contract, w9, expires_on=None, admin=admin)
+    own = put_on_file(
+        company, contract, insurance, expires_on=date(2027, 6, 30), admin=admin, whole_vendor=False
+    )
+    sibling = ContractFactory(project=project, vendor=contract.vendor)
+    theirs_too = put_on_file(
+        company, sibling, insurance, expires_on=date(2027, 6, 30), admin=admin, whole_vendor=False
+    )
+    stranger = ContractFactory(project=project, vendor=VendorFactory(company=company))
+    not_theirs = put_on_file(company, stranger, w9, expires_on=None, admin=admin)
+    their_project = ProjectFactory(company=other_company)
+    their_contract = ContractFactory(
+        project=their_project, vendor=VendorFactory(company=other_company)
+    )
+    with scopes_disabled():
+        their_type = DocumentType.objects.get(company=other_company, name="W-9")
+    other_tenants = put_on_file(
+        other_company, their_contract, their_type, expires_on=None, admin=None
+    )
+
+    user = UserFactory(email="contact@vendor.test")  # in the directory, not a member
+    person = PersonFactory(vendor=contract.vendor, email=user.email, user=user)
+    grant(user, project, commitments=Level.READ_ONLY)
+    with scope(company=company):
+        contract.invoice_contacts.set([person])
+    contact = client_for(user)
+    page = contact.get(invoice_url(invoice)).content.decode()
+    base = invoice_url(invoice) + "compliance/"
+    for document in (vendor_wide, own):
+        assert f'href="{base}{document.pk}/"' in page
+        response = contact.get(f"{base}{document.pk}/")
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    for document in (theirs_too, not_theirs, other_tenants):
+        assert contact.get(f"{base}{document.pk}/").status_code == 404
+    # Not through the company's own download, which is the members'.
+    assert contact.get(f"/acme/compliance/documents/{own.pk}/").status_code == 404
+    assert contact.post(f"{base}{own.pk}/").status_code == 405
+    assert client_for(UserFactory()).get(f"{base}{own.pk}/").status_code == 404
 
 
 def test_document_types_are_the_companys_own(company, admin_client, other_company, outsider):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -681,14 +682,17 @@ def test_the_rate_box_holds_the_lines_own_rate_and_shows_the_contracts(
 
 
 def errors_of(page, line):
-    return page.split(f'id="l{line.pk}-error"')[1].split(">", 1)[1].split("</div>")[0]
+    """The row's messages as read, each in an element of its own (its cell names it)."""
+    return re.sub(
+        "<[^>]+>", "", page.split(f'id="l{line.pk}-error"')[1].split(">", 1)[1].split("</div>")[0]
+    )
 
 
 def test_a_huge_negative_quantity_gets_one_message(unit_invoice, admin_client):
     first = line(unit_invoice, 1)
     errors = errors_of(save(admin_client, first, quantity_this_period="-30000000000"), first)
     assert errors.strip() == (
-        "E, quantity this period: the quantity completed to date cannot be negative."
+        "Line 1, E, quantity this period: the quantity completed to date cannot be negative."
     )
     assert line(unit_invoice, 1).version == 1
 
@@ -706,7 +710,9 @@ def test_an_entry_whose_figures_would_not_fit_gets_one_sentence(
     BillingSettings.objects.create(project=project, overbilling=BillingSettings.Overbilling.WARN)
     first = line(unit_invoice, 1)  # 8.00 a CY: 200,000,000,000 CY is 1.6 trillion
     errors = errors_of(save(admin_client, first, quantity_this_period="200000000000"), first)
-    assert errors.strip() == "E, quantity this period: this entry is too large for this line."
+    assert (
+        errors.strip() == "Line 1, E, quantity this period: this entry is too large for this line."
+    )
     assert line(unit_invoice, 1).version == 1
 
 
@@ -714,7 +720,8 @@ def test_an_entry_beyond_its_column_names_the_cell_and_its_limit(invoice, admin_
     first = line(invoice, 1)
     errors = errors_of(save(admin_client, first, work_this_period="-1e13"), first)
     assert errors.strip() == (
-        "E, work this period: Enter a number between -999,999,999,999.99 and 999,999,999,999.99."
+        "Line 1, E, work this period: "
+        "Enter a number between -999,999,999,999.99 and 999,999,999,999.99."
     )
 
 
@@ -728,7 +735,7 @@ def test_a_bad_cell_does_not_block_the_rest_of_its_row(invoice, admin_client):
     }
     page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
     assert line(invoice, 1).materials_stored == D("100.00")
-    assert errors_of(page, first).strip() == "E, work this period: Enter a number."
+    assert errors_of(page, first).strip() == "Line 1, E, work this period: Enter a number."
     e_cell = page.split(f'id="l{first.pk}-work_this_period"')[1].split(">")[0]
     assert 'aria-invalid="true"' in e_cell and 'value="$5,000"' in e_cell
     assert f'id="l{first.pk}-materials_stored"' not in page  # valid, typed as saved
@@ -749,18 +756,28 @@ def test_without_javascript_a_bad_cell_is_named_with_its_line(invoice, admin_cli
     [
         (
             {"work_this_period": "abc", "materials_stored": "abc"},
-            "E, work this period: Enter a number. F, materials presently stored: Enter a number.",
+            "Line 1, E, work this period: Enter a number. "
+            "Line 1, F, materials presently stored: Enter a number.",
         ),
         (
             {"percent_complete": "12345678"},
-            "% complete: Enter a percent between -1,000 and 1,000.",
+            "Line 1, % complete: Enter a percent between -1,000 and 1,000.",
         ),
-        ({"percent_complete": "1001"}, "% complete: Enter a percent between -1,000 and 1,000."),
-        ({"percent_complete": "10.123"}, "% complete: Enter at most 2 decimal places."),
-        ({"percent_complete": "12.345678"}, "% complete: Enter at most 2 decimal places."),
-        ({"retainage_work_rate": "1e-400"}, "Retainage rate: Enter at most 4 decimal places."),
-        ({"retainage_work_rate": "101"}, "Retainage rate: Enter a rate between 0 and 100."),
-        ({"work_this_period": "1.234"}, "E, work this period: Enter at most 2 decimal places."),
+        (
+            {"percent_complete": "1001"},
+            "Line 1, % complete: Enter a percent between -1,000 and 1,000.",
+        ),
+        ({"percent_complete": "10.123"}, "Line 1, % complete: Enter at most 2 decimal places."),
+        ({"percent_complete": "12.345678"}, "Line 1, % complete: Enter at most 2 decimal places."),
+        (
+            {"retainage_work_rate": "1e-400"},
+            "Line 1, Retainage rate: Enter at most 4 decimal places.",
+        ),
+        ({"retainage_work_rate": "101"}, "Line 1, Retainage rate: Enter a rate between 0 and 100."),
+        (
+            {"work_this_period": "1.234"},
+            "Line 1, E, work this period: Enter at most 2 decimal places.",
+        ),
     ],
 )
 def test_cell_messages_name_their_cell_in_the_products_words(
@@ -800,7 +817,7 @@ def test_a_credit_typed_in_parentheses_is_negative(
 def test_misplaced_parentheses_are_refused(invoice, admin_client, typed):
     first = line(invoice, 1)
     page = save(admin_client, first, work_this_period=typed)
-    assert "E, work this period: Enter a number." in page and line(invoice, 1).version == 1
+    assert "Line 1, E, work this period: Enter a number." in page and line(invoice, 1).version == 1
 
 
 def test_a_cell_refused_by_a_money_rule_does_not_block_the_rest_of_its_row(invoice, admin_client):
@@ -809,12 +826,154 @@ def test_a_cell_refused_by_a_money_rule_does_not_block_the_rest_of_its_row(invoi
     first = line(invoice, 1)
     posted = shown_row(admin_client, invoice, first) | {"work_this_period": "-30,000.00"}
     page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
-    assert "E, work this period:" in errors_of(page, first)
+    assert "Line 1, E, work this period:" in errors_of(page, first)
     posted |= {"materials_stored": "1,234.00"}
     page = admin_client.post(save_url(first), posted, headers=HTMX).content.decode()
     saved = line(invoice, 1)
     assert (saved.work_this_period, saved.materials_stored) == (D("0.00"), D("1234.00"))
-    assert "E, work this period:" in errors_of(page, first)
+    assert "Line 1, E, work this period:" in errors_of(page, first)
     e_cell = page.split(f'id="l{first.pk}-work_this_period"')[1].split(">")[0]
     assert 'aria-invalid="true"' in e_cell and 'value="-30,000.00"' in e_cell
     assert f'id="l{first.pk}-materials_stored"' not in page  # saved as typed
+
+
+# The grid as a screen reader reads it (docs/invoices.md, "Accessibility of the G703").
+
+
+def input_tag(page, line, name):
+    return page.split(f'id="l{line.pk}-{name}"')[1].split(">")[0]
+
+
+def test_an_invalid_cell_points_at_its_message_naming_line_and_column(invoice, admin_client):
+    first = line(invoice, 1)
+    page = save(admin_client, first, work_this_period="12,000", typed="work_this_period")
+    tag = input_tag(page, first, "work_this_period")
+    assert 'aria-invalid="true"' in tag and 'value="12,000"' in tag
+    assert f'aria-describedby="l{first.pk}-work_this_period-error"' in tag
+    message = page.split(f'id="l{first.pk}-work_this_period-error">')[1].split("</span>")[0]
+    assert message == (
+        "Line 1, E, work this period: completed and stored to date (12,000.00) exceeds the "
+        "scheduled value (10,000.00)."
+    )
+    # Swapped inside the row's alert, which stays in place so that it is announced.
+    assert f'id="l{first.pk}-error" role="alert" hx-swap-oob="innerHTML"' in page
+    assert line(invoice, 1).version == 1
+
+
+def test_a_finding_on_the_lines_total_is_shown_at_the_cell_typed_in(invoice, admin_client):
+    """F typed past the scheduled value: F is marked and kept, E (where the engine finds
+    it) is left as it is."""
+    first = line(invoice, 1)
+    save(admin_client, first, work_this_period="8000")
+    first = line(invoice, 1)
+    page = save(admin_client, first, materials_stored="3000", typed="materials_stored")
+    assert 'aria-invalid="true"' in input_tag(page, first, "materials_stored")
+    assert "aria-invalid" not in input_tag(page, first, "work_this_period")
+    assert errors_of(page, first).strip().startswith("Line 1, F, materials presently stored: ")
+    assert line(invoice, 1).materials_stored == D("0.00")
+
+
+def test_an_amount_typed_beside_a_refused_percent_is_saved_not_reverted(invoice, admin_client):
+    """The percent refused (past the scheduled value) stays in its box; E typed next wins:
+    saved, not rewritten to the stored figure with the percent marked instead."""
+    first = line(invoice, 1)
+    save(admin_client, first, percent_complete="120", typed="percent_complete")
+    assert line(invoice, 1).version == 1
+    page = save(
+        admin_client,
+        first,
+        percent_complete="120",
+        work_this_period="5000",
+        typed="work_this_period",
+        marked=["percent_complete"],
+    )
+    assert line(invoice, 1).work_this_period == D("5000.00")
+    assert errors_of(page, first).strip() == ""
+    percent = input_tag(page, first, "percent_complete")  # shown as saved, unmarked
+    assert 'value="50"' in percent and "aria-invalid" not in percent
+
+
+def test_a_percent_typed_beside_a_bad_amount_replaces_it(invoice, admin_client):
+    first = line(invoice, 1)
+    page = save(
+        admin_client,
+        first,
+        work_this_period="$5,000",
+        percent_complete="25",
+        typed="percent_complete",
+        marked=["work_this_period"],
+    )
+    assert line(invoice, 1).work_this_period == D("2500.00")
+    tag = input_tag(page, first, "work_this_period")
+    assert 'value="2,500.00"' in tag and "aria-invalid" not in tag
+    assert errors_of(page, first).strip() == ""
+
+
+def test_a_cell_valid_again_is_unmarked_even_when_typed_as_shown(invoice, admin_client):
+    """F refused as typed, "3,000.00", past the value; E lowered makes it fit: both are
+    saved, and F, whose text is already the saved one, is rewritten without its mark."""
+    first = line(invoice, 1)
+    save(admin_client, first, work_this_period="8000")
+    first = line(invoice, 1)
+    save(admin_client, first, materials_stored="3,000.00", typed="materials_stored")
+    page = save(
+        admin_client,
+        first,
+        work_this_period="7,000.00",
+        materials_stored="3,000.00",
+        typed="work_this_period",
+        marked=["materials_stored"],
+    )
+    saved = line(invoice, 1)
+    assert (saved.work_this_period, saved.materials_stored) == (D("7000.00"), D("3000.00"))
+    assert "aria-invalid" not in input_tag(page, first, "materials_stored")
+
+
+@pytest.mark.parametrize(
+    "values", [{"typed": "version"}, {"typed": "x"}, {"marked": ["complete"]}, {"typed": "\x00"}]
+)
+def test_the_scripts_own_fields_are_checked(invoice, admin_client, values):
+    first = line(invoice, 1)
+    response = admin_client.post(save_url(first), row_post(first, **values), headers=HTMX)
+    assert response.status_code == 400
+    assert line(invoice, 1).version == 1
+
+
+def test_without_javascript_a_refused_cell_is_kept_and_marked(invoice, admin_client):
+    first = line(invoice, 1)
+    response = admin_client.post(save_url(first), row_post(first, work_this_period="12000"))
+    assert response.status_code == 422
+    page = response.content.decode()
+    tag = input_tag(page, first, "work_this_period")
+    assert 'value="12000"' in tag and 'aria-invalid="true"' in tag
+    assert f'aria-describedby="l{first.pk}-work_this_period-error"' in tag
+    assert f'<span id="l{first.pk}-work_this_period-error">Line 1, E, work this period: ' in page
+    assert line(invoice, 1).version == 1
+
+
+def test_the_grid_offers_its_keyboard_paths(invoice, admin_client):
+    first = line(invoice, 1)
+    page = admin_client.get(invoice_url(invoice)).content.decode()
+    # The skip link comes before the menus and goes to the first cell.
+    assert page.index('class="skip-link"') < page.index('class="topbar"')
+    assert f'href="#l{first.pk}-work_this_period">Skip to the schedule of values (G703)' in page
+    # The no-JavaScript save is the row's default button, and no hidden Tab stop.
+    assert (
+        f'<noscript><button type="submit" form="line-form-{first.pk}">Save line 1</button>'
+        "</noscript>"
+    ) in page
+    assert 'aria-label="Bill line 1 to 100%">100%</button>' in page
+    assert "<th></th>" not in page
+
+
+def test_a_submitted_invoices_skip_link_goes_to_the_grid(
+    company, project, contract, invoice, admin
+):
+    """The contact may no longer type on it: the grid itself takes the focus."""
+    client = invoice_contact_client(company, project, contract, Level.STANDARD)
+    with scope(company=company):
+        invoice_submit(invoice=invoice, acting_user=admin)
+    page = client.get(invoice_url(invoice)).content.decode()
+    assert '<input id="l' not in page
+    assert 'href="#g703">Skip to the schedule of values (G703)' in page
+    assert 'id="g703" tabindex="-1"' in page

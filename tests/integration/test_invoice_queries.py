@@ -68,7 +68,8 @@ def test_the_invoicing_page(
             invoice_create(contract=contract, period=period, acting_user=admin)
     url = f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/"
     # The same budget at 10 and 200 commitments; 16 since the page shows each commitment's
-    # paid state (one query for the whole page, docs/payments.md).
+    # paid state, lien waiver state and compliance state as columns of its row (asked once
+    # for the whole page, docs/payments.md "On other pages").
     with django_assert_max_num_queries(16):
         assert admin_client.get(url).status_code == 200
 

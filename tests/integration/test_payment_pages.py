@@ -464,3 +464,65 @@ def test_the_conditional_waiver_gate_is_wired_and_the_unconditional_follows(
         )
         unconditional = Waiver.objects.filter(invoice=first, kind="unconditional_progress")
         assert [w.amount for w in unconditional] == [D("100.00")]
+
+
+def test_the_invoicing_page_shows_paid_waiver_and_compliance_states_in_each_row(
+    company, project, admin, admin_client, commitment, invoices
+):
+    """Columns of the commitment's own row, not panels beside the list (issue 15)."""
+    from compliance.models import ComplianceRule, DocumentType
+    from compliance.services import compliance_settings
+
+    first, _ = invoices
+    with scope(company=company):
+        services.payment_record(
+            contract=commitment,
+            allocations=[(first, "400")],
+            acting_user=admin,
+            paid_on=date(2027, 1, 1),
+        )
+        ComplianceRule.objects.create(
+            settings=compliance_settings(project),
+            document_type=DocumentType.objects.get(company=company, name="W-9"),
+            gates_payment=True,
+        )
+    page = admin_client.get(
+        f"/acme/projects/{project.pk}/billing-periods/{first.period_id}/invoicing/"
+    ).content.decode()
+    assert "<th>Paid state</th><th>Lien waiver</th><th>Compliance</th>" in page
+    [row] = [r for r in page.split("<tr")[1:] if ">SC-1</a>" in r]
+    assert "Partially paid" in row and "400.00 paid" in row
+    assert 'class="waiver-state"' in row and "W-9: missing" in row
+    assert 'id="paid-states"' not in page and "compliance-panel" not in page
+
+
+def test_payables_filter_late_and_the_export_keeps_it(
+    company, project, admin_client, commitment, invoices
+):
+    """Late: not fully paid and its Pay by date (billing date + the project's payment
+    terms) before today (docs/payments.md, Payables)."""
+    from django.utils import timezone
+
+    from payments.models import PaymentSettings
+
+    first, second = invoices
+    today = timezone.localdate()
+    with scope(company=company):
+        PaymentSettings.objects.create(project=project, payment_terms_days=10)
+        Invoice.objects.filter(pk=first.pk).update(billing_date=today - timedelta(days=11))
+        Invoice.objects.filter(pk=second.pk).update(billing_date=today - timedelta(days=10))
+    late = admin_client.get("/acme/payables/?late=true").content.decode()
+    assert f">#{first.number}<" in late and f">#{second.number}<" not in late
+    on_time = admin_client.get("/acme/payables/?late=false").content.decode()
+    assert f">#{first.number}<" not in on_time and f">#{second.number}<" in on_time
+    assert 'name="late"' in late
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                admin_client.get("/acme/payables/export/?late=true&format=csv").content.decode()
+            )
+        )
+    )
+    assert [row[3] for row in rows[1:]] == [str(first.number)]
+    every = admin_client.get("/acme/payables/?late=nonsense").content.decode()
+    assert f">#{first.number}<" in every and f">#{second.number}<" in every

@@ -382,6 +382,27 @@ def _link_of(waiver):
     return re.search(r"http\S+(/waivers/sign/\S+/)", email.body).group(1)
 
 
+@pytest.mark.parametrize(
+    "proxies, expected", [(0, "10.0.0.1"), (1, "203.0.113.7")], ids=["direct", "proxied"]
+)
+def test_signing_records_the_client_ip_behind_the_trusted_proxy(
+    company, project, admin, client, django_capture_on_commit_callbacks, settings, proxies, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    invoice = _submitted(company, _setup(company, project, admin), admin)
+    waiver = _made_waiver(company, invoice, admin, django_capture_on_commit_callbacks)
+    signed = client.post(
+        _link_of(waiver),
+        {"name": "Pat Signer", "consent": "on"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7",
+    )
+    assert signed.status_code == 302
+    with scopes_disabled():
+        waiver.refresh_from_db()
+    assert waiver.signed_ip == expected
+
+
 def test_the_link_offers_the_pdf_and_expires(
     company, project, admin, client, django_capture_on_commit_callbacks
 ):
@@ -413,3 +434,54 @@ def test_a_new_payment_due_needs_a_new_signed_waiver(
         Waiver.objects.filter(pk=waiver.pk).update(amount=waiver.amount + 1)
         with pytest.raises(ValidationError):
             gates.conditional_waiver_gate(invoice, admin, "")
+
+
+def _lost_waiver(company, invoice, admin, capture):
+    """A waiver requested whose PDF job never reached the broker (its on-commit callback
+    is captured, not run)."""
+    with capture(execute=False), scope(company=company):
+        waiver = services.waiver_request_conditional(invoice=invoice, acting_user=admin)
+    return waiver
+
+
+def test_the_sweep_queues_a_lost_waiver_pdf_again_once_and_the_job_tolerates_twice(
+    company, project, admin, django_capture_on_commit_callbacks
+):
+    from waivers.tasks import render_waiver, sweep_waivers
+
+    invoice = _submitted(company, _setup(company, project, admin), admin)
+    waiver = _lost_waiver(company, invoice, admin, django_capture_on_commit_callbacks)
+    assert sweep_waivers.delay().get() == 0  # not yet: its job may still be on its way
+    later = timezone.now() + timedelta(minutes=11)
+    with time_machine.travel(later):
+        # The beat task, run inline (task_always_eager): it queues the render, which runs.
+        assert sweep_waivers.delay().get() == 1
+        assert sweep_waivers.delay().get() == 0  # made: nothing left to queue
+    with scopes_disabled():
+        waiver.refresh_from_db()
+        assert (waiver.status, waiver.requeues) == (Waiver.Status.SENT, 1)
+        made = (waiver.file.name, waiver.pdf_sha256)
+        render_waiver.delay(waiver.pk)  # delivered twice: the second finds it made
+        waiver.refresh_from_db()
+        assert (waiver.file.name, waiver.pdf_sha256) == made
+        assert OutgoingEmail.objects.filter(to="pat@apex.test").count() == 1
+
+
+def test_a_waiver_lost_again_is_queued_once_a_sweep_then_fails(
+    company, project, admin, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.WAIVER_PDF_REQUEUE_MINUTES = 10
+    settings.WAIVER_PDF_MAX_REQUEUES = 2
+    invoice = _submitted(company, _setup(company, project, admin), admin)
+    waiver = _lost_waiver(company, invoice, admin, django_capture_on_commit_callbacks)
+    queued = []
+    monkeypatch.setattr(services, "queue_now", lambda task, *args: queued.append(args))
+    start = timezone.now()
+    assert services.waivers_sweep(now=start + timedelta(minutes=11)) == 1
+    assert services.waivers_sweep(now=start + timedelta(minutes=12)) == 0  # waits again
+    assert services.waivers_sweep(now=start + timedelta(minutes=22)) == 1
+    assert queued == [(waiver.pk,), (waiver.pk,)]
+    assert services.waivers_sweep(now=start + timedelta(minutes=33)) == 0
+    with scopes_disabled():
+        waiver.refresh_from_db()
+    assert waiver.status == Waiver.Status.FAILED and "not made" in waiver.error

@@ -13,12 +13,13 @@ def invoice_waivers(invoice):
 
 
 @register.simple_tag
-def period_waiver_states(rows):
-    """The invoicing page's rows: the waiver state of each commitment's invoice."""
+def waiver_states_of(rows):
+    """{invoice id: waiver state} for the invoicing page's rows, one query: the page shows
+    it as a column of each commitment's row."""
     ids = [row.invoice.pk for row in rows if getattr(row, "invoice", None)]
-    states = selectors.period_waiver_states(ids)
-    return [
-        (row.commitment, states.get(row.invoice.pk, ""))
-        for row in rows
-        if getattr(row, "invoice", None) and states.get(row.invoice.pk)
-    ]
+    return selectors.period_waiver_states(ids)
+
+
+@register.filter
+def waiver_state_of(states, invoice):
+    return (states or {}).get(invoice.pk, "") if invoice else ""

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
@@ -50,8 +50,24 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create (or bring up to date) the demo companies, projects, directory and users."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even under production settings (a staging copy, never a live site).",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, force, **options):
+        # The plain rule: the production settings (config.settings.production, and any
+        # module built on it) set SEED_DEMO_ALLOWED = False. README, "Deployment".
+        if not settings.SEED_DEMO_ALLOWED and not force:
+            raise CommandError(
+                "seed_demo refuses to run under production settings: it creates demo "
+                f"accounts whose password ({DEMO_PASSWORD}) is published. Create the first "
+                "real admin with `manage.py create_company_admin`; pass --force only on a "
+                "throwaway copy."
+            )
         with scopes_disabled():
             demo = self._company("demo", "Demo Builders Inc.")
             other = self._company("other", "Other Construction Co.")
