@@ -200,12 +200,14 @@ def test_only_those_who_export_make_pdfs(company, project, invoice, level):
         assert not InvoiceDocument.objects.exists()
 
 
-def test_without_htmx_the_status_page_refreshes_itself(invoice, admin_client):
+def test_without_htmx_the_status_page_offers_to_check_again(invoice, admin_client):
+    """Not a timed refresh, which WCAG 2.2.1 refuses (docs/accessibility.md)."""
     response = admin_client.post(f"{invoice_url(invoice)}pdf/")
     document = the_document(invoice)
     assert response.url.endswith(f"/documents/{document.pk}/")
     page = admin_client.get(response.url).content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in page and "PDF queued" in page
+    assert 'http-equiv="refresh"' not in page and "PDF queued" in page
+    assert '<noscript><p><a href="">Check again</a></p></noscript>' in page
 
 
 @pytest.mark.django_db(transaction=True)
