@@ -7,6 +7,8 @@ critical or serious violation fails the test (docs/accessibility.md, "The browse
 
 import functools
 import json
+import re
+import weakref
 from contextlib import suppress
 from pathlib import Path
 
@@ -39,9 +41,33 @@ AXE_RUNNER = (
 (() => {
   // Frames have axe too (the top document's run covers them); about:blank is the browser's.
   if (window !== window.top || location.protocol === "about:") return;
+  // Its own axe: a test may load axe again to run it itself (axe-playwright-python), and
+  // two runs of one axe at once are refused.
+  const engine = window.axe;
   const options = {
     runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     resultTypes: ["violations"],
+  };
+  // Two checks axe-core leaves to a person, made here: an aria-describedby or
+  // aria-labelledby naming an id not on the page (axe calls it "incomplete"), and a header
+  // cell with no text (axe's rule is a best practice, of minor impact).
+  const node = (element) => ({html: element.outerHTML.slice(0, 300),
+    target: element.id ? `#${element.id}` : element.tagName.toLowerCase()});
+  const ours = () => {
+    const missing = [...document.querySelectorAll("[aria-describedby], [aria-labelledby]")]
+      .filter((element) => ["aria-describedby", "aria-labelledby"].some((name) =>
+        (element.getAttribute(name) || "").split(/\\s+/).filter(Boolean)
+          .some((id) => !document.getElementById(id))));
+    const empty = [...document.querySelectorAll("th")]
+      .filter((th) => !th.textContent.trim() && !th.getAttribute("aria-label"));
+    return [
+      missing.length && {id: "idref-missing", impact: "serious", helpUrl: "",
+        help: "aria-describedby or aria-labelledby names an id not on the page (WCAG 4.1.2)",
+        nodes: missing.map(node)},
+      empty.length && {id: "empty-table-header", impact: "serious", helpUrl: "",
+        help: "A header cell has no text, visible or visually hidden (WCAG 1.3.1)",
+        nodes: empty.map(node)},
+    ].filter(Boolean);
   };
   let owed = true, timer = null, running = null;
   const report = (violations) =>
@@ -51,11 +77,12 @@ AXE_RUNNER = (
     timer = null;
     if (running) return running;
     owed = false;
-    running = axe.run(document, options)
+    running = engine.run(document, options)
       .then((results) => report(results.violations
         .filter((v) => v.impact === "critical" || v.impact === "serious")
         .map((v) => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                      nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html}))}))))
+                      nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html}))}))
+        .concat(ours())))
       .catch((error) => report([{id: "axe-error",
         impact: "critical", help: String(error), helpUrl: "", nodes: []}]))
       .finally(() => {
@@ -69,9 +96,12 @@ AXE_RUNNER = (
     clearTimeout(timer);
     timer = setTimeout(run, 200);
   };
-  window.__a11yIdle = async () => {
-    while (owed || running) await (running || run());
-  };
+  // A page that keeps changing (a status polled every second) may always owe a run: after
+  // 20 s the runs made count, and the harness moves on.
+  window.__a11yIdle = () => Promise.race([
+    (async () => { while (owed || running) await (running || run()); })(),
+    new Promise((resolve) => setTimeout(resolve, 20000)),
+  ]);
   window.addEventListener("load", () => {
     new MutationObserver(soon).observe(document.documentElement,
       {subtree: true, childList: true, attributes: true, characterData: true});
@@ -84,6 +114,9 @@ AXE_RUNNER = (
 AXE_IDLE = "() => window.__a11yIdle ? window.__a11yIdle() : null"
 # What a test does that may leave a document behind (a link, a submit button, Enter).
 LEAVING = {Page: ("goto", "reload", "go_back", "go_forward", "close"), Locator: ("click", "press")}
+
+# Contexts made without JavaScript, each with the page that checks copies of its pages.
+WITHOUT_SCRIPT = weakref.WeakKeyDictionary()
 
 # What production's policy says (config/settings/base.py): nothing inline, nothing from
 # another origin.
@@ -117,11 +150,13 @@ def new_context(new_context, browser_problems, accessibility_violations):
         context = new_context(**kwargs)
         context.add_init_script(script=CSP_REPORTER)
         context.on("console", lambda message: _console(message, browser_problems))
-        context.on("console", lambda message: _violations(message, accessibility_violations))
         context.on("weberror", lambda error: browser_problems.append(f"page error: {error.error}"))
         context.on("response", lambda response: _policy(response, browser_problems))
-        context.add_init_script(script=AXE_SOURCE)
-        context.add_init_script(script=AXE_RUNNER)
+        _with_axe(context, accessibility_violations)
+        if kwargs.get("java_script_enabled") is False:
+            WITHOUT_SCRIPT[context] = Copies(
+                lambda: _with_axe(new_context(), accessibility_violations).new_page()
+            )
         contexts.append(context)
         return context
 
@@ -163,6 +198,39 @@ def _policy(response, problems):
         problems.append(f"{response.url} served without a strict CSP: {policy!r}")
 
 
+def _with_axe(context, found):
+    context.add_init_script(script=AXE_SOURCE)
+    context.add_init_script(script=AXE_RUNNER)
+    context.on("console", lambda message: _violations(message, found))
+    return context
+
+
+class Copies:
+    """Where the pages of a context without JavaScript are checked, axe being a script: a
+    copy of each page as that browser shows it (<noscript> shown, no scripts), opened at
+    the same URL, with the site's stylesheets, in a page with JavaScript."""
+
+    def __init__(self, open_page):
+        self.open_page, self.page = open_page, None
+
+    def check(self, page):
+        html = page.content()
+        html = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.DOTALL)
+        html = re.sub(r"</?noscript>", "", html)
+
+        def serve(route, request):
+            if request.is_navigation_request():
+                route.fulfill(body=html, content_type="text/html; charset=utf-8")
+            else:
+                route.fallback()
+
+        self.page = self.page or self.open_page()
+        self.page.route("**/*", serve)
+        self.page.goto(page.url)
+        self.page.unroute("**/*", serve)
+        _settle(self.page)
+
+
 def _settled_first(act):
     """`act` may take the page elsewhere: the page's owed check runs first, so the state the
     test acts on (which it has just waited for) is checked, however fast it moves on."""
@@ -178,7 +246,12 @@ def _settled_first(act):
 def _settle(page):
     # Closed, or between two documents: the states it showed were checked as they came.
     with suppress(PlaywrightError):
-        if not page.is_closed():
+        if page.is_closed() or page.url == "about:blank":
+            return
+        if page.context in WITHOUT_SCRIPT:
+            # Its init scripts run, but no timer fires: __a11yIdle would never answer.
+            WITHOUT_SCRIPT[page.context].check(page)
+        else:
             page.evaluate(AXE_IDLE)
 
 
@@ -193,7 +266,8 @@ def _violations(message, found):
             found.setdefault(
                 key,
                 f"{violation['impact']} {violation['id']} on {url}: {violation['help']}"
-                f" ({violation['helpUrl']})\n    at {node['target']}: {node['html']}",
+                + (f" ({violation['helpUrl']})" if violation["helpUrl"] else "")
+                + f"\n    at {node['target']}: {node['html']}",
             )
 
 
