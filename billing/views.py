@@ -141,11 +141,13 @@ def project_settings(request, company, project):
         if section == "retainage":
             rules = _rules_formset(settings, request.POST)
             valid = rules.is_valid() and valid
-            data["retainage_rules"] = [
-                (each.cleaned_data["from_percent"], each.cleaned_data["rate"])
-                for each in rules
-                if each.cleaned_data
-            ]
+            # A refused rule's cleaned_data lacks the refused field: read only valid rules.
+            if valid:
+                data["retainage_rules"] = [
+                    (each.cleaned_data["from_percent"], each.cleaned_data["rate"])
+                    for each in rules
+                    if each.cleaned_data
+                ]
         if valid:
             try:
                 _, changes = services.billing_settings_update(

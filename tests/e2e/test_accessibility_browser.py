@@ -108,6 +108,16 @@ def test_every_page_as_admin(live_server, page, admin, world, output_dir):
     log_in(page, live_server, "admin@acme.test")
     visit(page, live_server, found, "admin", output_dir)
 
+    # A refused form (422): each message at its field, under the id its input points at.
+    project = world["project"]
+    page.goto(f"{live_server.url}/acme/projects/{project.pk}/settings/progress-billings/")
+    retainage = page.locator("section#retainage")
+    retainage.get_by_label("From % complete, rule 1").fill("10")
+    retainage.get_by_label("Retain (%), rule 1").fill("150")
+    retainage.get_by_role("button").click()
+    expect(page.locator("section#retainage .error")).not_to_have_count(0)
+    page.screenshot(path=output_dir / "a11y-admin-refused-form.png", full_page=True)
+
 
 def test_every_page_as_invoice_contact(live_server, page, world, output_dir):
     found = pages(world["contact"], world["values"])

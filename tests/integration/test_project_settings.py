@@ -224,6 +224,28 @@ def test_sliding_scale_defaults_are_checked_as_a_contracts(company, project, adm
     assert 'name="rules-1-from_percent" value="90"' in page
 
 
+def test_a_refused_rule_rate_is_shown_at_its_field(project, admin_client):
+    """Not a 500: a rule whose rate is refused has no cleaned rate to read."""
+    posted = {
+        "section": "retainage",
+        "retainage-retainage_work_rate": "10",
+        "retainage-retainage_materials_rate": "5",
+        "rules-TOTAL_FORMS": "5",
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "5",
+        "rules-0-from_percent": "10",
+        "rules-0-rate": "150",
+    }
+    response = admin_client.post(settings_url(project), posted)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'aria-describedby="id_rules-0-rate_error"' in page
+    assert '<div id="id_rules-0-rate_error"><p class="error">' in page
+    assert 'name="rules-0-rate" value="150"' in page
+    assert stored(project).retainage_rules == []
+
+
 def test_an_unknown_section_is_a_bad_request(project, admin_client):
     response = admin_client.post(settings_url(project), {"section": "pdf"})
     assert response.status_code == 400
