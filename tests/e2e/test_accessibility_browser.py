@@ -84,7 +84,7 @@ def visit(page, live_server, found, who, output_dir):
         page.screenshot(path=output_dir / f"a11y-{who}-{name}.png", full_page=True)
 
 
-def test_every_page_as_admin(live_server, page, admin, world, output_dir):
+def test_every_page_as_admin(live_server, page, admin, world, output_dir, browser_problems):
     found = pages(admin, world["values"])
     # Every kind the issue names is among them.
     for name in (
@@ -117,6 +117,9 @@ def test_every_page_as_admin(live_server, page, admin, world, output_dir):
     retainage.get_by_role("button").click()
     expect(page.locator("section#retainage .error")).not_to_have_count(0)
     page.screenshot(path=output_dir / "a11y-admin-refused-form.png", full_page=True)
+    # The 422 asked for, which the browser logs as a failed load, is off the watch list.
+    [refused] = [each for each in browser_problems if "422" in each]
+    browser_problems.remove(refused)
 
 
 def test_every_page_as_invoice_contact(live_server, page, world, output_dir):
