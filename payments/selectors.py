@@ -7,6 +7,7 @@ stored (docs/payments.md): a voided payment stops counting the moment it is void
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from billing.templatetags import money as formats
 from contracts.models import MONEY
 from contracts.money import ZERO, money
 from contracts.selectors import contract_sums
@@ -190,3 +191,34 @@ def paid_by_invoice(invoice_ids):
         .annotate(total=Sum("amount"))
     )
     return {row["invoice_id"]: row["total"] for row in rows}
+
+
+def paid_states_of(rows):
+    """{invoice id: {paid, label}} for the invoicing page's rows (those with an invoice):
+    one query. Its page's Paid state column and its export's both read it."""
+    ids = [row.invoice.pk for row in rows if row.invoice is not None]
+    paid = paid_by_invoice(ids)
+    found = {}
+    for row in rows:
+        if row.invoice is None:
+            continue
+        amount = paid.get(row.invoice.pk, 0)
+        state = paid_state(amount, row.invoice.current_payment_due)
+        found[row.invoice.pk] = {"paid": amount, "label": PAID_STATES[state]}
+    return found
+
+
+def invoicing_paid_texts(rows, *, project):
+    """The invoicing export's Paid state column (invoices.exports): each row's text as the
+    page's cell shows it (templates/payments/partials/invoicing_paid_cell.html)."""
+    states = paid_states_of(rows)
+    texts = []
+    for row in rows:
+        state = states.get(row.invoice.pk) if row.invoice is not None else None
+        if state is None:
+            texts.append("")
+        elif state["paid"]:
+            texts.append(f"{state['label']} · {formats.money(state['paid'])} paid")
+        else:
+            texts.append(state["label"])
+    return texts

@@ -36,3 +36,16 @@ def period_waiver_states(invoice_ids):
     for waiver in Waiver.objects.filter(invoice_id__in=invoice_ids).exclude(status=Status.VOID):
         found.setdefault(waiver.invoice_id, []).append(waiver)
     return {pk: waiver_state(waivers) for pk, waivers in found.items()}
+
+
+def waiver_states_of(rows):
+    """{invoice id: waiver state} for the invoicing page's rows, one query: its page's Lien
+    waiver column and its export's both read it."""
+    return period_waiver_states([row.invoice.pk for row in rows if row.invoice is not None])
+
+
+def invoicing_waiver_texts(rows, *, project):
+    """The invoicing export's Lien waiver column (invoices.exports): each row's text as the
+    page's cell shows it (templates/waivers/partials/invoicing_waiver_cell.html)."""
+    states = waiver_states_of(rows)
+    return [(states.get(row.invoice.pk) or "—") if row.invoice is not None else "" for row in rows]

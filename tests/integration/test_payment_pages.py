@@ -496,6 +496,58 @@ def test_the_invoicing_page_shows_paid_waiver_and_compliance_states_in_each_row(
     assert 'id="paid-states"' not in page and "compliance-panel" not in page
 
 
+def test_the_invoicing_export_has_the_paid_waiver_and_compliance_columns(
+    company, project, admin, admin_client, commitment, invoices
+):
+    """The page's three state columns, the export's last three, each cell's text as the
+    page shows it (issue 15): an invoice partly paid with its conditional waiver signed,
+    and a commitment with no invoice this period."""
+    from compliance.models import ComplianceRule, DocumentType
+    from compliance.services import compliance_settings
+    from waivers.models import Waiver
+
+    first, _ = invoices
+    ContractFactory(project=project, number="SC-2", vendor=VendorFactory(company=company))
+    with scope(company=company):
+        services.payment_record(
+            contract=commitment,
+            allocations=[(first, "400")],
+            acting_user=admin,
+            paid_on=date(2027, 1, 1),
+        )
+        Waiver.objects.create(
+            invoice=first,
+            kind="conditional_progress",
+            status="signed",
+            amount=D("400.00"),
+            through_date=first.period_end,
+        )
+        ComplianceRule.objects.create(
+            settings=compliance_settings(project),
+            document_type=DocumentType.objects.get(company=company, name="W-9"),
+            gates_payment=True,
+        )
+    url = f"/acme/projects/{project.pk}/billing-periods/{first.period_id}/invoicing/export/"
+    header, *rows = list(
+        csv.reader(io.StringIO(admin_client.get(url + "?format=csv").content.decode()))
+    )
+    assert header[-3:] == ["Paid state", "Lien waiver", "Compliance"]
+    by_number = {row[0]: row for row in rows}
+    assert by_number["SC-1"][-3:] == [
+        "Partially paid · 400.00 paid",
+        "Conditional signed",
+        "W-9: missing",
+    ]
+    assert by_number["SC-2"][-3:] == ["", "", "W-9: missing"]
+    sheet = load_workbook(io.BytesIO(admin_client.get(url + "?format=xlsx").content))[
+        "Invoicing"
+    ]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][-3:] == ["Paid state", "Lien waiver", "Compliance"]
+    [sc1] = [row for row in values if row[0] == "SC-1"]
+    assert sc1[-3:] == ["Partially paid · 400.00 paid", "Conditional signed", "W-9: missing"]
+
+
 def test_payables_filter_late_and_the_export_keeps_it(
     company, project, admin_client, commitment, invoices
 ):
