@@ -539,9 +539,7 @@ def test_the_invoicing_export_has_the_paid_waiver_and_compliance_columns(
         "W-9: missing",
     ]
     assert by_number["SC-2"][-3:] == ["", "", "W-9: missing"]
-    sheet = load_workbook(io.BytesIO(admin_client.get(url + "?format=xlsx").content))[
-        "Invoicing"
-    ]
+    sheet = load_workbook(io.BytesIO(admin_client.get(url + "?format=xlsx").content))["Invoicing"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][-3:] == ["Paid state", "Lien waiver", "Compliance"]
     [sc1] = [row for row in values if row[0] == "SC-1"]
