@@ -94,6 +94,11 @@ def invoice_paid(invoice):
     )["total"]
 
 
+def paid_in_full(invoice):
+    """Approved and nothing left to pay: counted payments cover its payment due."""
+    return invoice.status in PAYABLE_STATUSES and amount_due(invoice) <= 0
+
+
 def amount_due(invoice, paid=None):
     """What may still be paid on `invoice`: nothing unless approved, else its current
     payment due less what counted payments already pay of it."""

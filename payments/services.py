@@ -137,7 +137,10 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
         for invoice in locked:
             try:
                 waiver_request_unconditional(
-                    invoice=invoice, amount=wanted[invoice.pk], acting_user=acting_user
+                    invoice=invoice,
+                    amount=wanted[invoice.pk],
+                    payment_ref=payment.pk,
+                    acting_user=acting_user,
                 )
             except ValidationError as error:
                 notices += [f"Unconditional waiver not requested: {m}" for m in error.messages]
