@@ -171,7 +171,12 @@ def payables_totals(invoices):
 
 
 def receivables_totals(invoices):
-    return paid_totals(invoices, scheduled=Coalesce(Sum(_scheduled()), Value(ZERO)))
+    today = timezone.localdate()
+    return paid_totals(
+        invoices,
+        scheduled=Coalesce(Sum(_scheduled()), Value(ZERO)),
+        scheduled_past=Coalesce(Sum(_scheduled(Q(expected_on__lt=today))), Value(ZERO)),
+    )
 
 
 DEFAULT_TERMS_DAYS = PaymentSettings._meta.get_field("payment_terms_days").default

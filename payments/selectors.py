@@ -4,6 +4,8 @@ Everything is derived from the allocations of payments not voided, in the databa
 stored (docs/payments.md): a voided payment stops counting the moment it is voided.
 """
 
+from decimal import Decimal
+
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -70,7 +72,7 @@ def paid_totals(invoices, **more):
     the list's own annotations, which an aggregate of a sliced or ordered list loses."""
     paid = _paid_subquery()
     money_field = DecimalField(**MONEY)
-    return Invoice.objects.filter(pk__in=invoices.order_by().values("pk")).aggregate(
+    totals = Invoice.objects.filter(pk__in=invoices.order_by().values("pk")).aggregate(
         due=Coalesce(Sum("current_payment_due"), Value(ZERO)),
         paid=Coalesce(Sum(paid), Value(ZERO)),
         unpaid=Coalesce(
@@ -85,6 +87,14 @@ def paid_totals(invoices, **more):
         ),
         **more,
     )
+    # SQLite's sums come back as Decimals of any exponent (10530, 35059.5): to the cent, as
+    # every amount shown or exported (README, money).
+    return {name: as_money(value) for name, value in totals.items()}
+
+
+def as_money(value):
+    """An amount read from the database, to the cent whatever the backend returned."""
+    return money(Decimal(value)) if value is not None else None
 
 
 def invoice_paid(invoice):
@@ -194,4 +204,4 @@ def paid_by_invoice(invoice_ids):
         .values("invoice_id")
         .annotate(total=Sum("amount"))
     )
-    return {row["invoice_id"]: row["total"] for row in rows}
+    return {row["invoice_id"]: as_money(row["total"]) for row in rows}
