@@ -72,6 +72,9 @@ def test_each_payment_has_its_own_unconditional_waiver(
         (D("10000.00"), first.pk, Waiver.Status.SENT),
         (D("19050.00"), second.pk, Waiver.Status.SENT),
     ]
+    with scopes_disabled():
+        bodies = [e.body for e in OutgoingEmail.objects.filter(to="pat@apex.test")]
+    assert all("asks you to sign an unconditional waiver on progress payment" in b for b in bodies)
     # The first payment's emailed link still works.
     first_link, second_link = _links("pat@apex.test")
     assert client.get(first_link).status_code == 200
@@ -107,6 +110,8 @@ def test_the_conditional_is_not_offered_once_signed_or_paid_in_full(
     with django_capture_on_commit_callbacks(execute=True), scope(company=company):
         waiver = services.waiver_request_conditional(invoice=invoice, acting_user=admin)
     with scopes_disabled():
+        email = OutgoingEmail.objects.get(to="pat@apex.test")
+        assert "asks you to sign a conditional waiver on progress payment" in email.body
         Waiver.objects.filter(pk=waiver.pk).update(status=Waiver.Status.SIGNED)
     assert SEND not in admin_client.get(url, headers=HTMX).content.decode()
     with scopes_disabled():
