@@ -15,16 +15,23 @@ def invoice_payment_facts(invoice):
 
 @register.simple_tag
 def paid_states_of(rows):
-    """{invoice id: (paid, state label)} for the invoicing page's rows: one query."""
+    """{invoice id: paid state} for the invoicing page's rows: one query. An invoice not
+    approved yet is not payable: it has no paid state (the cell shows "—")."""
     ids = [row.invoice.pk for row in rows if row.invoice is not None]
     paid = selectors.paid_by_invoice(ids)
     found = {}
     for row in rows:
-        if row.invoice is None:
+        invoice = row.invoice
+        if invoice is None or invoice.status not in selectors.PAYABLE_STATUSES:
             continue
-        amount = paid.get(row.invoice.pk, 0)
-        state = selectors.paid_state(amount, row.invoice.current_payment_due)
-        found[row.invoice.pk] = {"paid": amount, "label": selectors.PAID_STATES[state]}
+        amount = paid.get(invoice.pk, selectors.ZERO)
+        state = selectors.paid_state(amount, invoice.current_payment_due)
+        found[invoice.pk] = {
+            "state": state,
+            "label": selectors.PAID_STATES[state],
+            "paid": amount,
+            "due": invoice.current_payment_due,
+        }
     return found
 
 

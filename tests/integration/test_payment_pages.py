@@ -491,9 +491,36 @@ def test_the_invoicing_page_shows_paid_waiver_and_compliance_states_in_each_row(
     ).content.decode()
     assert "<th>Paid state</th><th>Lien waiver</th><th>Compliance</th>" in page
     [row] = [r for r in page.split("<tr")[1:] if ">SC-1</a>" in r]
-    assert "Partially paid" in row and "400.00 paid" in row
+    assert "Partially paid" in row and "400.00 of 1,000.00" in row
     assert 'class="waiver-state"' in row and "W-9: missing" in row
     assert 'id="paid-states"' not in page and "compliance-panel" not in page
+
+
+def test_the_invoicing_page_shows_no_paid_state_before_approval_and_paid_concisely(
+    company, project, admin, admin_client, commitment, invoices
+):
+    first, _ = invoices
+    draft_contract = ContractFactory(
+        project=project, number="SC-7", vendor=VendorFactory(company=company)
+    )
+    SOVLineFactory(contract=draft_contract, scheduled_value=D("500.00"))
+    with scope(company=company):
+        invoice_create(contract=draft_contract, period=first.period, acting_user=admin)
+        services.payment_record(
+            contract=commitment,
+            allocations=[(first, "1000")],
+            acting_user=admin,
+            paid_on=date(2027, 1, 1),
+        )
+    page = admin_client.get(
+        f"/acme/projects/{project.pk}/billing-periods/{first.period_id}/invoicing/"
+    ).content.decode()
+    [draft] = [r for r in page.split("<tr")[1:] if ">SC-7</a>" in r]
+    cell = draft.split('class="paid-state')[1].split("</td>")[0]
+    assert "Unpaid" not in cell and "—" in cell
+    [paid] = [r for r in page.split("<tr")[1:] if ">SC-1</a>" in r]
+    assert ">Paid</span> <small" in paid and "1,000.00 paid" not in paid
+    assert 'class="paid-state status status-paid"' in paid
 
 
 def test_payables_filter_late_and_the_export_keeps_it(
