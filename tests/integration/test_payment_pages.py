@@ -553,3 +553,30 @@ def test_payables_filter_late_and_the_export_keeps_it(
     assert [row[3] for row in rows[1:]] == [str(first.number)]
     every = admin_client.get("/acme/payables/?late=nonsense").content.decode()
     assert f">#{first.number}<" in every and f">#{second.number}<" in every
+
+
+def test_the_filter_bars_read_plainly_and_receivables_total_what_is_expected_by_today(
+    company, project, admin, admin_client, client_invoice
+):
+    from tests.factories import ProjectFactory
+
+    ProjectFactory(company=company, name="Zeta Annex", number="P-0001")
+    with scope(company=company):
+        services.schedule_item_add(
+            invoice=client_invoice,
+            expected_on=date(2020, 1, 1),
+            amount="1200",
+            acting_user=admin,
+        )
+    payables = admin_client.get("/acme/payables/").content.decode()
+    bar = payables.split('class="panel inline-form filters"')[1].split("</form>")[0]
+    assert "Unknown" not in bar and "---------" not in bar
+    assert '<option value="" selected>Any</option>' in bar
+    assert ">All projects</option>" in bar and ">All vendors</option>" in bar
+    assert bar.index("Zeta Annex") < bar.index("Riverside Clinic")  # by number, not name
+    assert 'class="field"' in bar
+    receivables = admin_client.get("/acme/receivables/?overdue=true").content.decode()
+    bar = receivables.split('class="panel inline-form filters"')[1].split("</form>")[0]
+    assert ">All clients</option>" in bar and '<option value="true" selected>Yes</option>' in bar
+    footer = receivables.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert footer.count("1,200.00") == 2  # scheduled, and expected by today
