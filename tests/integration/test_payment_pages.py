@@ -520,7 +520,7 @@ def test_the_invoicing_page_shows_no_paid_state_before_approval_and_paid_concise
     assert "Unpaid" not in cell and "—" in cell
     [paid] = [r for r in page.split("<tr")[1:] if ">SC-1</a>" in r]
     assert ">Paid</span> <small" in paid and "1,000.00 paid" not in paid
-    assert 'class="paid-state status status-paid"' in paid
+    assert 'class="paid-state status status-payment-paid"' in paid
 
 
 def test_payables_filter_late_and_the_export_keeps_it(
