@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from payments import exports, selectors, services
 from payments.forms import PaymentForm
-from tests.integration.test_payment_pages import approved_invoices, payments_url
+from tests.helpers import approved_invoices, payments_url
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_every_money_cell_of_the_exports_has_two_decimals(export, columns):
 
 
 def test_totals_and_amounts_read_are_to_the_cent(company, project, admin, admin_client):
-    from tests.integration.test_payment_pages import ContractFactory, VendorFactory
+    from tests.factories import ContractFactory, VendorFactory
 
     commitment = ContractFactory(
         project=project,

@@ -20,31 +20,16 @@ from invoices.services import invoice_create
 from payments import gates, selectors, services
 from payments.models import Payment, PaymentScheduleItem
 from tests.factories import (
-    BillingPeriodFactory,
     ContractFactory,
     SOVLineFactory,
     UserFactory,
     VendorFactory,
 )
+from tests.helpers import approved_invoices, payments_url
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = '<script>alert("x")</script>'
-
-
-def approved_invoices(company, project, contract, dues):
-    invoices = []
-    with scope(company=company):
-        for due in dues:
-            invoice = invoice_create(
-                contract=contract, period=BillingPeriodFactory(project=project), acting_user=None
-            )
-            Invoice.objects.filter(pk=invoice.pk).update(
-                status="approved", current_payment_due=D(due)
-            )
-            invoice.refresh_from_db()
-            invoices.append(invoice)
-    return invoices
 
 
 @pytest.fixture
@@ -73,10 +58,6 @@ def client_invoice(company, project):
     )
     SOVLineFactory(contract=contract, scheduled_value=D("50000.00"))
     return approved_invoices(company, project, contract, ["3000.00"])[0]
-
-
-def payments_url(contract):
-    return f"/acme/projects/{contract.project_id}/contracts/{contract.pk}/payments/"
 
 
 def facts(company, invoice):

@@ -12,8 +12,7 @@ from django_scopes import scope, scopes_disabled
 from payments import services as payment_services
 from tenancy.models import OutgoingEmail
 from tests.factories import PersonFactory
-from tests.helpers import HTMX, invoice_url
-from tests.integration.test_payment_pages import approved_invoices
+from tests.helpers import HTMX, approved_invoices, invoice_url
 from waivers import services
 from waivers.models import Waiver
 
