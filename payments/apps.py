@@ -8,6 +8,7 @@ class PaymentsConfig(AppConfig):
         from compliance.gates import payment_gate
         from invoices import exports as invoice_exports
         from tenancy import url_objects
+        from waivers import selectors as waiver_selectors
         from waivers.gates import conditional_waiver_gate
 
         from . import gates, selectors
@@ -20,6 +21,8 @@ class PaymentsConfig(AppConfig):
         gates.register(payment_gate)
         # The invoicing export's Paid state column, as the page's (invoices.exports).
         invoice_exports.INVOICING_STATE_COLUMNS["Paid state"] = selectors.invoicing_paid_texts
+        # The invoice page stops offering the conditional waiver once it is paid in full.
+        waiver_selectors.register_paid_in_full(selectors.paid_in_full)
 
         url_objects.register(
             "payment",

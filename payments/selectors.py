@@ -4,6 +4,8 @@ Everything is derived from the allocations of payments not voided, in the databa
 stored (docs/payments.md): a voided payment stops counting the moment it is voided.
 """
 
+from decimal import Decimal
+
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -71,7 +73,7 @@ def paid_totals(invoices, **more):
     the list's own annotations, which an aggregate of a sliced or ordered list loses."""
     paid = _paid_subquery()
     money_field = DecimalField(**MONEY)
-    return Invoice.objects.filter(pk__in=invoices.order_by().values("pk")).aggregate(
+    totals = Invoice.objects.filter(pk__in=invoices.order_by().values("pk")).aggregate(
         due=Coalesce(Sum("current_payment_due"), Value(ZERO)),
         paid=Coalesce(Sum(paid), Value(ZERO)),
         unpaid=Coalesce(
@@ -86,6 +88,14 @@ def paid_totals(invoices, **more):
         ),
         **more,
     )
+    # SQLite's sums come back as Decimals of any exponent (10530, 35059.5): to the cent, as
+    # every amount shown or exported (README, money).
+    return {name: as_money(value) for name, value in totals.items()}
+
+
+def as_money(value):
+    """An amount read from the database, to the cent whatever the backend returned."""
+    return money(Decimal(value)) if value is not None else None
 
 
 def invoice_paid(invoice):
@@ -93,6 +103,11 @@ def invoice_paid(invoice):
     return PaymentAllocation.objects.filter(COUNTED, invoice=invoice).aggregate(
         total=Coalesce(Sum("amount"), Value(ZERO))
     )["total"]
+
+
+def paid_in_full(invoice):
+    """Approved and nothing left to pay: counted payments cover its payment due."""
+    return invoice.status in PAYABLE_STATUSES and amount_due(invoice) <= 0
 
 
 def amount_due(invoice, paid=None):
@@ -190,21 +205,28 @@ def paid_by_invoice(invoice_ids):
         .values("invoice_id")
         .annotate(total=Sum("amount"))
     )
-    return {row["invoice_id"]: row["total"] for row in rows}
+    return {row["invoice_id"]: as_money(row["total"]) for row in rows}
 
 
 def paid_states_of(rows):
-    """{invoice id: {paid, label}} for the invoicing page's rows (those with an invoice):
-    one query. Its page's Paid state column and its export's both read it."""
+    """{invoice id: {state, label, paid, due}} for the invoicing page's rows: one query. Its
+    page's Paid state column and its export's both read it. An invoice not approved yet is
+    not payable: it has no paid state (the cell shows "—")."""
     ids = [row.invoice.pk for row in rows if row.invoice is not None]
     paid = paid_by_invoice(ids)
     found = {}
     for row in rows:
-        if row.invoice is None:
+        invoice = row.invoice
+        if invoice is None or invoice.status not in PAYABLE_STATUSES:
             continue
-        amount = paid.get(row.invoice.pk, 0)
-        state = paid_state(amount, row.invoice.current_payment_due)
-        found[row.invoice.pk] = {"paid": amount, "label": PAID_STATES[state]}
+        amount = paid.get(invoice.pk, ZERO)
+        state = paid_state(amount, invoice.current_payment_due)
+        found[invoice.pk] = {
+            "state": state,
+            "label": PAID_STATES[state],
+            "paid": amount,
+            "due": invoice.current_payment_due,
+        }
     return found
 
 
@@ -214,11 +236,18 @@ def invoicing_paid_texts(rows, *, project):
     states = paid_states_of(rows)
     texts = []
     for row in rows:
-        state = states.get(row.invoice.pk) if row.invoice is not None else None
-        if state is None:
+        if row.invoice is None:
             texts.append("")
-        elif state["paid"]:
-            texts.append(f"{state['label']} · {formats.money(state['paid'])} paid")
+            continue
+        state = states.get(row.invoice.pk)
+        if state is None:
+            texts.append("—")
+        elif state["state"] == "paid":
+            texts.append(f"{state['label']} {formats.money(state['paid'])}")
+        elif state["state"] == "partially_paid":
+            texts.append(
+                f"{state['label']} {formats.money(state['paid'])} of {formats.money(state['due'])}"
+            )
         else:
             texts.append(state["label"])
     return texts

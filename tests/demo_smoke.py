@@ -131,6 +131,13 @@ export = admin.get(
 ).content.decode()
 assert export.splitlines()[0].endswith("Paid state,Lien waiver,Compliance"), "demo export"
 assert "W-9: missing" in export, "demo export compliance"
+# SC-001's first invoice was paid twice: one unconditional waiver per payment.
+with scopes_disabled():
+    twice = Invoice.objects.get(contract__project=1, contract__number="SC-001", sequence=1)
+paid_twice = admin.get(
+    reverse("invoicing", kwargs={"company": "demo", "project": 1, "period": twice.period_id})
+).content.decode()
+assert "Unconditional: 0 of 2 signed" in paid_twice, "demo unconditional waivers per payment"
 late = admin.get(reverse("payables", kwargs={"company": "demo"}) + "?late=true").content.decode()
 assert "SC-001" in late, "demo late payable"
 rules = admin.get(

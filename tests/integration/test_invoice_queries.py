@@ -12,6 +12,7 @@ from django_scopes import scope
 from compliance.models import ComplianceRule, DocumentType
 from compliance.services import compliance_settings
 from contracts.models import SOVLine
+from invoices.models import Invoice
 from invoices.services import invoice_create
 from payments.models import Payment, PaymentAllocation
 from permissions.levels import Level
@@ -94,6 +95,10 @@ def test_the_invoicing_export(company, project, admin, admin_client, commitments
         with scope(company=company):
             invoices.append(invoice_create(contract=contract, period=period, acting_user=admin))
     with scope(company=company):
+        # Approved, so payable: an invoice not approved has no paid state ("—").
+        Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices[:3]]).update(
+            status=Invoice.Status.APPROVED
+        )
         payment = Payment.objects.create(
             kind="issued",
             contract=invoices[0].contract,
@@ -130,7 +135,7 @@ def test_the_invoicing_export(company, project, admin, admin_client, commitments
     by_number = {row[0]: row[-3:] for row in rows}
     paid, sent, other = (invoice.contract.number for invoice in invoices[:3])
     # Nothing was billed, so nothing is due: the one payment pays it all.
-    assert by_number[paid] == ["Paid · 1.00 paid", "—", "W-9: missing"]
+    assert by_number[paid] == ["Paid 1.00", "—", "W-9: missing"]
     assert by_number[sent] == ["Unpaid", "Conditional sent", "W-9: missing"]
     assert by_number[other] == ["Unpaid", "—", "W-9: missing"]
 
