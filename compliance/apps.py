@@ -7,11 +7,12 @@ class ComplianceConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from invoices import exports as invoice_exports
         from invoices import gates as invoice_gates
         from tenancy import url_objects
         from tenancy.models import Company
 
-        from . import gates, receivers
+        from . import gates, receivers, selectors
         from .models import ComplianceDocument, DocumentType
 
         url_objects.register("document_type", DocumentType)
@@ -23,6 +24,8 @@ class ComplianceConfig(AppConfig):
         ):
             if gate not in registry:
                 registry.append(gate)
+        # The invoicing export's Compliance column, as the page's (invoices.exports).
+        invoice_exports.INVOICING_STATE_COLUMNS["Compliance"] = selectors.invoicing_compliance_texts
         post_save.connect(
             receivers.company_created, sender=Company, dispatch_uid="compliance.company_created"
         )

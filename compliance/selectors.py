@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from .gates import status_of
+from .gates import requirements_of, status_of
 from .models import ComplianceDocument, DocumentType
 
 
@@ -18,3 +18,18 @@ def vendor_documents(vendor, *, today=None):
 
 def document_types(company):
     return DocumentType.objects.filter(company=company)
+
+
+def invoicing_compliance_texts(rows, *, project):
+    """The invoicing export's Compliance column (invoices.exports): each row's requirements
+    as the page's cell shows them (templates/compliance/partials/
+    invoicing_compliance_cell.html), "—" for none: two queries (gates.requirements_of)."""
+    found = requirements_of(project.pk, [row.commitment for row in rows])
+    return [
+        " · ".join(
+            f"{r.document_type.name}: {r.status_label.lower()}"
+            for r in found.get(row.commitment.pk, ())
+        )
+        or "—"
+        for row in rows
+    ]

@@ -23,8 +23,9 @@ QUEUE_AGE_LIMIT = 300
 PING_TIMEOUT = 1  # seconds
 # Beat runs each sweep every minute: none for three minutes means beat is not running,
 # and nothing would queue again what the broker lost or settle what a dead worker left.
+# sweep_waivers queues again a lien waiver whose PDF job was lost (docs/waivers.md).
 SWEEP_AGE_LIMIT = 180
-SWEEPS = ("sweep_emails", "sweep_documents")
+SWEEPS = ("sweep_emails", "sweep_documents", "sweep_waivers")
 
 
 @login_not_required
@@ -130,7 +131,7 @@ def _stuck():
 
 
 def _last_sweep_age():
-    """Seconds since the staler of the two sweeps last ran, or None if one never has."""
+    """Seconds since the stalest of the sweeps last ran, or None if one never has."""
     from tenancy.models import SweepRun
 
     runs = dict(SweepRun.objects.filter(name__in=SWEEPS).values_list("name", "ran_at"))

@@ -9,13 +9,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from contracts.models import Contract
+from demo.waivers import render_queued_waivers
 from invoices.models import Invoice
 from payments import selectors, services
 from payments.models import Payment, PaymentScheduleItem
 
 
 def seed_payments(project, *, admin):
-    """Idempotent: a project with payments or a schedule is left as it is."""
+    """Idempotent: a project with payments or a schedule is left as it is. The partly paid
+    invoice is paid twice: on P-1001 it shows one unconditional waiver per payment."""
     if Payment.objects.filter(contract__project=project).exists():
         return
     today = timezone.localdate()
@@ -37,28 +39,33 @@ def seed_payments(project, *, admin):
         contract = invoice.contract
         if not contract.payments_issued_enabled:
             services.payments_issued_set(contract=contract, enabled=True, acting_user=admin)
-        share = (D("1"), D("0.4"), D("0"))[index % 3]
-        amount = (invoice.current_payment_due * share).quantize(D("0.01"))
-        if amount <= 0:
-            continue
-        fields = {
-            "contract": contract,
-            "allocations": [(invoice, amount)],
-            "acting_user": admin,
-            "method": Payment.Method.CHECK if index % 2 == 0 else Payment.Method.ELECTRONIC,
-            "paid_on": today - timedelta(days=5),
-            "check_number": f"{10400 + index}" if index % 2 == 0 else "",
-            "notes": "Demo payment",
-        }
-        try:
-            services.payment_record(**fields)
-        except ValidationError:
-            # The project requires a signed conditional waiver and none is signed yet: the
-            # admin's recorded reason lets the payment through (docs/payments.md, gates).
-            services.payment_record(
-                **fields, override_reason="Conditional waiver signed on paper on site"
-            )
+        shares = ((D("1"),), (D("0.25"), D("0.15")), ())[index % 3]
+        for turn, share in enumerate(shares):
+            amount = (invoice.current_payment_due * share).quantize(D("0.01"))
+            if amount > 0:
+                _pay(invoice, amount, admin, index, today - timedelta(days=5 - turn))
+    render_queued_waivers(project)
     _client_invoice(project, admin, today)
+
+
+def _pay(invoice, amount, admin, index, day):
+    fields = {
+        "contract": invoice.contract,
+        "allocations": [(invoice, amount)],
+        "acting_user": admin,
+        "method": Payment.Method.CHECK if index % 2 == 0 else Payment.Method.ELECTRONIC,
+        "paid_on": day,
+        "check_number": f"{10400 + index}" if index % 2 == 0 else "",
+        "notes": "Demo payment",
+    }
+    try:
+        services.payment_record(**fields)
+    except ValidationError:
+        # The project requires a signed conditional waiver and none is signed yet: the
+        # admin's recorded reason lets the payment through (docs/payments.md, gates).
+        services.payment_record(
+            **fields, override_reason="Conditional waiver signed on paper on site"
+        )
 
 
 def _client_invoice(project, admin, today):

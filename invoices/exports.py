@@ -52,6 +52,12 @@ INVOICING_COLUMNS = [
     ("Retainage", "retainage", MONEY_FORMAT),
     ("Current payment due", "payment_due", MONEY_FORMAT),
 ]
+# The page's paid, lien waiver and compliance state columns, in its order
+# (templates/invoices/invoicing.html). The apps above invoices own them, so each fills its
+# own from its AppConfig.ready(), as gates are added (invoices.gates; docs/tenancy.md, the
+# layers): a callable taking the rows and the project and returning each row's text as the
+# page shows it, in the same few queries whatever the rows (docs/payments.md).
+INVOICING_STATE_COLUMNS = dict.fromkeys(["Paid state", "Lien waiver", "Compliance"])
 
 
 # What makes a spreadsheet read a cell as a formula (OWASP's list).
@@ -195,6 +201,10 @@ def invoicing_export(period, rows, file_format):
     columns = [
         (term if key == "invoice" else head, key, fmt) for head, key, fmt in INVOICING_COLUMNS
     ]
+    for head, texts in INVOICING_STATE_COLUMNS.items():
+        columns.append((head, head, None))
+        for row, text in zip(data, texts(rows, project=period.project), strict=True):
+            row.append(text)
     if file_format == "xlsx":
         return xlsx_response(filename, [("Invoicing", columns, data)])
     return csv_response(filename, [([h for h, _, _ in columns], data)])

@@ -113,6 +113,14 @@ class Invoice(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
     @property
+    def status_phrase(self):
+        """Its status in a sentence after its title: "is approved", and for one sent back
+        "was sent back to revise and resubmit" (a status name does not read as a verb)."""
+        if self.status == self.Status.REVISE_RESUBMIT:
+            return "was sent back to revise and resubmit"
+        return f"is {self.get_status_display().lower()}"
+
+    @property
     def title(self):
         """The invoice as the company names it: "Requisition #7", "Pay application #3"."""
         return f"{self.contract.invoice_term} #{self.number}"

@@ -182,7 +182,7 @@ def _why_not(contract, period):
     """Why a commitment has no one to remind."""
     invoice = contract.invoices.filter(period=period).first()
     if invoice is not None and invoice.status != Invoice.Status.DRAFT:
-        return f"{invoice.title} is {invoice.get_status_display().lower()}."
+        return f"{invoice.title} {invoice.status_phrase}."
     answers = set(contract.invitations.filter(period=period).values_list("status", flat=True))
     if Status.DECLINED in answers:
         return "its contacts declined to bill this period."

@@ -485,9 +485,7 @@ def invoice_drafts_refresh(*, contract):
 
 def _require_editable(invoice):
     if not invoice.is_editable:
-        raise ValidationError(
-            f"{invoice.title} is {invoice.get_status_display().lower()}; its figures are frozen."
-        )
+        raise ValidationError(f"{invoice.title} {invoice.status_phrase}; its figures are frozen.")
 
 
 def _overbilling_forbidden(invoice):
@@ -697,9 +695,7 @@ def invoice_review(*, invoice, decisions, outcome, acting_user):
     """
     invoice = invoice_lock(invoice.pk)
     if invoice.status != Status.UNDER_REVIEW:
-        raise ValidationError(
-            f"{invoice.title} is {invoice.get_status_display().lower()}, not under review."
-        )
+        raise ValidationError(f"{invoice.title} {invoice.status_phrase}, not under review.")
     lines = {line.pk: line for line in invoice.lines.all()}
     for pk, (review_status, reason) in decisions.items():
         line = lines[pk]

@@ -146,7 +146,7 @@ def invoice_details(request, company, project, contract, invoice):
         # An admin reviewing it: refused like any change to a submitted invoice, with why.
         messages.error(
             request,
-            f"{invoice.title} is {invoice.get_status_display().lower()}; its details are frozen.",
+            f"{invoice.title} {invoice.status_phrase}; its details are frozen.",
         )
         return redirect(invoice)
     rules = field_rules(project.pk)
@@ -394,7 +394,7 @@ def invoice_review(request, company, project, contract, invoice):
         # A form for an invoice that is not under review could only be refused once filled in.
         messages.info(
             request,
-            f"{invoice.title} is {invoice.get_status_display().lower()}, not under "
+            f"{invoice.title} {invoice.status_phrase}, not under "
             "review: there is nothing to review.",
         )
         return redirect(invoice)
@@ -411,7 +411,7 @@ def invoice_review(request, company, project, contract, invoice):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"{invoice.title} is {invoice.get_status_display().lower()}.")
+            messages.success(request, f"{invoice.title} {invoice.status_phrase}.")
             return redirect(invoice)
     return render(
         request,
@@ -432,7 +432,7 @@ def invoice_status(request, company, project, contract, invoice):
     except ValidationError as error:
         report_service_error(request, error)
     else:
-        messages.success(request, f"{invoice.title} is {invoice.get_status_display().lower()}.")
+        messages.success(request, f"{invoice.title} {invoice.status_phrase}.")
     return redirect(invoice)
 
 

@@ -1,9 +1,10 @@
 """The Payables and Receivables lists as CSV or XLSX, real numbers, through the invoices
-exports' helpers (their formula-injection guard on every cell)."""
+exports' helpers (their formula-injection guard on every cell). Every amount to the cent
+(selectors.as_money): SQLite's annotations come back as 10530 or 35059.5."""
 
 from invoices.exports import MONEY_FORMAT, csv_response, xlsx_response
 
-from .selectors import PAID_STATES
+from .selectors import PAID_STATES, as_money
 
 PAYABLES_COLUMNS = [
     ("Project", None),
@@ -49,9 +50,7 @@ def payables_export(invoices, file_format):
             i.billing_date,
             i.pay_by,
             i.get_status_display(),
-            i.current_payment_due,
-            i.paid,
-            i.unpaid,
+            *(as_money(v) for v in (i.current_payment_due, i.paid, i.unpaid)),
             PAID_STATES[i.paid_state],
         ]
         for i in invoices
@@ -67,11 +66,10 @@ def receivables_export(invoices, file_format):
             i.contract.client.name if i.contract.client else "",
             i.number,
             i.billing_date,
-            i.current_payment_due,
-            i.scheduled,
-            i.scheduled_past,
-            i.paid,
-            i.unpaid,
+            *(
+                as_money(v)
+                for v in (i.current_payment_due, i.scheduled, i.scheduled_past, i.paid, i.unpaid)
+            ),
             PAID_STATES[i.paid_state],
         ]
         for i in invoices

@@ -49,7 +49,7 @@ class PaymentForm(forms.Form):
             del self.fields["override_reason"]
         self.fields["amount"].help_text = "Empty: the sum of the amounts below."
         for invoice in self.invoices:
-            field = _amount_field(f"{invoice.title}: pay (due {invoice.unpaid:,})")
+            field = _amount_field(f"{invoice.title}: pay (due {invoice.unpaid:,.2f})")
             self.fields[f"pay_{invoice.pk}"] = field
 
     def clean(self):

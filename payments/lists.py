@@ -11,6 +11,7 @@ project is all there is to check.
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -60,13 +61,21 @@ class IdChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = IdChoiceField
 
 
+# A yes/no filter reads "Any" when not given (Django's own select says "Unknown").
+ANY_YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
 class _InvoiceList(django_filters.FilterSet):
     """Search, project, party and paid state; a value that is not valid is dropped, as if
     it were not given (as on the invoicing page)."""
 
     search = django_filters.CharFilter(method="filter_search", max_length=200)
-    project = IdChoiceFilter(queryset=Project.objects.none(), field_name="contract__project")
-    state = django_filters.ChoiceFilter(choices=list(PAID_STATES.items()), field_name="paid_state")
+    project = IdChoiceFilter(
+        queryset=Project.objects.none(), field_name="contract__project", empty_label="All projects"
+    )
+    state = django_filters.ChoiceFilter(
+        choices=list(PAID_STATES.items()), field_name="paid_state", empty_label="All paid states"
+    )
 
     class Meta:
         model = Invoice
@@ -77,7 +86,7 @@ class _InvoiceList(django_filters.FilterSet):
     def __init__(self, data, *, request):
         self.projects = payable_projects(request, self.TOOL)
         super().__init__(data, queryset=self.base(self.projects))
-        self.filters["project"].queryset = self.projects.order_by("name", "pk")
+        self.filters["project"].queryset = self.projects.order_by("number", "pk")
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(
@@ -98,8 +107,10 @@ class _InvoiceList(django_filters.FilterSet):
 
 class PayablesFilter(_InvoiceList):
     TOOL = Tool.COMMITMENTS
-    vendor = IdChoiceFilter(queryset=Vendor.objects.none(), field_name="contract__vendor")
-    late = django_filters.BooleanFilter(method="filter_late")
+    vendor = IdChoiceFilter(
+        queryset=Vendor.objects.none(), field_name="contract__vendor", empty_label="All vendors"
+    )
+    late = django_filters.BooleanFilter(method="filter_late", widget=ANY_YES_NO)
 
     def __init__(self, data, *, request):
         super().__init__(data, request=request)
@@ -134,8 +145,10 @@ class PayablesFilter(_InvoiceList):
 
 class ReceivablesFilter(_InvoiceList):
     TOOL = Tool.CLIENT_CONTRACTS
-    client = IdChoiceFilter(queryset=Vendor.objects.none(), field_name="contract__client")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    client = IdChoiceFilter(
+        queryset=Vendor.objects.none(), field_name="contract__client", empty_label="All clients"
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", widget=ANY_YES_NO)
 
     def __init__(self, data, *, request):
         super().__init__(data, request=request)
@@ -171,7 +184,12 @@ def payables_totals(invoices):
 
 
 def receivables_totals(invoices):
-    return paid_totals(invoices, scheduled=Coalesce(Sum(_scheduled()), Value(ZERO)))
+    today = timezone.localdate()
+    return paid_totals(
+        invoices,
+        scheduled=Coalesce(Sum(_scheduled()), Value(ZERO)),
+        scheduled_past=Coalesce(Sum(_scheduled(Q(expected_on__lt=today))), Value(ZERO)),
+    )
 
 
 DEFAULT_TERMS_DAYS = PaymentSettings._meta.get_field("payment_terms_days").default

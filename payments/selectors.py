@@ -4,9 +4,12 @@ Everything is derived from the allocations of payments not voided, in the databa
 stored (docs/payments.md): a voided payment stops counting the moment it is voided.
 """
 
+from decimal import Decimal
+
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from billing.templatetags import money as formats
 from contracts.models import MONEY
 from contracts.money import ZERO, money
 from contracts.selectors import contract_sums
@@ -70,7 +73,7 @@ def paid_totals(invoices, **more):
     the list's own annotations, which an aggregate of a sliced or ordered list loses."""
     paid = _paid_subquery()
     money_field = DecimalField(**MONEY)
-    return Invoice.objects.filter(pk__in=invoices.order_by().values("pk")).aggregate(
+    totals = Invoice.objects.filter(pk__in=invoices.order_by().values("pk")).aggregate(
         due=Coalesce(Sum("current_payment_due"), Value(ZERO)),
         paid=Coalesce(Sum(paid), Value(ZERO)),
         unpaid=Coalesce(
@@ -85,6 +88,14 @@ def paid_totals(invoices, **more):
         ),
         **more,
     )
+    # SQLite's sums come back as Decimals of any exponent (10530, 35059.5): to the cent, as
+    # every amount shown or exported (README, money).
+    return {name: as_money(value) for name, value in totals.items()}
+
+
+def as_money(value):
+    """An amount read from the database, to the cent whatever the backend returned."""
+    return money(Decimal(value)) if value is not None else None
 
 
 def invoice_paid(invoice):
@@ -92,6 +103,11 @@ def invoice_paid(invoice):
     return PaymentAllocation.objects.filter(COUNTED, invoice=invoice).aggregate(
         total=Coalesce(Sum("amount"), Value(ZERO))
     )["total"]
+
+
+def paid_in_full(invoice):
+    """Approved and nothing left to pay: counted payments cover its payment due."""
+    return invoice.status in PAYABLE_STATUSES and amount_due(invoice) <= 0
 
 
 def amount_due(invoice, paid=None):
@@ -189,4 +205,49 @@ def paid_by_invoice(invoice_ids):
         .values("invoice_id")
         .annotate(total=Sum("amount"))
     )
-    return {row["invoice_id"]: row["total"] for row in rows}
+    return {row["invoice_id"]: as_money(row["total"]) for row in rows}
+
+
+def paid_states_of(rows):
+    """{invoice id: {state, label, paid, due}} for the invoicing page's rows: one query. Its
+    page's Paid state column and its export's both read it. An invoice not approved yet is
+    not payable: it has no paid state (the cell shows "—")."""
+    ids = [row.invoice.pk for row in rows if row.invoice is not None]
+    paid = paid_by_invoice(ids)
+    found = {}
+    for row in rows:
+        invoice = row.invoice
+        if invoice is None or invoice.status not in PAYABLE_STATUSES:
+            continue
+        amount = paid.get(invoice.pk, ZERO)
+        state = paid_state(amount, invoice.current_payment_due)
+        found[invoice.pk] = {
+            "state": state,
+            "label": PAID_STATES[state],
+            "paid": amount,
+            "due": invoice.current_payment_due,
+        }
+    return found
+
+
+def invoicing_paid_texts(rows, *, project):
+    """The invoicing export's Paid state column (invoices.exports): each row's text as the
+    page's cell shows it (templates/payments/partials/invoicing_paid_cell.html)."""
+    states = paid_states_of(rows)
+    texts = []
+    for row in rows:
+        if row.invoice is None:
+            texts.append("")
+            continue
+        state = states.get(row.invoice.pk)
+        if state is None:
+            texts.append("—")
+        elif state["state"] == "paid":
+            texts.append(f"{state['label']} {formats.money(state['paid'])}")
+        elif state["state"] == "partially_paid":
+            texts.append(
+                f"{state['label']} {formats.money(state['paid'])} of {formats.money(state['due'])}"
+            )
+        else:
+            texts.append(state["label"])
+    return texts

@@ -80,7 +80,7 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
     given = fields.get("amount")
     if given not in (None, "") and _amount(given, "amount") != total:
         raise ValidationError(
-            {"amount": f"The amount is the sum of what it pays of each invoice: {total:,}."}
+            {"amount": f"The amount is the sum of what it pays of each invoice: {total:,.2f}."}
         )
     fields["amount"] = total
     _check_attachment(fields.get("attachment"))
@@ -105,8 +105,8 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
         if wanted[invoice.pk] > due:
             raise ValidationError(
                 {
-                    "allocations": f"{invoice.title}: {wanted[invoice.pk]:,} is more than "
-                    f"the {due:,} still due on it."
+                    "allocations": f"{invoice.title}: {wanted[invoice.pk]:,.2f} is more than "
+                    f"the {due:,.2f} still due on it."
                 }
             )
     if kind == Payment.Kind.ISSUED:
@@ -137,7 +137,10 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
         for invoice in locked:
             try:
                 waiver_request_unconditional(
-                    invoice=invoice, amount=wanted[invoice.pk], acting_user=acting_user
+                    invoice=invoice,
+                    amount=wanted[invoice.pk],
+                    payment_ref=payment.pk,
+                    acting_user=acting_user,
                 )
             except ValidationError as error:
                 notices += [f"Unconditional waiver not requested: {m}" for m in error.messages]

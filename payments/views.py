@@ -107,7 +107,9 @@ def payment_create(request, company, project, contract):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Payment {payment.number} of {payment.amount:,} recorded.")
+            messages.success(
+                request, f"Payment {payment.number} of {payment.amount:,.2f} recorded."
+            )
             for notice in payment.notices:
                 messages.warning(request, notice)
             return _payments_url(contract)

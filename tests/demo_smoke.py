@@ -124,6 +124,20 @@ with scopes_disabled():
     assert BillingSettings.objects.get(project=1).period_frequency == "monthly"
 # Issue 15: paid, waiver and compliance states are columns of each row; Payables filter late.
 assert "<th>Paid state</th><th>Lien waiver</th><th>Compliance</th>" in invoicing, "demo states"
+# And its export ends with the same three columns, as the page words them.
+export = admin.get(
+    reverse("invoicing_export", kwargs={"company": "demo", "project": 1, "period": open_period.pk})
+    + "?format=csv"
+).content.decode()
+assert export.splitlines()[0].endswith("Paid state,Lien waiver,Compliance"), "demo export"
+assert "W-9: missing" in export, "demo export compliance"
+# SC-001's first invoice was paid twice: one unconditional waiver per payment.
+with scopes_disabled():
+    twice = Invoice.objects.get(contract__project=1, contract__number="SC-001", sequence=1)
+paid_twice = admin.get(
+    reverse("invoicing", kwargs={"company": "demo", "project": 1, "period": twice.period_id})
+).content.decode()
+assert "Unconditional: 0 of 2 signed" in paid_twice, "demo unconditional waivers per payment"
 late = admin.get(reverse("payables", kwargs={"company": "demo"}) + "?late=true").content.decode()
 assert "SC-001" in late, "demo late payable"
 rules = admin.get(

@@ -19,7 +19,7 @@ from billing.models import BillingPeriod
 from compliance.models import ComplianceDocument, DocumentType
 from contracts import services as contract_services
 from contracts.models import ChangeOrder, Contract
-from invoices.models import InvoiceAttachment, InvoiceDocument, InvoiceLine
+from invoices.models import Invoice, InvoiceAttachment, InvoiceDocument, InvoiceLine
 from invoices.services import invoice_create, invoice_line_update
 from payments.models import Payment, PaymentScheduleItem
 from permissions.levels import Level, Tool
@@ -119,6 +119,27 @@ def make_invoice(
         )
         invoice.refresh_from_db()
     return invoice
+
+
+def approved_invoices(company, project, contract, dues):
+    """One approved invoice of `contract` per payment due in `dues`, each in a period of
+    its own: ready to be paid."""
+    invoices = []
+    with scope(company=company):
+        for due in dues:
+            invoice = invoice_create(
+                contract=contract, period=BillingPeriodFactory(project=project), acting_user=None
+            )
+            Invoice.objects.filter(pk=invoice.pk).update(
+                status="approved", current_payment_due=D(due)
+            )
+            invoice.refresh_from_db()
+            invoices.append(invoice)
+    return invoices
+
+
+def payments_url(contract):
+    return f"/acme/projects/{contract.project_id}/contracts/{contract.pk}/payments/"
 
 
 def invoice_url(invoice):

@@ -7,10 +7,11 @@ class WaiversConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from invoices import exports as invoice_exports
         from invoices.models import InvoiceEvent
         from tenancy import url_objects
 
-        from . import receivers
+        from . import receivers, selectors
         from .models import SubtierWaiver, Waiver
 
         url_objects.register(
@@ -30,3 +31,5 @@ class WaiversConfig(AppConfig):
         post_save.connect(
             receivers.invoice_event_saved, sender=InvoiceEvent, dispatch_uid="waivers.event"
         )
+        # The invoicing export's Lien waiver column, as the page's (invoices.exports).
+        invoice_exports.INVOICING_STATE_COLUMNS["Lien waiver"] = selectors.invoicing_waiver_texts

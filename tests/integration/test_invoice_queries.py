@@ -1,12 +1,20 @@
 """Query counts of the invoicing pages, constant whatever the number of rows."""
 
+import csv
+import io
+from decimal import Decimal as D
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
+from compliance.models import ComplianceRule, DocumentType
+from compliance.services import compliance_settings
 from contracts.models import SOVLine
+from invoices.models import Invoice
 from invoices.services import invoice_create
+from payments.models import Payment, PaymentAllocation
 from permissions.levels import Level
 from tests.factories import (
     BillingPeriodFactory,
@@ -15,6 +23,7 @@ from tests.factories import (
     SOVLineFactory,
 )
 from tests.helpers import client_for, grant
+from waivers.models import Waiver
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +81,63 @@ def test_the_invoicing_page(
     # for the whole page, docs/payments.md "On other pages").
     with django_assert_max_num_queries(16):
         assert admin_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("commitments", [10, 200])
+def test_the_invoicing_export(company, project, admin, admin_client, commitments):
+    """The export's paid, lien waiver and compliance columns are asked once for all its
+    rows, as the page's are (docs/payments.md, On other pages): the same queries at 10
+    and 200 commitments, each of the three states present."""
+    period = BillingPeriodFactory(project=project)
+    invoices = []
+    for contract in ContractFactory.create_batch(commitments, project=project):
+        SOVLineFactory(contract=contract)
+        with scope(company=company):
+            invoices.append(invoice_create(contract=contract, period=period, acting_user=admin))
+    with scope(company=company):
+        # Approved, so payable: an invoice not approved has no paid state ("—").
+        Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices[:3]]).update(
+            status=Invoice.Status.APPROVED
+        )
+        payment = Payment.objects.create(
+            kind="issued",
+            contract=invoices[0].contract,
+            number="1",
+            amount=D("1"),
+            paid_on="2027-01-01",
+        )
+        PaymentAllocation.objects.create(payment=payment, invoice=invoices[0], amount=D("1"))
+        Waiver.objects.create(
+            invoice=invoices[1],
+            kind="conditional_progress",
+            status="sent",
+            amount=D("1"),
+            through_date=period.end_date,
+        )
+        ComplianceRule.objects.create(
+            settings=compliance_settings(project),
+            document_type=DocumentType.objects.get(company=company, name="W-9"),
+            gates_submit=True,
+        )
+    url = f"/acme/projects/{project.pk}/billing-periods/{period.pk}/invoicing/export/?format="
+    for file_format in ("csv", "xlsx"):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url + file_format)
+        assert response.status_code == 200
+        # The session, the user, the membership, the period, the commitments and their
+        # invoices (invoices.invoicing), the company (its name for invoices), then one
+        # query each for the paid and waiver states and two for the compliance rules and
+        # documents: 11, at 10 commitments as at 200.
+        assert len(queries) == 11, "\n".join(q["sql"] for q in queries)
+    header, *rows = csv.reader(io.StringIO(admin_client.get(url + "csv").content.decode()))
+    assert len(rows) == commitments
+    assert header[-3:] == ["Paid state", "Lien waiver", "Compliance"]
+    by_number = {row[0]: row[-3:] for row in rows}
+    paid, sent, other = (invoice.contract.number for invoice in invoices[:3])
+    # Nothing was billed, so nothing is due: the one payment pays it all.
+    assert by_number[paid] == ["Paid 1.00", "—", "W-9: missing"]
+    assert by_number[sent] == ["Unpaid", "Conditional sent", "W-9: missing"]
+    assert by_number[other] == ["Unpaid", "—", "W-9: missing"]
 
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from config.health import SWEEPS
 from config.jobs import queue_now
 from config.settings.mail import mailer_from_url
 from contracts.models import Contract
@@ -40,6 +41,7 @@ from tests.helpers import Client, invoice_url, make_invoice
 from tests.redis_server import RedisServer
 from tests.smtp import SMTPServer
 from tests.worker import WorkerProcess, broker
+from waivers.tasks import sweep_waivers
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 HTMX = {"HX-Request": "true"}
@@ -582,7 +584,7 @@ def test_readiness_reports_the_broker_the_worker_and_the_oldest_queued_job(clien
             an_email("Waiting")
             OutgoingEmail._base_manager.update(queued_at=timezone.now() - timedelta(seconds=90))
             assert client.get("/health/ready/").json()["beat"] == "no sweep has run"
-            for sweep in ("sweep_emails", "sweep_documents"):
+            for sweep in SWEEPS:
                 SweepRun.record(sweep)
             ready = client.get("/health/ready/")
             assert ready.status_code == 200, ready.json()
@@ -612,6 +614,8 @@ def test_readiness_reports_stuck_jobs_and_when_beat_last_swept(
         with scopes_disabled():
             sweep_emails()
             sweep_documents()
+        assert client.get("/health/ready/").json()["beat"] == "no sweep has run"
+        sweep_waivers()  # the lien waivers' sweep counts as the others do (docs/waivers.md)
         SweepRun.objects.update(ran_at=timezone.now() - timedelta(seconds=42))
         answer = client.get("/health/ready/").json()
         seconds = answer["last_sweep_seconds"]  # the worker ping waits a second
@@ -619,6 +623,27 @@ def test_readiness_reports_stuck_jobs_and_when_beat_last_swept(
         assert answer["stuck_emails"] == answer["stuck_documents"] == 0
         SweepRun.objects.update(ran_at=timezone.now() - timedelta(minutes=10))
         assert client.get("/health/ready/").json()["beat"].startswith("last sweep 60")
+
+
+def test_readiness_fails_when_the_waiver_sweep_alone_has_stopped(client, redis_server):
+    """Beat runs sweep_waivers every minute with the others: were it alone to stop (its
+    task failing at every run, say), waivers whose PDF job was lost would never be queued
+    again, so readiness reads its time as it reads the others' (config/health.py)."""
+    with broker(redis_server.url), WorkerProcess(broker_url=redis_server.url):
+        for sweep in SWEEPS:
+            SweepRun.record(sweep)
+        assert client.get("/health/ready/").status_code == 200
+        SweepRun.objects.filter(name="sweep_waivers").update(
+            ran_at=timezone.now() - timedelta(minutes=5)
+        )
+        stale = client.get("/health/ready/")
+        assert stale.status_code == 503
+        assert 300 <= stale.json()["last_sweep_seconds"] <= 305
+        SweepRun.objects.filter(name="sweep_waivers").delete()
+        never = client.get("/health/ready/")
+        assert never.status_code == 503 and never.json()["beat"] == "no sweep has run"
+        sweep_waivers()
+        assert client.get("/health/ready/").status_code == 200
 
 
 def test_during_a_long_backlog_a_queued_job_is_published_again_rarely(

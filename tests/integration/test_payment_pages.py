@@ -14,37 +14,23 @@ from django.db import connection
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
 
+from billing.templatetags.money import money
 from contracts.models import Contract
 from invoices.models import Invoice
 from invoices.services import invoice_create
 from payments import gates, selectors, services
 from payments.models import Payment, PaymentScheduleItem
 from tests.factories import (
-    BillingPeriodFactory,
     ContractFactory,
     SOVLineFactory,
     UserFactory,
     VendorFactory,
 )
+from tests.helpers import approved_invoices, payments_url
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = '<script>alert("x")</script>'
-
-
-def approved_invoices(company, project, contract, dues):
-    invoices = []
-    with scope(company=company):
-        for due in dues:
-            invoice = invoice_create(
-                contract=contract, period=BillingPeriodFactory(project=project), acting_user=None
-            )
-            Invoice.objects.filter(pk=invoice.pk).update(
-                status="approved", current_payment_due=D(due)
-            )
-            invoice.refresh_from_db()
-            invoices.append(invoice)
-    return invoices
 
 
 @pytest.fixture
@@ -73,10 +59,6 @@ def client_invoice(company, project):
     )
     SOVLineFactory(contract=contract, scheduled_value=D("50000.00"))
     return approved_invoices(company, project, contract, ["3000.00"])[0]
-
-
-def payments_url(contract):
-    return f"/acme/projects/{contract.project_id}/contracts/{contract.pk}/payments/"
 
 
 def facts(company, invoice):
@@ -491,9 +473,90 @@ def test_the_invoicing_page_shows_paid_waiver_and_compliance_states_in_each_row(
     ).content.decode()
     assert "<th>Paid state</th><th>Lien waiver</th><th>Compliance</th>" in page
     [row] = [r for r in page.split("<tr")[1:] if ">SC-1</a>" in r]
-    assert "Partially paid" in row and "400.00 paid" in row
+    assert "Partially paid" in row and "400.00 of 1,000.00" in row
     assert 'class="waiver-state"' in row and "W-9: missing" in row
     assert 'id="paid-states"' not in page and "compliance-panel" not in page
+
+
+def test_the_invoicing_export_has_the_paid_waiver_and_compliance_columns(
+    company, project, admin, admin_client, commitment, invoices
+):
+    """The page's three state columns, the export's last three, each cell's text as the
+    page shows it (issue 15): an invoice partly paid with its conditional waiver signed,
+    and a commitment with no invoice this period."""
+    from compliance.models import ComplianceRule, DocumentType
+    from compliance.services import compliance_settings
+    from waivers.models import Waiver
+
+    first, _ = invoices
+    ContractFactory(project=project, number="SC-2", vendor=VendorFactory(company=company))
+    with scope(company=company):
+        services.payment_record(
+            contract=commitment,
+            allocations=[(first, "400")],
+            acting_user=admin,
+            paid_on=date(2027, 1, 1),
+        )
+        Waiver.objects.create(
+            invoice=first,
+            kind="conditional_progress",
+            status="signed",
+            amount=D("400.00"),
+            through_date=first.period_end,
+        )
+        ComplianceRule.objects.create(
+            settings=compliance_settings(project),
+            document_type=DocumentType.objects.get(company=company, name="W-9"),
+            gates_payment=True,
+        )
+    url = f"/acme/projects/{project.pk}/billing-periods/{first.period_id}/invoicing/export/"
+    header, *rows = list(
+        csv.reader(io.StringIO(admin_client.get(url + "?format=csv").content.decode()))
+    )
+    assert header[-3:] == ["Paid state", "Lien waiver", "Compliance"]
+    by_number = {row[0]: row for row in rows}
+    assert by_number["SC-1"][-3:] == [
+        f"Partially paid 400.00 of {money(first.current_payment_due)}",
+        "Conditional signed",
+        "W-9: missing",
+    ]
+    assert by_number["SC-2"][-3:] == ["", "", "W-9: missing"]
+    sheet = load_workbook(io.BytesIO(admin_client.get(url + "?format=xlsx").content))["Invoicing"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][-3:] == ["Paid state", "Lien waiver", "Compliance"]
+    [sc1] = [row for row in values if row[0] == "SC-1"]
+    assert sc1[-3:] == [
+        f"Partially paid 400.00 of {money(first.current_payment_due)}",
+        "Conditional signed",
+        "W-9: missing",
+    ]
+
+
+def test_the_invoicing_page_shows_no_paid_state_before_approval_and_paid_concisely(
+    company, project, admin, admin_client, commitment, invoices
+):
+    first, _ = invoices
+    draft_contract = ContractFactory(
+        project=project, number="SC-7", vendor=VendorFactory(company=company)
+    )
+    SOVLineFactory(contract=draft_contract, scheduled_value=D("500.00"))
+    with scope(company=company):
+        invoice_create(contract=draft_contract, period=first.period, acting_user=admin)
+        services.payment_record(
+            contract=commitment,
+            allocations=[(first, "1000")],
+            acting_user=admin,
+            paid_on=date(2027, 1, 1),
+        )
+    page = admin_client.get(
+        f"/acme/projects/{project.pk}/billing-periods/{first.period_id}/invoicing/"
+    ).content.decode()
+    [draft] = [r for r in page.split("<tr")[1:] if ">SC-7</a>" in r]
+    cell = draft.split('class="paid-state')[1].split("</td>")[0]
+    assert "Unpaid" not in cell and "—" in cell
+    [paid] = [r for r in page.split("<tr")[1:] if ">SC-1</a>" in r]
+    assert ">Paid</span> <small" in paid and "1,000.00 paid" not in paid
+    assert 'class="paid-state status status-payment-paid"' in paid
 
 
 def test_payables_filter_late_and_the_export_keeps_it(
@@ -526,3 +589,30 @@ def test_payables_filter_late_and_the_export_keeps_it(
     assert [row[3] for row in rows[1:]] == [str(first.number)]
     every = admin_client.get("/acme/payables/?late=nonsense").content.decode()
     assert f">#{first.number}<" in every and f">#{second.number}<" in every
+
+
+def test_the_filter_bars_read_plainly_and_receivables_total_what_is_expected_by_today(
+    company, project, admin, admin_client, client_invoice
+):
+    from tests.factories import ProjectFactory
+
+    ProjectFactory(company=company, name="Zeta Annex", number="P-0001")
+    with scope(company=company):
+        services.schedule_item_add(
+            invoice=client_invoice,
+            expected_on=date(2020, 1, 1),
+            amount="1200",
+            acting_user=admin,
+        )
+    payables = admin_client.get("/acme/payables/").content.decode()
+    bar = payables.split('class="panel inline-form filters"')[1].split("</form>")[0]
+    assert "Unknown" not in bar and "---------" not in bar
+    assert '<option value="" selected>Any</option>' in bar
+    assert ">All projects</option>" in bar and ">All vendors</option>" in bar
+    assert bar.index("Zeta Annex") < bar.index("Riverside Clinic")  # by number, not name
+    assert 'class="field"' in bar
+    receivables = admin_client.get("/acme/receivables/?overdue=true").content.decode()
+    bar = receivables.split('class="panel inline-form filters"')[1].split("</form>")[0]
+    assert ">All clients</option>" in bar and '<option value="true" selected>Yes</option>' in bar
+    footer = receivables.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert footer.count("1,200.00") == 2  # scheduled, and expected by today

@@ -208,7 +208,9 @@ def test_unconditional_waiver_for_the_amount_paid(
         invoice_set_status(invoice=invoice, status=Invoice.Status.APPROVED, acting_user=admin)
         # Not required by the project: nothing.
         assert (
-            services.waiver_request_unconditional(invoice=invoice, amount="100", acting_user=admin)
+            services.waiver_request_unconditional(
+                invoice=invoice, amount="100", payment_ref=1, acting_user=admin
+            )
             is None
         )
         services.waiver_settings_save(
@@ -219,7 +221,7 @@ def test_unconditional_waiver_for_the_amount_paid(
         )
     with django_capture_on_commit_callbacks(execute=True), scope(company=company):
         waiver = services.waiver_request_unconditional(
-            invoice=invoice, amount="1234.5", acting_user=admin
+            invoice=invoice, amount="1234.5", payment_ref=1, acting_user=admin
         )
     with scopes_disabled():
         waiver.refresh_from_db()

@@ -16,8 +16,7 @@ def invoice_waivers(invoice):
 def waiver_states_of(rows):
     """{invoice id: waiver state} for the invoicing page's rows, one query: the page shows
     it as a column of each commitment's row."""
-    ids = [row.invoice.pk for row in rows if getattr(row, "invoice", None)]
-    return selectors.period_waiver_states(ids)
+    return selectors.waiver_states_of(rows)
 
 
 @register.filter
