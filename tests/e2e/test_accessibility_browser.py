@@ -151,3 +151,52 @@ def test_the_invitation_and_the_invoice_it_opens(
     page.locator("#id_new_password2").fill("a-long-and-new-password-42")
     page.get_by_role("button", name="Yes, open my invoice").click()
     expect(page.locator("h1")).to_contain_text("SC-4 Drywall")
+
+
+# The focused element's ring, and the colour around it: the first ancestor with a background.
+FOCUS_RING = """() => {
+  const element = document.activeElement, style = getComputedStyle(element);
+  let around = element.parentElement;
+  while (around && getComputedStyle(around).backgroundColor === "rgba(0, 0, 0, 0)") {
+    around = around.parentElement;
+  }
+  const background = around ? getComputedStyle(around).backgroundColor : "rgb(255, 255, 255)";
+  return {element: element.outerHTML.slice(0, 120), style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), color: style.outlineColor, background};
+}"""
+
+
+def luminance(rgb):
+    red, green, blue = (
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (int(n) / 255 for n in re.findall(r"\d+", rgb)[:3])
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(one, other):
+    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_every_focus_ring_stands_out_from_what_is_around_it(live_server, page, admin, world):
+    """WCAG 1.4.11 and 2.4.7: at each Tab stop of a page with every kind of control (menus,
+    links, inputs, selects, buttons), the ring is at least 2px and 3:1 against the colour
+    around it: white panels, the page's grey, the dark top bar."""
+    values, submitted = world["values"]
+    log_in(page, live_server, "admin@acme.test")
+    for path in (
+        f"/acme/projects/{values['project']}/contracts/{submitted['contract']}/",
+        f"/acme/projects/{values['project']}/settings/progress-billings/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        seen = 0
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            ring = page.evaluate(FOCUS_RING)
+            if ring["element"].startswith("<body"):
+                break
+            seen += 1
+            assert ring["style"] != "none" and ring["width"] >= 2, ring
+            assert contrast(ring["color"], ring["background"]) >= 3, ring
+        assert seen >= 20, path
