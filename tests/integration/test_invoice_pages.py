@@ -201,6 +201,17 @@ def test_review_rejects_a_line_and_emails_the_reasons(
     assert "Quantities unproven" in message.get_content()
 
 
+def test_each_review_decision_is_a_group_named_by_its_line(company, invoice, admin_client):
+    """A screen reader announces which line an Approve / Reject choice is for: the radios
+    sit in a fieldset whose legend names the line, and the reason has its label."""
+    with scope(company=company):
+        invoice_submit(invoice=invoice, acting_user=None)
+    page = admin_client.get(f"{invoice_url(invoice)}review/").content.decode()
+    for number in (1, 2):
+        assert f'<legend class="visually-hidden">Decision on line {number}</legend>' in page
+        assert f"Reason for line {number}</label>" in page
+
+
 def test_a_rejection_needs_a_reason(company, invoice, admin_client):
     with scope(company=company):
         invoice_submit(invoice=invoice, acting_user=None)
