@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from contracts.forms import RateInput
 from tenancy.uploads import image_format
 
 from .models import BillingSettings
@@ -74,6 +75,7 @@ SECTION_FORMS = {
     ),
     "numbering": _section_form(
         "numbering",
+        widgets={"numbering": forms.RadioSelect},
         help_texts={
             "number_prefix": "Project-wide numbering: INV- gives INV-0001, INV-0002, …",
             "number_padding": "Project-wide numbering: the number is padded with zeros to this.",
@@ -81,6 +83,7 @@ SECTION_FORMS = {
     ),
     "retainage": _section_form(
         "retainage",
+        widgets=dict.fromkeys(["retainage_work_rate", "retainage_materials_rate"], RateInput),
         help_texts={
             "retainage_work_rate": "For contracts and commitments created from now on.",
         },

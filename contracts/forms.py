@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 from django import forms
 
@@ -15,6 +16,16 @@ from .models import MONEY, QUANTITY, ChangeOrder, Contract, SOVLine, largest
 DATE = forms.DateInput(attrs={"type": "date"})
 COMMON_FIELDS = ["number", "title", "status", "contract_date", "description", "accounting_method"]
 RETAINAGE_FIELDS = ["retainage_work_rate", "retainage_materials_rate"]
+
+
+class RateInput(forms.NumberInput):
+    """A percentage as the user types it and as pages show it (the `rate` filter): 10,
+    7.5, not the column's 10.0000. A value typed and refused comes back as typed."""
+
+    def format_value(self, value):
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return f"{Decimal(value).normalize():f}"
+        return super().format_value(value)
 
 
 # An amount or quantity as an accountant types it: thousands separators in their places
@@ -95,6 +106,7 @@ class ContractForm(forms.ModelForm):
             "contract_date": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
             "invoice_contacts": forms.CheckboxSelectMultiple,
+            **dict.fromkeys(RETAINAGE_FIELDS, RateInput),
         }
         # Scoped models have no queryset outside a tenant scope; __init__ sets them. Ids
         # are checked before any query (tenancy.forms.holds_id).
@@ -213,10 +225,20 @@ class ChangeOrderStatusForm(forms.Form):
 
 class RetainageRuleForm(forms.Form):
     from_percent = forms.DecimalField(
-        max_digits=7, decimal_places=4, min_value=0, max_value=100, label="From % complete"
+        max_digits=7,
+        decimal_places=4,
+        min_value=0,
+        max_value=100,
+        label="From % complete",
+        widget=RateInput,
     )
     rate = forms.DecimalField(
-        max_digits=7, decimal_places=4, min_value=0, max_value=100, label="Retain (%)"
+        max_digits=7,
+        decimal_places=4,
+        min_value=0,
+        max_value=100,
+        label="Retain (%)",
+        widget=RateInput,
     )
 
 

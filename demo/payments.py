@@ -1,6 +1,7 @@
 """The demo's payments (docs/payments.md): on each billed project, a commitment paid in
 full, one partly paid and one left unpaid; a client invoice with a payment received and a
-schedule whose first expected payment is overdue; one payment voided, with its reason."""
+schedule whose first expected payment is overdue; one payment voided, with its reason; a
+vendor's payment voided, its unsigned unconditional waiver withdrawn with it."""
 
 from datetime import timedelta
 from decimal import Decimal as D
@@ -35,6 +36,7 @@ def seed_payments(project, *, admin):
     firsts = {}
     for invoice in payable:
         firsts.setdefault(invoice.contract_id, invoice)
+    partly_paid = None
     for index, invoice in enumerate(firsts.values()):
         contract = invoice.contract
         if not contract.payments_issued_enabled:
@@ -44,8 +46,25 @@ def seed_payments(project, *, admin):
             amount = (invoice.current_payment_due * share).quantize(D("0.01"))
             if amount > 0:
                 _pay(invoice, amount, admin, index, today - timedelta(days=5 - turn))
+                partly_paid = invoice if index % 3 == 1 else partly_paid
     render_queued_waivers(project)
+    if partly_paid is not None:
+        _voided_payment(partly_paid, admin, today)
     _client_invoice(project, admin, today)
+
+
+def _voided_payment(invoice, admin, today):
+    """A payment entered by mistake and voided: its unconditional waiver, sent and not
+    signed, is withdrawn with it (docs/waivers.md); the invoice page's waiver panel shows
+    it as Withdrawn, with the reason."""
+    amount = (invoice.current_payment_due * D("0.05")).quantize(D("0.01"))
+    if amount <= 0:
+        return
+    payment = _pay(invoice, amount, admin, 1, today - timedelta(days=2))
+    render_queued_waivers(invoice.contract.project)
+    services.payment_void(
+        payment=payment, reason="Wrong invoice: keyed in error", acting_user=admin
+    )
 
 
 def _pay(invoice, amount, admin, index, day):
@@ -59,11 +78,11 @@ def _pay(invoice, amount, admin, index, day):
         "notes": "Demo payment",
     }
     try:
-        services.payment_record(**fields)
+        return services.payment_record(**fields)
     except ValidationError:
         # The project requires a signed conditional waiver and none is signed yet: the
         # admin's recorded reason lets the payment through (docs/payments.md, gates).
-        services.payment_record(
+        return services.payment_record(
             **fields, override_reason="Conditional waiver signed on paper on site"
         )
 

@@ -35,6 +35,9 @@ REQUESTED = {
     Status.APPROVED_AS_NOTED,
 }
 APPROVED = {Status.APPROVED, Status.APPROVED_AS_NOTED}
+# Made but not (or no longer) submitted: in the list's totals, not in what is requested.
+# Shown so that the two figures add up (docs/invoices.md).
+NOT_SUBMITTED = {Status.DRAFT, Status.REVISE_RESUBMIT}
 ZERO = Decimal("0.00")
 
 
@@ -51,6 +54,7 @@ class Summary:
     commitments: int
     requested: Decimal  # Σ current payment due of the submitted invoices
     approved: Decimal  # Σ current payment due of the approved ones
+    not_submitted: Decimal  # Σ current payment due of the drafts and those sent back
     retainage_held: Decimal  # Σ total retainage of the submitted invoices
 
 
@@ -81,5 +85,6 @@ def invoicing_summary(*, period, project, permissions):
         commitments=sum(row["count"] for row in by_state.values()),
         requested=total(REQUESTED, "payment_due"),
         approved=total(APPROVED, "payment_due"),
+        not_submitted=total(NOT_SUBMITTED, "payment_due"),
         retainage_held=total(REQUESTED, "retainage"),
     )

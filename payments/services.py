@@ -17,7 +17,7 @@ from contracts.models import MONEY, Contract, out_of_range
 from contracts.money import ZERO, money
 from invoices.backups import checked_upload
 from invoices.models import Invoice
-from waivers.services import waiver_request_unconditional
+from waivers.services import waiver_request_unconditional, waivers_payment_voided
 
 from . import gates, selectors
 from .models import Payment, PaymentAllocation, PaymentScheduleItem, PaymentSettings
@@ -152,7 +152,8 @@ def payment_record(*, contract, allocations, acting_user, override_reason="", **
 @transaction.atomic
 def payment_void(*, payment, reason, acting_user):
     """Void a payment: kept, with who voided it, when and why; its allocations stop
-    counting, so its invoices are due again."""
+    counting, so its invoices are due again. Its unconditional waivers still unsigned are
+    withdrawn; signed ones stay and show the void (docs/waivers.md)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the payment is voided."})
@@ -165,6 +166,13 @@ def payment_void(*, payment, reason, acting_user):
     payment.voided_by = acting_user
     payment.void_reason = reason
     payment.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    withdrawn = waivers_payment_voided(
+        payment_ref=payment.pk,
+        reason=f"Payment {payment.number} voided: {reason}",
+        acting_user=acting_user,
+    )
+    if withdrawn:
+        logger.info("%s unsigned waiver(s) of payment %s withdrawn", withdrawn, payment.pk)
     logger.info("Payment %s voided by %s", payment.pk, acting_user)
     return payment
 

@@ -138,6 +138,20 @@ paid_twice = admin.get(
     reverse("invoicing", kwargs={"company": "demo", "project": 1, "period": twice.period_id})
 ).content.decode()
 assert "Unconditional: 0 of 2 signed" in paid_twice, "demo unconditional waivers per payment"
+# A third payment of it was voided: its unsigned unconditional waiver is withdrawn with it.
+panel = admin.get(
+    reverse(
+        "invoice_waivers",
+        kwargs={
+            "company": "demo",
+            "project": 1,
+            "contract": twice.contract_id,
+            "invoice": twice.pk,
+        },
+    ),
+    headers={"HX-Request": "true"},
+).content.decode()
+assert "Withdrawn" in panel and "voided: Wrong invoice" in panel, "demo withdrawn waiver"
 late = admin.get(reverse("payables", kwargs={"company": "demo"}) + "?late=true").content.decode()
 assert "SC-001" in late, "demo late payable"
 rules = admin.get(

@@ -100,6 +100,11 @@ class Waiver(models.Model):
     # An unconditional waiver is for one payment (docs/waivers.md): that payment's id, with
     # no foreign key because payments sits above waivers. Empty for a conditional waiver.
     payment_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    # Its payment was voided (waivers.services.waivers_payment_voided): when and why, as
+    # the payments app said. Unsigned, the waiver was withdrawn with it; signed, it stays (a
+    # legal document) and its panel shows the void beside it (docs/waivers.md).
+    payment_voided_at = models.DateTimeField(null=True, blank=True)
+    payment_void_reason = models.CharField(max_length=500, blank=True)
     through_date = models.DateField()
     contact = models.ForeignKey(
         "tenancy.Person", on_delete=models.SET_NULL, null=True, related_name="+"
@@ -130,6 +135,10 @@ class Waiver(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.invoice}"
+
+    @property
+    def is_withdrawn(self):
+        return self.status == self.Status.VOID and self.payment_voided_at is not None
 
     @property
     def is_conditional(self):

@@ -1,5 +1,7 @@
 """Reads for the waiver panels (docs/waivers.md)."""
 
+from django.db.models import Q
+
 from . import services
 from .models import CONDITIONAL, Kind, SubtierWaiver, Waiver, WaiverOverride
 
@@ -27,10 +29,11 @@ def conditional_wanted(invoice):
 
 
 def invoice_waivers(invoice):
+    # A waiver replaced by a newer one is left out; one withdrawn with its voided payment
+    # stays in sight, saying so (docs/waivers.md).
+    shown = Q(payment_voided_at__isnull=False) | ~Q(status=Status.VOID)
     return {
-        "waivers": list(
-            Waiver.objects.filter(invoice=invoice).exclude(status=Status.VOID).order_by("pk")
-        ),
+        "waivers": list(Waiver.objects.filter(shown, invoice=invoice).order_by("pk")),
         "subtier_waivers": list(SubtierWaiver.objects.filter(invoice=invoice)),
         "overrides": list(
             WaiverOverride.objects.filter(invoice=invoice).select_related("overridden_by")

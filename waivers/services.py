@@ -173,6 +173,26 @@ def waiver_request_unconditional(*, invoice, amount, payment_ref, acting_user):
     )
 
 
+@transaction.atomic
+def waivers_payment_voided(*, payment_ref, reason, acting_user):
+    """For the payments app, as it voids a payment (`payment_ref`, its id): that
+    payment's unconditional waivers still unsigned are withdrawn (void, their link dead,
+    the void recorded); a signed one stays, for it is a legal document, and records the
+    void to show beside it (docs/waivers.md). The number withdrawn."""
+    now = timezone.now()
+    theirs = (
+        Waiver.objects.filter(payment_ref=payment_ref, payment_voided_at__isnull=True)
+        .exclude(kind__in=CONDITIONAL)
+        .exclude(status=Status.VOID)
+    )
+    void = {"payment_voided_at": now, "payment_void_reason": reason[:500]}
+    withdrawn = theirs.exclude(status=Status.SIGNED).update(
+        status=Status.VOID, token_hash="", **void
+    )
+    theirs.filter(status=Status.SIGNED).update(**void)
+    return withdrawn
+
+
 # --- The worker: make the PDF, then email the link -----------------------------------------
 
 

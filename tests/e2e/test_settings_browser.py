@@ -33,9 +33,10 @@ def test_an_admin_sets_numbering_and_overbilling_and_sees_them_on_an_invoice(
     expect(page.get_by_role("heading", name="Progress Billings settings")).to_be_visible()
 
     numbering = page.locator("section#numbering")
-    numbering.get_by_label("Numbering").select_option(
-        label="Project-wide: a prefix and a padded number"
-    )
+    # Radio buttons, each choice shown whole (a dropdown cut them off in the panel).
+    numbering.get_by_role("group", name="Numbering").get_by_label(
+        "Project-wide: a prefix and a padded number"
+    ).check()
     numbering.get_by_label("Number prefix").fill("INV-")
     numbering.get_by_label("Digits").fill("4")
     numbering.get_by_role("button", name="Save invoice numbering").click()

@@ -158,6 +158,10 @@ def test_a_closed_period_gets_no_invitations(
     admin_client, project, contract, django_capture_on_commit_callbacks
 ):
     closed = BillingPeriodFactory(project=project, status=BillingPeriod.Status.CLOSED)
+    # The page offers no active button, and says why; the server refuses all the same.
+    page = admin_client.get(invoicing_url(project, closed)).content.decode()
+    assert re.search(r'<button type="submit" formaction="[^"]+/invite/" disabled', page)
+    assert "This period is closed: open it to invite contacts to bill." in page
     response = invite(
         admin_client, project, closed, contract, capture=django_capture_on_commit_callbacks
     )

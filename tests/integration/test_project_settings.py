@@ -246,6 +246,41 @@ def test_a_refused_rule_rate_is_shown_at_its_field(project, admin_client):
     assert stored(project).retainage_rules == []
 
 
+def test_percentages_show_as_typed_and_a_refused_one_comes_back_as_typed(
+    company, project, admin_client
+):
+    """10, 7.5 and 0 as the user types them and the pages show them (the rate filter),
+    not the column's 10.0000 (docs/settings.md)."""
+    update(
+        company,
+        project,
+        "retainage",
+        retainage_work_rate=D("10"),
+        retainage_materials_rate=D("7.5"),
+        retainage_rules=[(D("50"), D("2.5"))],
+    )
+    page = admin_client.get(settings_url(project)).content.decode()
+    assert 'name="retainage-retainage_work_rate" value="10"' in page
+    assert 'name="retainage-retainage_materials_rate" value="7.5"' in page
+    assert 'name="rules-0-from_percent" value="50"' in page
+    assert 'name="rules-0-rate" value="2.5"' in page
+    assert ".0000" not in page
+    # The numbering's choices are radio buttons, each label shown whole.
+    assert 'type="radio" name="numbering-numbering" value="per_contract"' in page
+    posted = {
+        "section": "retainage",
+        "retainage-retainage_work_rate": "10.00000",
+        "retainage-retainage_materials_rate": "5",
+        "rules-TOTAL_FORMS": "5",
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "5",
+    }
+    response = admin_client.post(settings_url(project), posted)
+    assert response.status_code == 422
+    assert 'name="retainage-retainage_work_rate" value="10.00000"' in response.content.decode()
+
+
 def test_an_unknown_section_is_a_bad_request(project, admin_client):
     response = admin_client.post(settings_url(project), {"section": "pdf"})
     assert response.status_code == 400

@@ -59,7 +59,7 @@ def test_the_term_names_the_invoice_on_its_page_pdf_and_export(
     )
     invoice = make_invoice(company, project, admin, kind=kind)
     page = admin_client.get(invoice_url(invoice)).content.decode()
-    assert f"<h1>{term} #{invoice.number}" in page
+    assert f'<h1><span class="nowrap">{term} #{invoice.number}</span>' in page
     preview = admin_client.get(f"{invoice_url(invoice)}preview/").content.decode()
     assert f"AIA G702 form · {term} ·" in preview
     export = admin_client.get(f"{invoice_url(invoice)}export/?format=csv")

@@ -119,3 +119,32 @@ def test_the_conditional_is_not_offered_once_signed_or_paid_in_full(
     assert SEND in admin_client.get(url, headers=HTMX).content.decode()  # partly paid
     _pay(company, invoice, "9050", admin, django_capture_on_commit_callbacks)
     assert SEND not in admin_client.get(url, headers=HTMX).content.decode()
+
+
+def test_voiding_a_payment_withdraws_its_unsigned_waiver_and_keeps_a_signed_one(
+    company, admin, admin_client, client, invoice, django_capture_on_commit_callbacks
+):
+    first = _pay(company, invoice, "10000", admin, django_capture_on_commit_callbacks)
+    second = _pay(company, invoice, "5000", admin, django_capture_on_commit_callbacks)
+    third = _pay(company, invoice, "2000", admin, django_capture_on_commit_callbacks)
+    first_link, second_link, third_link = _links("pat@apex.test")
+    client.post(first_link, {"name": "Pat Signer", "consent": "on"})
+    with scope(company=company):
+        payment_services.payment_void(payment=first, reason="Check bounced", acting_user=admin)
+        payment_services.payment_void(payment=second, reason="Entered twice", acting_user=admin)
+        states = {
+            w.payment_ref: (w.status, w.payment_void_reason)
+            for w in Waiver.objects.filter(invoice=invoice)
+        }
+    # The signed one stays signed (a legal document) and records the void beside it; the
+    # unsigned one is withdrawn, its link dead; the third payment's is untouched.
+    assert states == {
+        first.pk: (Waiver.Status.SIGNED, f"Payment {first.number} voided: Check bounced"),
+        second.pk: (Waiver.Status.VOID, f"Payment {second.number} voided: Entered twice"),
+        third.pk: (Waiver.Status.SENT, ""),
+    }
+    assert client.get(second_link).status_code == 404
+    assert client.get(third_link).status_code == 200
+    panel = admin_client.get(invoice_url(invoice) + "waivers/", headers=HTMX).content.decode()
+    assert f"Payment {first.number} voided: Check bounced" in panel
+    assert "Withdrawn" in panel and f"Payment {second.number} voided: Entered twice" in panel
