@@ -147,6 +147,12 @@ def invoice_url(invoice):
     return f"/acme/projects/{contract.project_id}/contracts/{contract.pk}/invoices/{invoice.pk}/"
 
 
+def g703_cell(page, label, number):
+    """A G703 input in a browser page, by its accessible name ("F, materials presently
+    stored, line 3"), as a screen reader would find it."""
+    return page.get_by_label(f"{label}, line {number}", exact=True)
+
+
 def line(invoice, position):
     with scopes_disabled():
         return InvoiceLine.objects.get(invoice=invoice, position=position)

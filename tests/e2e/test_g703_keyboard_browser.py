@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from invoices.models import Invoice
 from invoices.services import invoice_create
 from permissions.levels import Level
+from tests import helpers
 from tests.factories import (
     BillingPeriodFactory,
     ContractFactory,
@@ -20,7 +21,7 @@ from tests.factories import (
     PersonFactory,
     SOVLineFactory,
 )
-from tests.helpers import grant, line, log_in
+from tests.helpers import g703_cell, grant, line, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,15 +49,7 @@ def invoice(company, project, admin, vendor):
 
 
 def invoice_url(live_server, invoice):
-    contract = invoice.contract
-    return (
-        f"{live_server.url}/acme/projects/{contract.project_id}/contracts/{contract.pk}"
-        f"/invoices/{invoice.pk}/"
-    )
-
-
-def cell(page, label, number):
-    return page.get_by_label(f"{label}, line {number}", exact=True)
+    return live_server.url + helpers.invoice_url(invoice)
 
 
 def focused(page):
@@ -90,18 +83,18 @@ def test_keyboard_only_fill_meet_an_error_fix_it_and_submit(live_server, page, i
     expect(focused(page)).to_have_text("Skip to the schedule of values (G703)")
     expect(focused(page)).to_be_visible()
     keyboard.press("Enter")
-    work = cell(page, "Work this period", 1)
+    work = g703_cell(page, "Work this period", 1)
     expect(work).to_be_focused()
 
     # A row: E, then F, each saved as it is left.
     keyboard.type("2500")
     keyboard.press("Tab")
-    stored = cell(page, "Materials presently stored", 1)
+    stored = g703_cell(page, "Materials presently stored", 1)
     expect(stored).to_be_focused()
     expect(work).to_have_value("2,500.00")
     keyboard.type("400")
     keyboard.press("Tab")
-    percent = cell(page, "Percent complete", 1)
+    percent = g703_cell(page, "Percent complete", 1)
     expect(percent).to_be_focused()
     expect(page.locator(f"#l{line(invoice, 1).pk}-g")).to_have_text("2,900.00")
 
@@ -154,7 +147,7 @@ def test_no_hidden_tab_stop_and_each_100_percent_button_names_its_line(live_serv
     page.goto(invoice_url(live_server, invoice))
     # From line 1's last cell, Tab reaches its 100% button, then line 2's checkbox: the
     # no-JavaScript "Save line 1" is not on the page with JavaScript.
-    cell(page, "Retainage rate", 1).focus()
+    g703_cell(page, "Retainage rate", 1).focus()
     page.keyboard.press("Tab")
     expect(focused(page)).to_have_accessible_name("Bill line 1 to 100%")
     page.keyboard.press("Tab")
@@ -170,7 +163,7 @@ def test_the_focus_ring_in_the_grid_is_visible(live_server, page, invoice):
     """At least 3:1 against white and the rows' backgrounds: the accent, #2563a6."""
     log_in(page, live_server, "admin@acme.test")
     page.goto(invoice_url(live_server, invoice))
-    work = cell(page, "Work this period", 1)
+    work = g703_cell(page, "Work this period", 1)
     work.focus()
     style = work.evaluate(
         "(input) => { const s = getComputedStyle(input); return [s.outlineStyle, s.outlineColor] }"
@@ -183,7 +176,7 @@ def test_axe_finds_nothing_serious_in_the_draft_grid(live_server, new_page, invo
     page = new_page()
     log_in(page, live_server, email)
     page.goto(invoice_url(live_server, invoice))
-    expect(cell(page, "Work this period", 1)).to_be_editable()
+    expect(g703_cell(page, "Work this period", 1)).to_be_editable()
     assert serious_violations(page) == []
 
 
@@ -197,19 +190,19 @@ def test_without_javascript_enter_saves_the_row_and_its_save_button_shows(
     page.goto(invoice_url(live_server, invoice))
     save = page.get_by_role("button", name="Save line 1")
     expect(save).to_be_visible()
-    work = cell(page, "Work this period", 1)
+    work = g703_cell(page, "Work this period", 1)
     work.fill("2500")
     work.press("Enter")
-    expect(cell(page, "Work this period", 1)).to_have_value("2,500.00")
+    expect(g703_cell(page, "Work this period", 1)).to_have_value("2,500.00")
     expect(page.locator(f"#l{line(invoice, 1).pk}-g")).to_have_text("2,500.00")
     # Refused: the page comes back with the cell as typed, marked, and its message.
-    work = cell(page, "Work this period", 1)
+    work = g703_cell(page, "Work this period", 1)
     work.fill("12000")
-    cell(page, "Retainage rate", 1).focus()
+    g703_cell(page, "Retainage rate", 1).focus()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save line 1")).to_be_focused()
     page.keyboard.press("Enter")
-    work = cell(page, "Work this period", 1)
+    work = g703_cell(page, "Work this period", 1)
     expect(work).to_have_value("12000")
     expect(work).to_have_attribute("aria-invalid", "true")
     assert described_by(page, work).startswith("Line 1, E, work this period: ")

@@ -10,12 +10,13 @@ from playwright.sync_api import expect
 from contracts import services as contract_services
 from contracts.models import Contract
 from invoices.services import invoice_create
+from tests import helpers
 from tests.factories import (
     BillingPeriodFactory,
     ContractFactory,
     SOVLineFactory,
 )
-from tests.helpers import log_in
+from tests.helpers import g703_cell, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,15 +35,7 @@ def invoice(company, project, admin):
 
 
 def invoice_url(live_server, invoice):
-    contract = invoice.contract
-    return (
-        f"{live_server.url}/acme/projects/{contract.project_id}/contracts/{contract.pk}"
-        f"/invoices/{invoice.pk}/"
-    )
-
-
-def cell(page, label, number):
-    return page.get_by_label(f"{label}, line {number}", exact=True)
+    return live_server.url + helpers.invoice_url(invoice)
 
 
 def test_keyboard_entry_updates_row_totals_and_g702(live_server, page, invoice, output_dir):
@@ -50,31 +43,31 @@ def test_keyboard_entry_updates_row_totals_and_g702(live_server, page, invoice, 
     page.goto(invoice_url(live_server, invoice))
     g702 = page.locator("#g702")
 
-    work = cell(page, "Work this period", 1)
+    work = g703_cell(page, "Work this period", 1)
     work.click()
     work.fill("2500")
     page.keyboard.press("Enter")  # saves line 1, moves to line 2 in the same column
-    expect(cell(page, "Work this period", 2)).to_be_focused()
+    expect(g703_cell(page, "Work this period", 2)).to_be_focused()
     page.keyboard.type("5000")
     page.keyboard.press("Tab")  # saves line 2
 
     expect(page.locator(f"#l{line_pk(invoice, 1)}-g")).to_have_text("2,500.00")
     expect(page.locator(f"#l{line_pk(invoice, 2)}-g")).to_have_text("5,000.00")
     # The typed cells come back formatted like the figures beside them.
-    expect(cell(page, "Work this period", 1)).to_have_value("2,500.00")
-    expect(cell(page, "Work this period", 2)).to_have_value("5,000.00")
+    expect(g703_cell(page, "Work this period", 1)).to_have_value("2,500.00")
+    expect(g703_cell(page, "Work this period", 2)).to_have_value("5,000.00")
     expect(page.locator("#g703-totals")).to_contain_text("7,500.00")
     # 7,500 less 10% retainage.
     expect(g702).to_contain_text("6,750.00")
 
-    percent = cell(page, "Percent complete", 3)
+    percent = g703_cell(page, "Percent complete", 3)
     percent.fill("50")
     percent.press("Tab")
-    expect(cell(page, "Work this period", 3)).to_have_value("15,000.00")
+    expect(g703_cell(page, "Work this period", 3)).to_have_value("15,000.00")
     expect(g702).to_contain_text("20,250.00")  # 22,500 less 10%
     page.screenshot(path=output_dir / "invoice-editing.png", full_page=True)
 
-    stored = cell(page, "Materials presently stored", 1)
+    stored = g703_cell(page, "Materials presently stored", 1)
     stored.fill("-40")
     stored.press("Tab")
     expect(page.locator(f"#l{line_pk(invoice, 1)}-error")).to_contain_text("cannot be negative")
@@ -82,9 +75,9 @@ def test_keyboard_entry_updates_row_totals_and_g702(live_server, page, invoice, 
     page.screenshot(path=output_dir / "invoice-cell-error.png", full_page=True)
 
     page.reload()
-    expect(cell(page, "Work this period", 1)).to_have_value("2,500.00")
-    expect(cell(page, "Work this period", 3)).to_have_value("15,000.00")
-    expect(cell(page, "Materials presently stored", 1)).to_have_value("0.00")
+    expect(g703_cell(page, "Work this period", 1)).to_have_value("2,500.00")
+    expect(g703_cell(page, "Work this period", 3)).to_have_value("15,000.00")
+    expect(g703_cell(page, "Materials presently stored", 1)).to_have_value("0.00")
 
 
 def test_a_second_editor_gets_the_conflict_and_the_fresh_line(
@@ -95,17 +88,17 @@ def test_a_second_editor_gets_the_conflict_and_the_fresh_line(
         log_in(page, live_server, "admin@acme.test")
         page.goto(invoice_url(live_server, invoice))
 
-    mine = cell(first, "Work this period", 1)
+    mine = g703_cell(first, "Work this period", 1)
     mine.fill("1000")
     mine.press("Tab")
     expect(first.locator(f"#l{line_pk(invoice, 1)}-g")).to_have_text("1,000.00")
 
-    theirs = cell(second, "Work this period", 1)  # still showing version 1
+    theirs = g703_cell(second, "Work this period", 1)  # still showing version 1
     theirs.fill("9000")
     theirs.press("Tab")
     error = second.locator(f"#l{line_pk(invoice, 1)}-error")
     expect(error).to_contain_text("changed by someone else")
-    expect(cell(second, "Work this period", 1)).to_have_value("1,000.00")
+    expect(g703_cell(second, "Work this period", 1)).to_have_value("1,000.00")
     # The totals and the G702 are the saved ones too, not the page's stale ones.
     expect(second.locator("#g703-totals")).to_contain_text("1,000.00")
     expect(second.locator("#g702")).to_contain_text("900.00")  # 1,000 less 10%
@@ -123,7 +116,7 @@ def test_a_cell_save_applies_no_inline_style(live_server, page, invoice):
         "document.querySelectorAll('#g703 input, #g703 td, #g702')"
         ".forEach((e) => { e.style.outline = '1px solid transparent'; })"
     )
-    work = cell(page, "Work this period", 1)
+    work = g703_cell(page, "Work this period", 1)
     work.fill("1200")
     work.press("Tab")
     expect(page.locator("#g702")).to_contain_text("1,080.00")
@@ -202,17 +195,17 @@ def test_a_unit_line_keeps_its_note_and_its_percent_current(
     log_in(page, live_server, "admin@acme.test")
     page.goto(invoice_url(live_server, invoice))
 
-    quantity = cell(page, "Quantity this period", 1)
+    quantity = g703_cell(page, "Quantity this period", 1)
     quantity.fill("400")
     quantity.press("Tab")
     expect(page.locator(f"#l{pk}-units")).to_have_text("400 of 1,250 CY at 8")
     expect(page.locator(f"#l{pk}-e")).to_have_text("3,200.00")
 
-    stored = cell(page, "Materials presently stored", 1)
+    stored = g703_cell(page, "Materials presently stored", 1)
     stored.fill("1000")
     stored.press("Tab")
     expect(stored).to_have_value("1,000.00")
-    percent = cell(page, "Percent complete", 1)
+    percent = g703_cell(page, "Percent complete", 1)
     percent.fill("50")
     percent.press("Tab")
     # The box is G ÷ C: 50% of 10,000.00 is 5,000.00, the stored 1,000.00 included.
@@ -234,11 +227,11 @@ def test_typing_across_a_sliding_scale_threshold_keeps_every_row_current(
     contract.save()
     log_in(page, live_server, "admin@acme.test")
     page.goto(invoice_url(live_server, invoice))
-    work = cell(page, "Work this period", 2)
+    work = g703_cell(page, "Work this period", 2)
     work.click()
     work.fill("10000")
     page.keyboard.press("Enter")  # saves line 2 (16.67%: 5%), moves to line 3
-    expect(cell(page, "Work this period", 3)).to_be_focused()
+    expect(g703_cell(page, "Work this period", 3)).to_be_focused()
     page.keyboard.type("20000")
     page.keyboard.press("Tab")  # saves line 3: 50%, across the threshold
 
@@ -248,7 +241,7 @@ def test_typing_across_a_sliding_scale_threshold_keeps_every_row_current(
     expect(page.locator("#g703-totals")).to_contain_text("1,320.00")
     expect(page.locator("#g702")).to_contain_text("1,320.00")
     for number in (1, 2, 3):
-        rate = cell(page, "Retainage rate", number)
+        rate = g703_cell(page, "Retainage rate", number)
         expect(rate).to_have_value("")
         expect(rate).to_have_attribute("placeholder", "2")
     page.screenshot(path=output_dir / "invoice-sliding-scale.png", full_page=True)
@@ -258,12 +251,12 @@ def test_a_bad_cell_is_named_and_does_not_block_its_row(live_server, page, invoi
     log_in(page, live_server, "admin@acme.test")
     page.goto(invoice_url(live_server, invoice))
     pk = line_pk(invoice, 1)
-    work = cell(page, "Work this period", 1)
+    work = g703_cell(page, "Work this period", 1)
     work.fill("$5,000")
     work.press("Tab")
     error = page.locator(f"#l{pk}-error")
     expect(error).to_have_text("Line 1, E, work this period: Enter a number.")
-    stored = cell(page, "Materials presently stored", 1)
+    stored = g703_cell(page, "Materials presently stored", 1)
     stored.fill("(100)")  # a credit, refused as such by the engine, not as a number
     stored.press("Tab")
     expect(error).to_contain_text(
@@ -274,7 +267,7 @@ def test_a_bad_cell_is_named_and_does_not_block_its_row(live_server, page, invoi
     expect(page.locator(f"#l{pk}-g")).to_have_text("1,250.00")  # saved, E still refused
     expect(stored).to_have_value("1,250.00")
     expect(stored).not_to_have_attribute("aria-invalid", "true")
-    expect(cell(page, "Work this period", 1)).to_have_value("$5,000")
-    expect(cell(page, "Work this period", 1)).to_have_attribute("aria-invalid", "true")
+    expect(g703_cell(page, "Work this period", 1)).to_have_value("$5,000")
+    expect(g703_cell(page, "Work this period", 1)).to_have_attribute("aria-invalid", "true")
     expect(error).to_have_text("Line 1, E, work this period: Enter a number.")
     page.screenshot(path=output_dir / "invoice-bad-cell.png", full_page=True)
