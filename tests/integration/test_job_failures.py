@@ -413,6 +413,10 @@ def test_a_worker_killed_before_the_recipient_was_accepted_sends_it_on_redeliver
         worker.kill_child()
         # Redelivered at once, it leaves the claim alone: its attempt may be alive.
         until(lambda: worker.log().count("] received") == 2, message="the redelivery")
+        # Its attempt over (it left the live claim alone) before the claim is made old:
+        # on a busy machine it could otherwise read the backdated claim as dead and take
+        # the email over itself, leaving the sweep nothing to do.
+        until(lambda: "] succeeded" in worker.log(), message="the redelivery's attempt")
         assert row(OutgoingEmail, email.pk).status == Status.SENDING
         past_the_deadline(email)
         assert emails.emails_sweep() == 1
@@ -434,6 +438,10 @@ def test_a_worker_killed_after_handing_the_message_over_leaves_it_not_confirmed(
         assert row(OutgoingEmail, email.pk).step == Step.HANDED_OVER
         worker.kill_child()
         until(lambda: worker.log().count("] received") == 2, message="the redelivery")
+        # Its attempt over (it left the live claim alone) before the claim is made old:
+        # on a busy machine it could otherwise read the backdated claim as dead and take
+        # the email over itself, leaving the sweep nothing to do.
+        until(lambda: "] succeeded" in worker.log(), message="the redelivery's attempt")
         past_the_deadline(email)
         emails.emails_sweep()
         until(lambda: row(OutgoingEmail, email.pk).status == Status.UNCONFIRMED)
