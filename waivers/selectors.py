@@ -55,9 +55,12 @@ def _conditional_state(conditional):
 
 def waiver_state(waivers):
     """A commitment's waivers this period in a few words: the conditional one's state,
-    then how many of the unconditional ones (one per payment) are signed."""
+    then how many of the unconditional ones (one per payment) are signed. A signed one
+    whose payment was voided is kept on the invoice but counts for no payment here."""
     conditional = [w for w in waivers if w.kind in CONDITIONAL]
-    unconditional = [w for w in waivers if w.kind not in CONDITIONAL]
+    unconditional = [
+        w for w in waivers if w.kind not in CONDITIONAL and w.payment_voided_at is None
+    ]
     parts = [_conditional_state(conditional)]
     if unconditional:
         signed = sum(w.status == Status.SIGNED for w in unconditional)
