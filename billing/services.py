@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 
+from contracts.money import percent_text
 from contracts.services import retainage_rules_checked
 from tenancy.models import Project
 
@@ -261,12 +262,12 @@ def setting_shown(settings, name):
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}%"
+        return f"{percent_text(value)}%"
     if name == "retainage_rules":
         return (
             "; ".join(
-                f"from {Decimal(rule['from_percent']).normalize():f}% complete: "
-                f"{Decimal(rule['rate']).normalize():f}%"
+                f"from {percent_text(rule['from_percent'])}% complete: "
+                f"{percent_text(rule['rate'])}%"
                 for rule in value
             )
             or "None"

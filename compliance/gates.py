@@ -10,8 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from permissions.access import ProjectPermissions
-from tenancy.models import Membership
+from permissions.access import permissions_of
 
 from .models import ComplianceDocument, ComplianceRule, PaymentOverride
 
@@ -205,15 +204,7 @@ def may_override(user, contract):
     recording the payment, T2-4)."""
     if user is None:
         return False
-    project = contract.project
-    membership = Membership.objects.filter(user=user, company=project.company_id).first()
-    permissions = ProjectPermissions(
-        user,
-        project,
-        company_admin=bool(membership and membership.is_admin),
-        external=membership is None,
-    )
-    return permissions.can("create_payment_issued", obj=contract)
+    return permissions_of(user, contract.project).can("create_payment_issued", obj=contract)
 
 
 def payment_gate(invoice, acting_user, override_reason=""):

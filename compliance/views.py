@@ -10,18 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from invoices.views import EDIT_ACTIONS
 from permissions.access import ProjectPermissions, requires
 from tenancy.access import company_admin_required, member_required
+from tenancy.forms import add_service_error
 
 from . import gates, selectors, services
 from .forms import ComplianceDocumentForm, ComplianceSettingsForm, DocumentTypeForm
-
-
-def _apply_errors(form, error):
-    """A service's refusal shown on the form, beside the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @company_admin_required
@@ -34,7 +26,7 @@ def document_types(request, company):
                 company=company, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"{document_type.name} added.")
             return redirect("compliance_document_types", company=company.slug)
@@ -72,7 +64,7 @@ def document_type_edit(request, company, document_type):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "Document type saved.")
             return redirect("compliance_document_types", company=company.slug)
@@ -98,7 +90,7 @@ def vendor_document_add(request, company, vendor):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"{document.document_type.name} on file for {vendor.name}.")
             return redirect("vendor_detail", company=company.slug, vendor=vendor.pk)
@@ -183,7 +175,7 @@ def compliance_settings(request, company, project):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, "Compliance settings saved.")
             return redirect("compliance_settings", company=company.slug, project=project.pk)
@@ -213,7 +205,7 @@ def invoice_compliance_upload(request, company, project, contract, invoice):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, f"{document.document_type.name} on file. Thank you.")
             return redirect(invoice)

@@ -12,6 +12,7 @@ from tenancy.forms import (
 from tenancy.models import Person, User, Vendor
 
 from .models import MONEY, QUANTITY, ChangeOrder, Contract, SOVLine, largest
+from .money import percent_text
 
 DATE = forms.DateInput(attrs={"type": "date"})
 COMMON_FIELDS = ["number", "title", "status", "contract_date", "description", "accounting_method"]
@@ -24,7 +25,7 @@ class RateInput(forms.NumberInput):
 
     def format_value(self, value):
         if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-            return f"{Decimal(value).normalize():f}"
+            return percent_text(value)
         return super().format_value(value)
 
 
@@ -223,23 +224,16 @@ class ChangeOrderStatusForm(forms.Form):
     approved_on = forms.DateField(required=False, widget=DATE, label="Approved on")
 
 
+def rate_field(label):
+    """A percentage, 0–100, as the RATE columns hold it, shown as typed (RateInput)."""
+    return forms.DecimalField(
+        max_digits=7, decimal_places=4, min_value=0, max_value=100, label=label, widget=RateInput
+    )
+
+
 class RetainageRuleForm(forms.Form):
-    from_percent = forms.DecimalField(
-        max_digits=7,
-        decimal_places=4,
-        min_value=0,
-        max_value=100,
-        label="From % complete",
-        widget=RateInput,
-    )
-    rate = forms.DecimalField(
-        max_digits=7,
-        decimal_places=4,
-        min_value=0,
-        max_value=100,
-        label="Retain (%)",
-        widget=RateInput,
-    )
+    from_percent = rate_field("From % complete")
+    rate = rate_field("Retain (%)")
 
 
 RetainageRuleFormSet = forms.formset_factory(RetainageRuleForm, extra=5, max_num=5)

@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.http import Http404
 
+from tenancy.models import Membership
+
 from . import matrix
 from .levels import GRANTS, Level, Tool
 from .models import ContractUserObjectPermission, ProjectUserObjectPermission
@@ -182,6 +184,18 @@ def contract_of(obj):
     if isinstance(obj, ContractUserObjectPermission.content_object.field.related_model):
         return obj
     return getattr(obj, "contract", None)
+
+
+def permissions_of(user, project):
+    """A user's permissions on a project outside a request (a service, a gate): whether a
+    company admin, or external, read from the user's membership as the request reads it."""
+    membership = Membership.objects.filter(user=user, company_id=project.company_id).first()
+    return ProjectPermissions(
+        user,
+        project,
+        company_admin=bool(membership and membership.is_admin),
+        external=membership is None,
+    )
 
 
 def permissions_for(request):

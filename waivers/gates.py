@@ -5,8 +5,7 @@ recorded. The payments app, above this one, calls it (the lead wires it in)."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from permissions.access import ProjectPermissions
-from tenancy.models import Membership
+from permissions.access import permissions_of
 
 from . import services
 from .models import WaiverOverride
@@ -15,15 +14,7 @@ OVERRIDE_ACTION = "create_payment_issued"  # T2-4: Admin on Commitments
 
 
 def _may_override(invoice, user):
-    project = invoice.contract.project
-    membership = Membership.objects.filter(company=project.company, user=user).first()
-    permissions = ProjectPermissions(
-        user,
-        project,
-        company_admin=bool(membership and membership.is_admin),
-        external=membership is None,
-    )
-    return permissions.can(OVERRIDE_ACTION, obj=invoice)
+    return permissions_of(user, invoice.contract.project).can(OVERRIDE_ACTION, obj=invoice)
 
 
 @transaction.atomic

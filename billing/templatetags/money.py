@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django import template
 
+from contracts.money import percent_text
+
 register = template.Library()
 
 
@@ -32,7 +34,7 @@ def rate(value):
     """A retainage rate without trailing zeros: 10%, 7.5%."""
     if value is None:
         return "—"
-    return f"{Decimal(value).normalize():f}%"
+    return f"{percent_text(value)}%"
 
 
 @register.filter
